@@ -1,0 +1,48 @@
+/**
+ * The Looker content types lookervault backs up: the shared vocabulary of the registry, the
+ * store, progress and the CLI. How each type is listed and fetched lives in the registry
+ * (src/looker/registry.ts); this file only names them.
+ */
+export const CONTENT_TYPES = [
+  'dashboard',
+  'look',
+  'folder',
+  'board',
+  'user',
+  'group',
+  'role',
+  'permission_set',
+  'model_set',
+  'lookml_model',
+  'explore',
+  'scheduled_plan',
+] as const;
+
+export type ContentType = (typeof CONTENT_TYPES)[number];
+
+export function isContentType(value: string): value is ContentType {
+  return (CONTENT_TYPES as readonly string[]).includes(value);
+}
+
+/** The plural form users type (`--types dashboards,looks`) and see in tables. */
+export const CONTENT_TYPE_PLURALS: Record<ContentType, string> = {
+  dashboard: 'dashboards',
+  look: 'looks',
+  folder: 'folders',
+  board: 'boards',
+  user: 'users',
+  group: 'groups',
+  role: 'roles',
+  permission_set: 'permission_sets',
+  model_set: 'model_sets',
+  lookml_model: 'lookml_models',
+  explore: 'explores',
+  scheduled_plan: 'scheduled_plans',
+};
+
+/** Accepts singular or plural, any case, `-` or `_`: "Dashboards", "permission-set". */
+export function parseContentType(input: string): ContentType | undefined {
+  const normalized = input.trim().toLowerCase().replace(/-/g, '_');
+  if (isContentType(normalized)) return normalized;
+  return CONTENT_TYPES.find((type) => CONTENT_TYPE_PLURALS[type] === normalized);
+}
