@@ -1,0 +1,81 @@
+import { z } from 'zod';
+import { CONTENT_TYPES } from '../content-types.js';
+
+/**
+ * The run summary: printed at the end of `extract` (human form on stderr, this object on stdout
+ * with `--json`) and stored with the run. Versioned: fields are only ever added within a
+ * schemaVersion; a rename or removal bumps it. Documented in the README.
+ */
+export const SUMMARY_SCHEMA_VERSION = 1;
+
+const contentType = z.enum(CONTENT_TYPES);
+const count = z.number().int().nonnegative();
+
+export const typeSummarySchema = z.object({
+  state: z.enum(['pending', 'waiting', 'listing', 'reconciling', 'done', 'failed']),
+  /** Items of this type the run holds (across resumes of the same run). */
+  stored: count,
+  /** This invocation's writes: new to the backup, changed since the last backup, identical. */
+  new: count,
+  changed: count,
+  unchanged: count,
+  /** Items that failed validation or could not be fetched (recorded, not stored). */
+  failed: count,
+  pagesFailed: count,
+});
+
+export const failureSchema = z.object({
+  type: contentType,
+  unitKey: z.string(),
+  itemId: z.string().nullable(),
+  error: z.string(),
+});
+
+export const runSummarySchema = z.object({
+  schemaVersion: z.literal(SUMMARY_SCHEMA_VERSION),
+  runId: z.number().int().positive(),
+  status: z.enum(['success', 'partial', 'interrupted', 'failed']),
+  resumed: z.boolean(),
+  /** Whether `lookervault extract` (resume is the default) will continue this run. */
+  resumable: z.boolean(),
+  startedAt: z.string(),
+  endedAt: z.string(),
+  durationMs: count,
+  baseUrl: z.string(),
+  dbPath: z.string(),
+  dbSizeBytes: count,
+  workers: z.number().int().positive(),
+  /** Items per type held by this run. */
+  items: z.partialRecord(contentType, count),
+  types: z.partialRecord(contentType, typeSummarySchema),
+  totals: z.object({
+    stored: count,
+    new: count,
+    changed: count,
+    unchanged: count,
+    failed: count,
+  }),
+  /** Items written by this invocation per second of its duration. */
+  itemsPerSecond: z.number().nonnegative(),
+  /** HTTP requests sent by this invocation (retries and 429s included). */
+  requests: count,
+  requestsPerItem: z.number().nonnegative(),
+  /** Share of worker time spent with a request in flight: Σ request time ÷ (workers × duration). */
+  utilization: z.number().nonnegative(),
+  latencyMs: z.object({ p50: z.number(), p95: z.number(), p99: z.number() }),
+  /** 429 responses, time every worker spent paused for Retry-After, and the rate allowed at the end. */
+  rateLimited: count,
+  rateLimitPausedMs: count,
+  finalRatePerSecond: z.number().nullable(),
+  retries: count,
+  failedPages: count,
+  failedItems: count,
+  /** The first few failures; `lookervault status --run <id>` lists them all. */
+  failures: z.array(failureSchema),
+  peakRssBytes: count,
+  error: z.object({ code: z.string(), message: z.string() }).optional(),
+});
+
+export type RunSummary = z.infer<typeof runSummarySchema>;
+export type TypeSummary = z.infer<typeof typeSummarySchema>;
+export type FailureSummary = z.infer<typeof failureSchema>;
