@@ -1,0 +1,228 @@
+import { describe, expect, it } from '@jest/globals';
+import {
+  OffsetCoordinator,
+  RECONCILE_KEY,
+  pageKey,
+  type StreamPlan,
+  type WorkUnit,
+} from '../../../src/extract/coordinator.js';
+
+const paged = (type: StreamPlan['type']): StreamPlan => ({ type, listing: 'paged' });
+
+/** Claims until nothing is claimable right now. */
+function claimAll(coordinator: OffsetCoordinator): WorkUnit[] {
+  const units: WorkUnit[] = [];
+  for (let unit = coordinator.claim(); unit; unit = coordinator.claim()) units.push(unit);
+  return units;
+}
+
+function pageOffsets(units: WorkUnit[]): number[] {
+  return units.flatMap((unit) => (unit.kind === 'page' ? [unit.offset] : []));
+}
+
+/** A fake server listing `sizes[type]` items; completes a page with what it would return. */
+function serve(coordinator: OffsetCoordinator, unit: WorkUnit, size: number): void {
+  if (unit.kind === 'page') {
+    coordinator.complete(unit, Math.max(0, Math.min(unit.limit, size - unit.offset)));
+  } else {
+    coordinator.complete(unit);
+  }
+}
+
+describe('OffsetCoordinator', () => {
+  it("hands out every type's first page before any type's second page", () => {
+    const coordinator = new OffsetCoordinator([paged('dashboard'), paged('look'), paged('user')], {
+      pageSize: 10,
+    });
+    const first = claimAll(coordinator);
+    expect(first.map((unit) => `${unit.type}:${unit.unitKey}`)).toEqual([
+      'dashboard:o:0',
+      'look:o:0',
+      'user:o:0',
+    ]);
+  });
+
+  it('runs ahead of confirmed-full pages by a window that grows with each full page', () => {
+    const coordinator = new OffsetCoordinator([paged('dashboard')], { pageSize: 10 });
+    const [probe] = claimAll(coordinator);
+    if (!probe) throw new Error('no probe');
+    coordinator.complete(probe, 10);
+    const second = claimAll(coordinator);
+    expect(pageOffsets(second)).toEqual([10, 20]);
+    for (const unit of second) coordinator.complete(unit, 10);
+    expect(pageOffsets(claimAll(coordinator))).toEqual([30, 40, 50, 60]);
+  });
+
+  it("learns a type's end from a short page and never hands out ranges past it", () => {
+    const coordinator = new OffsetCoordinator([paged('dashboard')], { pageSize: 10 });
+    const claimedAfterEndKnown: number[] = [];
+    let inFlight = claimAll(coordinator);
+    while (inFlight.length > 0) {
+      for (const unit of inFlight) serve(coordinator, unit, 35);
+      inFlight = claimAll(coordinator).filter((unit) => unit.kind === 'page');
+      if (coordinator.progress('dashboard').expected !== null) {
+        claimedAfterEndKnown.push(...pageOffsets(inFlight));
+      }
+    }
+    expect(coordinator.progress('dashboard').expected).toBe(35);
+    expect(claimedAfterEndKnown.filter((offset) => offset >= 35)).toEqual([]);
+    expect(coordinator.progress('dashboard').state).toBe('reconciling');
+  });
+
+  it('hands each offset out exactly once and reaches reconcile, whatever the completion order', () => {
+    // A seeded shuffle of completion order with 16 concurrent "workers".
+    let seed = 42;
+    const random = (): number => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed / 2 ** 31;
+    };
+    const size = 1234;
+    const coordinator = new OffsetCoordinator([paged('dashboard'), paged('look')], {
+      pageSize: 25,
+    });
+    const claimed = new Map<string, number>();
+    const inFlight: WorkUnit[] = [];
+    let reconciles = 0;
+    for (let step = 0; step < 10_000 && !coordinator.isFinished(); step++) {
+      while (inFlight.length < 16) {
+        const unit = coordinator.claim();
+        if (!unit) break;
+        const key = `${unit.type}:${unit.unitKey}`;
+        claimed.set(key, (claimed.get(key) ?? 0) + 1);
+        inFlight.push(unit);
+      }
+      const index = Math.floor(random() * inFlight.length);
+      const [unit] = inFlight.splice(index, 1);
+      if (!unit) continue;
+      if (unit.kind === 'reconcile') reconciles += 1;
+      serve(coordinator, unit, unit.type === 'dashboard' ? size : 60);
+    }
+    expect(coordinator.isFinished()).toBe(true);
+    expect([...claimed.values()].every((count) => count === 1)).toBe(true);
+    expect(reconciles).toBe(2);
+    for (let offset = 0; offset < size; offset += 25) {
+      expect(claimed.get(`dashboard:${pageKey(offset)}`)).toBe(1);
+    }
+    expect(coordinator.progress('dashboard')).toMatchObject({ state: 'done', expected: size });
+  });
+
+  it('spreads a big type over every worker once its first pages come back full', () => {
+    const coordinator = new OffsetCoordinator([paged('dashboard'), paged('role')], {
+      pageSize: 100,
+    });
+    const inFlight = claimAll(coordinator);
+    for (const unit of inFlight) serve(coordinator, unit, unit.type === 'role' ? 7 : 100_000);
+    // Grow the window the way a run does: each round completes everything in flight.
+    let round = claimAll(coordinator);
+    for (let i = 0; i < 5; i++) {
+      for (const unit of round) serve(coordinator, unit, 100_000);
+      round = claimAll(coordinator);
+    }
+    expect(round.length).toBeGreaterThanOrEqual(32);
+    expect(round.every((unit) => unit.type === 'dashboard' && unit.kind === 'page')).toBe(true);
+  });
+
+  it('moves a type to reconcile once every page is done, and to done when reconcile completes', () => {
+    const coordinator = new OffsetCoordinator([paged('group')], { pageSize: 10 });
+    const [probe] = claimAll(coordinator);
+    if (!probe) throw new Error('no probe');
+    coordinator.complete(probe, 4);
+    expect(coordinator.progress('group').state).toBe('reconciling');
+    const [reconcile] = claimAll(coordinator);
+    expect(reconcile).toEqual({ kind: 'reconcile', type: 'group', unitKey: RECONCILE_KEY });
+    expect(coordinator.isFinished()).toBe(false);
+    if (!reconcile) throw new Error('no reconcile');
+    coordinator.complete(reconcile);
+    expect(coordinator.progress('group').state).toBe('done');
+    expect(coordinator.isFinished()).toBe(true);
+  });
+
+  it('abandons a type whose first page fails for good, but not one whose later page fails', () => {
+    const coordinator = new OffsetCoordinator([paged('role'), paged('user')], { pageSize: 10 });
+    const [role, user] = claimAll(coordinator);
+    if (!role || !user) throw new Error('missing probes');
+    coordinator.fail(role);
+    expect(coordinator.progress('role').state).toBe('failed');
+    coordinator.complete(user, 10);
+    const next = claimAll(coordinator);
+    const [failing, ...rest] = next;
+    if (!failing) throw new Error('no page');
+    coordinator.fail(failing);
+    for (const unit of rest) serve(coordinator, unit, 15);
+    expect(coordinator.progress('user')).toMatchObject({ state: 'reconciling', pagesFailed: 1 });
+  });
+
+  it('resume skips checkpointed pages and knows the end from a checkpointed short page', () => {
+    const coordinator = new OffsetCoordinator([paged('look')], {
+      pageSize: 10,
+      resume: {
+        look: {
+          completed: [
+            { unitKey: 'o:0', rawCount: 10 },
+            { unitKey: 'o:20', rawCount: 10 },
+            { unitKey: 'o:40', rawCount: 3 },
+          ],
+        },
+      },
+    });
+    expect(pageOffsets(claimAll(coordinator))).toEqual([10, 30]);
+    expect(coordinator.progress('look').expected).toBe(43);
+  });
+
+  it('resume treats a type with a reconcile checkpoint as done and claims nothing for it', () => {
+    const coordinator = new OffsetCoordinator([paged('look'), paged('board')], {
+      pageSize: 10,
+      resume: {
+        look: {
+          completed: [
+            { unitKey: 'o:0', rawCount: 5 },
+            { unitKey: RECONCILE_KEY, rawCount: 0 },
+          ],
+        },
+      },
+    });
+    expect(claimAll(coordinator).map((unit) => unit.type)).toEqual(['board']);
+    expect(coordinator.progress('look').state).toBe('done');
+  });
+
+  it('lists explores only after their models are done, one unit per model', () => {
+    const coordinator = new OffsetCoordinator(
+      [paged('lookml_model'), { type: 'explore', listing: 'children', parent: 'lookml_model' }],
+      { pageSize: 10 },
+    );
+    expect(claimAll(coordinator).map((unit) => unit.type)).toEqual(['lookml_model']);
+    expect(coordinator.typesAwaitingParents()).toEqual([]);
+    // finish models: page, then reconcile
+    const finishModels = (): void => {
+      for (const unit of claimAll(coordinator)) serve(coordinator, unit, 2);
+    };
+    coordinator.complete(
+      { kind: 'page', type: 'lookml_model', unitKey: 'o:0', offset: 0, limit: 10 },
+      2,
+    );
+    finishModels();
+    expect(coordinator.typesAwaitingParents()).toEqual(['explore']);
+    coordinator.provideParents('explore', ['thelook', 'ecommerce']);
+    const units = claimAll(coordinator);
+    expect(units.map((unit) => unit.unitKey)).toEqual(['p:thelook', 'p:ecommerce']);
+  });
+
+  it('hands a released unit out again', () => {
+    const coordinator = new OffsetCoordinator([paged('folder')], { pageSize: 10 });
+    const [probe] = claimAll(coordinator);
+    if (!probe) throw new Error('no probe');
+    coordinator.release(probe);
+    expect(claimAll(coordinator)).toEqual([probe]);
+  });
+
+  it('wakes waiters on every state change, and hands out nothing after stop', async () => {
+    const coordinator = new OffsetCoordinator([paged('folder')], { pageSize: 10 });
+    const [probe] = claimAll(coordinator);
+    if (!probe) throw new Error('no probe');
+    const woken = coordinator.waitForChange();
+    coordinator.complete(probe, 10);
+    await expect(woken).resolves.toBeUndefined();
+    coordinator.stop();
+    expect(coordinator.claim()).toBeUndefined();
+  });
+});
