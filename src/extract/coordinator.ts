@@ -342,6 +342,12 @@ export class OffsetCoordinator {
   }
 
   private claimNextPage(stream: Stream): WorkUnit | undefined {
+    const offset = this.nextPageOffset(stream);
+    return offset === undefined ? undefined : this.claimPage(stream, offset);
+  }
+
+  /** The next offset worth claiming now, without claiming it. */
+  private nextPageOffset(stream: Stream): number | undefined {
     // Until a first page has come back there is nothing to run ahead of.
     if (stream.pagesDone.size === 0) return undefined;
     const limit = this.pageSize;
@@ -351,7 +357,7 @@ export class OffsetCoordinator {
     while (stream.scanFrom < horizon && this.isTaken(stream, stream.scanFrom)) {
       stream.scanFrom += limit;
     }
-    return stream.scanFrom < horizon ? this.claimPage(stream, stream.scanFrom) : undefined;
+    return stream.scanFrom < horizon ? stream.scanFrom : undefined;
   }
 
   private isTaken(stream: Stream, offset: number): boolean {
@@ -394,16 +400,13 @@ export class OffsetCoordinator {
   private listingExhausted(stream: Stream): boolean {
     switch (stream.plan.listing) {
       case 'paged': {
-        if (stream.pagesInFlight.size > 0) return false;
-        if (stream.endOffset === null) {
-          // Every claimable page failed: there is no end to wait for. Only possible when the
-          // first page failed too, and then the type has already been marked failed.
+        if (stream.pagesInFlight.size > 0 || this.nextPageOffset(stream) !== undefined) {
           return false;
         }
-        for (let offset = 0; offset < stream.endOffset; offset += this.pageSize) {
-          if (!stream.pagesDone.has(offset) && !stream.pagesFailed.has(offset)) return false;
-        }
-        return true;
+        // Nothing left to claim and nothing in flight. Either the end is known and every page
+        // before it is done or failed, or every page past the last full one failed, so the end
+        // cannot be learnt from the listing: reconciliation (a full id listing) covers the rest.
+        return stream.endOffset !== null || stream.pagesFailed.size > 0;
       }
       case 'unpaged':
         return stream.allDone;

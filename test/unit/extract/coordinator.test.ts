@@ -152,6 +152,16 @@ describe('OffsetCoordinator', () => {
     expect(coordinator.progress('user')).toMatchObject({ state: 'reconciling', pagesFailed: 1 });
   });
 
+  it('hands a type to reconcile when every page past the last full one fails', () => {
+    const coordinator = new OffsetCoordinator([paged('user')], { pageSize: 10 });
+    const [probe] = claimAll(coordinator);
+    if (!probe) throw new Error('no probe');
+    coordinator.complete(probe, 10);
+    for (const unit of claimAll(coordinator)) coordinator.fail(unit);
+    expect(coordinator.progress('user')).toMatchObject({ state: 'reconciling', pagesFailed: 2 });
+    expect(claimAll(coordinator).map((unit) => unit.kind)).toEqual(['reconcile']);
+  });
+
   it('resume skips checkpointed pages and knows the end from a checkpointed short page', () => {
     const coordinator = new OffsetCoordinator([paged('look')], {
       pageSize: 10,
