@@ -154,15 +154,21 @@ export class OffsetCoordinator {
     this.notify();
   }
 
-  /** The unit failed for good (after retries). */
-  fail(unit: WorkUnit): void {
+  /**
+   * The unit failed for good (after retries). For a page whose listing worked but whose items
+   * could not all be fetched, pass `rawCount` so the page still tells where the list ends.
+   */
+  fail(unit: WorkUnit, rawCount?: number): void {
     const stream = this.stream(unit.type);
     switch (unit.kind) {
       case 'page': {
         stream.pagesInFlight.delete(unit.offset);
         stream.pagesFailed.add(unit.offset);
-        const anyPageWorked = stream.pagesDone.size > 0;
-        if (unit.offset === 0 && !anyPageWorked) stream.state = 'failed';
+        if (rawCount !== undefined) {
+          this.learnFromPage(stream, unit.offset, rawCount);
+        } else if (unit.offset === 0 && stream.pagesDone.size === 0) {
+          stream.state = 'failed';
+        }
         break;
       }
       case 'all':
@@ -349,7 +355,9 @@ export class OffsetCoordinator {
   /** The next offset worth claiming now, without claiming it. */
   private nextPageOffset(stream: Stream): number | undefined {
     // Until a first page has come back there is nothing to run ahead of.
-    if (stream.pagesDone.size === 0) return undefined;
+    const anyPageReturned =
+      stream.pagesDone.size > 0 || stream.fullPages > 0 || stream.endOffset !== null;
+    if (!anyPageReturned) return undefined;
     const limit = this.pageSize;
     const end = stream.endOffset ?? Number.POSITIVE_INFINITY;
     const window = Math.min(this.maxWindow, stream.fullPages + 1);
@@ -381,6 +389,11 @@ export class OffsetCoordinator {
 
   private recordPage(stream: Stream, offset: number, rawCount: number): void {
     stream.pagesDone.set(offset, rawCount);
+    this.learnFromPage(stream, offset, rawCount);
+  }
+
+  /** A full page moves the run-ahead frontier; a short one reveals the end. */
+  private learnFromPage(stream: Stream, offset: number, rawCount: number): void {
     if (rawCount >= this.pageSize) {
       stream.fullPages += 1;
       stream.confirmedFull = Math.max(stream.confirmedFull, offset + this.pageSize);

@@ -162,6 +162,22 @@ describe('OffsetCoordinator', () => {
     expect(claimAll(coordinator).map((unit) => unit.kind)).toEqual(['reconcile']);
   });
 
+  it('a page whose items failed still tells where the list ends and lets the type go on', () => {
+    const coordinator = new OffsetCoordinator([paged('look')], { pageSize: 10 });
+    const [probe] = claimAll(coordinator);
+    if (!probe) throw new Error('no probe');
+    coordinator.fail(probe, 10);
+    const [next, ahead] = claimAll(coordinator);
+    if (!next || !ahead) throw new Error('expected two pages in flight');
+    coordinator.fail(next, 4);
+    coordinator.complete(ahead, 0);
+    expect(coordinator.progress('look')).toMatchObject({
+      state: 'reconciling',
+      expected: 14,
+      pagesFailed: 2,
+    });
+  });
+
   it('resume skips checkpointed pages and knows the end from a checkpointed short page', () => {
     const coordinator = new OffsetCoordinator([paged('look')], {
       pageSize: 10,
