@@ -76,6 +76,21 @@ export class RequestAbortedError extends LookerApiError {
 export { AuthError };
 
 /**
+ * An AuthError raised by a Looker API call (a login refused, a token rejected again after a
+ * re-login), carrying the operation and status like the other API errors. Exit code 4.
+ */
+export class ApiAuthError extends AuthError {
+  readonly operation: string | undefined;
+  readonly status: number | undefined;
+
+  constructor(message: string, options: ApiErrorOptions = {}) {
+    super(message, options);
+    this.operation = options.operation;
+    this.status = options.status;
+  }
+}
+
+/**
  * Whether a retry with backoff may succeed: transient failures, and responses that arrived
  * garbled (truncated JSON is usually a proxy or connection hiccup). Rate limiting is handled
  * apart, by the limiter, and does not use up retries.

@@ -1,0 +1,775 @@
+import type { ITransportSettings, SDKResponse } from '@looker/sdk-rtl';
+import type { Looker40SDK } from '@looker/sdk';
+import { z } from 'zod';
+import { CONTENT_TYPE_PLURALS, type ContentType } from '../content-types.js';
+import type { ApiCaller } from './client.js';
+import { InvalidResponseError, NotFoundError } from './errors.js';
+
+/**
+ * The content-type registry: one declarative row per Looker type saying how it is listed
+ * (operation, paged or not, `fields`), whether each item needs a detail call to be complete,
+ * whether it lives in folders, whether it has `updated_at`, how its trash is listed, and how
+ * to validate an item at the boundary. Extraction, incremental sync, `check` and `info` read
+ * this table; adding a type is one row. The simulator does not read it.
+ *
+ * API facts honoured here (see docs/client.md):
+ * - the big types are listed with the paged `search_*` forms, `limit`/`offset`, `sorts=id`;
+ * - `search_dashboards` returns abbreviated, user-defined dashboards only: list ids there and
+ *   fetch `dashboard(id)`; LookML dashboards ("model::name") appear only in `all_dashboards`,
+ *   which is what `listIds` uses, so reconciliation picks them up;
+ * - looks are fetched with `look(id)` (LookWithQuery);
+ * - scheduled plans are asked for with `all_users=true` (otherwise only the caller's own);
+ * - LookML models are keyed by name; explores come from `lookml_model_explore(model, name)`
+ *   for each explore a stored model lists, with ids "model::explore".
+ */
+
+export interface PageRequest {
+  offset: number;
+  limit: number;
+  /** Restrict the page to one folder (types with `inFolders`); ignored by the others. */
+  folderId?: string;
+}
+
+export type Listing =
+  | {
+      kind: 'paged';
+      operation: string;
+      /** `fields` asked for: 'id' when a detail call follows, undefined for complete objects. */
+      fields: string | undefined;
+      /** One page, sorted by a stable key (`sorts=id`). */
+      fetchPage(api: ApiCaller, page: PageRequest, signal?: AbortSignal): Promise<unknown[]>;
+    }
+  | {
+      kind: 'unpaged';
+      operation: string;
+      fields: string | undefined;
+      fetchAll(api: ApiCaller, signal?: AbortSignal): Promise<unknown[]>;
+    }
+  | {
+      kind: 'children';
+      parent: ContentType;
+      operation: string;
+      /** Ids of the children a stored parent lists (explores: "model::explore"). */
+      childIds(parent: ParsedItem): string[];
+    };
+
+export interface ContentTypeSpec {
+  type: ContentType;
+  /** Plural, as users see it in tables. */
+  label: string;
+  listing: Listing;
+  /** When set, each listed item is fetched again to get the complete object (dashboards, looks, explores). */
+  detail?: {
+    operation: string;
+    fetch(api: ApiCaller, id: string, signal?: AbortSignal): Promise<unknown>;
+  };
+  /**
+   * Fetches one complete item by id (the detail call, or the type's single-item operation),
+   * e.g. for ids that reconciliation finds missing. A 404 rejects with NotFoundError.
+   */
+  fetchById(api: ApiCaller, id: string, signal?: AbortSignal): Promise<unknown>;
+  /** A cheap listing of every current id (fields=id), for reconciliation and `info` counts. Each HTTP request it makes goes through `api`. */
+  listIds(api: ApiCaller, signal?: AbortSignal): Promise<string[]>;
+  /** Whether the type lives in folders (listing can be split by `PageRequest.folderId`). */
+  inFolders: boolean;
+  /** Whether items carry `updated_at` (incremental sync can compare it; otherwise hashes). */
+  hasUpdatedAt: boolean;
+  /** How soft-deleted items are listed, when the type has a trash. */
+  deleted?: {
+    operation: string;
+    fetchPage(api: ApiCaller, page: PageRequest, signal?: AbortSignal): Promise<unknown[]>;
+  };
+  /** zod at the boundary: never throws. */
+  parseItem(raw: unknown): ParsedItem | InvalidItem;
+}
+
+export interface ParsedItem {
+  ok: true;
+  id: string;
+  name: string | null;
+  folderId: string | null;
+  ownerId: string | null;
+  createdAt: string | null;
+  updatedAt: string | null;
+  deleted: boolean;
+  value: Record<string, unknown>;
+}
+
+export interface InvalidItem {
+  ok: false;
+  id?: string;
+  error: string;
+}
+
+/** Page size of id-only listings (`listIds` of paged-only types). */
+export const ID_PAGE_LIMIT = 1000;
+/** Safety stop for id paging: far beyond any real instance, so a server that never sends a short page cannot loop forever. */
+const MAX_ID_PAGES = 100_000;
+
+/** Fields of the trash listings: enough for every ParsedItem column. */
+const DELETED_FIELDS = 'id,title,folder_id,user_id,created_at,updated_at,deleted,deleted_at';
+
+type Invoke<T> = (
+  sdk: Looker40SDK,
+  options: Partial<ITransportSettings>,
+) => Promise<SDKResponse<T, unknown>>;
+
+async function list(
+  api: ApiCaller,
+  operation: string,
+  invoke: Invoke<unknown>,
+  signal?: AbortSignal,
+): Promise<unknown[]> {
+  const value = await api.call(operation, invoke, signal);
+  if (!Array.isArray(value)) {
+    throw new InvalidResponseError(`${operation}: expected a JSON array, got ${describe(value)}.`, {
+      operation,
+    });
+  }
+  return value as unknown[];
+}
+
+/**
+ * Ids of an id-only listing. A numeric id is kept as a string and an entry without one is
+ * skipped: the item is then reported invalid where it is listed or fetched in full, and an id
+ * listing never fails for one bad entry.
+ */
+function idsOf(items: unknown[], key = 'id'): string[] {
+  return items.flatMap((item) => {
+    const value = (item as Record<string, unknown> | null)?.[key];
+    if (typeof value === 'string' && value !== '') return [value];
+    if (typeof value === 'number' && Number.isFinite(value)) return [String(value)];
+    return [];
+  });
+}
+
+/** A `fetchById` for operations shaped `sdk.<op>(id, fields, options)`. */
+function byId(
+  operation: string,
+  invoke: (
+    sdk: Looker40SDK,
+    id: string,
+    options: Partial<ITransportSettings>,
+  ) => Promise<SDKResponse<unknown, unknown>>,
+): ContentTypeSpec['fetchById'] {
+  return (api, itemId, signal) =>
+    api.call(operation, (sdk, options) => invoke(sdk, itemId, options), signal);
+}
+
+/** Pages a listing until a short page, mapping each page (e.g. to ids). */
+async function pageAll<T>(
+  fetchPage: (page: PageRequest) => Promise<unknown[]>,
+  map: (items: unknown[]) => T[],
+  limit = ID_PAGE_LIMIT,
+): Promise<T[]> {
+  const all: T[] = [];
+  for (let page = 0; page < MAX_ID_PAGES; page++) {
+    const items = await fetchPage({ offset: page * limit, limit });
+    all.push(...map(items));
+    if (items.length < limit) return all;
+  }
+  return all;
+}
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'object') return 'an object';
+  return typeof value;
+}
+
+// ---- validation at the boundary -------------------------------------------------------------
+
+const id = z.string().min(1, 'must not be empty');
+const text = z.string().nullish();
+const flag = z.boolean().nullish();
+
+interface Extracted {
+  id: string;
+  name?: string | null | undefined;
+  folderId?: string | null | undefined;
+  ownerId?: string | null | undefined;
+  createdAt?: string | null | undefined;
+  updatedAt?: string | null | undefined;
+  deleted?: boolean | null | undefined;
+}
+
+/**
+ * Builds a parser from a zod schema of the fields lookervault relies on and a mapping to the
+ * ParsedItem columns. Other fields pass through untouched in `value`.
+ */
+function parser<S extends z.ZodType>(
+  type: ContentType,
+  schema: S,
+  extract: (item: z.infer<S>) => Extracted,
+): (raw: unknown) => ParsedItem | InvalidItem {
+  return (raw) => {
+    if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+      return { ok: false, error: `${type}: expected an object, got ${describe(raw)}` };
+    }
+    const result = schema.safeParse(raw);
+    if (!result.success) {
+      const issues = result.error.issues
+        .slice(0, 3)
+        .map((issue) => `${issue.path.join('.') || '(item)'}: ${issue.message}`)
+        .join('; ');
+      const rawId = (raw as Record<string, unknown>).id;
+      const guess =
+        typeof rawId === 'string' || typeof rawId === 'number' ? String(rawId) : undefined;
+      return {
+        ok: false,
+        ...(guess === undefined ? {} : { id: guess }),
+        error: `${type}: ${issues}`,
+      };
+    }
+    const fields = extract(result.data);
+    return {
+      ok: true,
+      id: fields.id,
+      name: fields.name ?? null,
+      folderId: fields.folderId ?? null,
+      ownerId: fields.ownerId ?? null,
+      createdAt: fields.createdAt ?? null,
+      updatedAt: fields.updatedAt ?? null,
+      deleted: fields.deleted ?? false,
+      value: raw as Record<string, unknown>,
+    };
+  };
+}
+
+const contentSchema = z.object({
+  id,
+  title: text,
+  folder_id: text,
+  user_id: text,
+  created_at: text,
+  updated_at: text,
+  deleted: flag,
+});
+
+const parseContent = (type: ContentType) =>
+  parser(type, contentSchema, (item) => ({
+    id: item.id,
+    name: item.title,
+    folderId: item.folder_id,
+    ownerId: item.user_id,
+    createdAt: item.created_at,
+    updatedAt: item.updated_at,
+    deleted: item.deleted,
+  }));
+
+const namedSchema = z.object({ id, name: text });
+const parseNamed = (type: ContentType) =>
+  parser(type, namedSchema, (item) => ({ id: item.id, name: item.name }));
+
+// ---- the table ------------------------------------------------------------------------------
+
+const fetchDashboard = byId('dashboard', (sdk, itemId, options) =>
+  sdk.dashboard(itemId, undefined, options),
+);
+const fetchLook = byId('look', (sdk, itemId, options) => sdk.look(itemId, undefined, options));
+
+const dashboard: ContentTypeSpec = {
+  type: 'dashboard',
+  label: CONTENT_TYPE_PLURALS.dashboard,
+  listing: {
+    kind: 'paged',
+    operation: 'search_dashboards',
+    fields: 'id',
+    fetchPage: (api, page, signal) =>
+      list(
+        api,
+        'search_dashboards',
+        (sdk, options) =>
+          sdk.search_dashboards(
+            {
+              fields: 'id',
+              deleted: 'false',
+              limit: page.limit,
+              offset: page.offset,
+              sorts: 'id',
+              ...(page.folderId === undefined ? {} : { folder_id: page.folderId }),
+            },
+            options,
+          ),
+        signal,
+      ),
+  },
+  detail: {
+    operation: 'dashboard',
+    fetch: fetchDashboard,
+  },
+  fetchById: fetchDashboard,
+  listIds: async (api, signal) =>
+    idsOf(
+      await list(
+        api,
+        'all_dashboards',
+        (sdk, options) => sdk.all_dashboards('id', options),
+        signal,
+      ),
+    ),
+  inFolders: true,
+  hasUpdatedAt: true,
+  deleted: {
+    operation: 'search_dashboards',
+    fetchPage: (api, page, signal) =>
+      list(
+        api,
+        'search_dashboards',
+        (sdk, options) =>
+          sdk.search_dashboards(
+            {
+              fields: DELETED_FIELDS,
+              deleted: 'true',
+              limit: page.limit,
+              offset: page.offset,
+              sorts: 'id',
+            },
+            options,
+          ),
+        signal,
+      ),
+  },
+  parseItem: parseContent('dashboard'),
+};
+
+const look: ContentTypeSpec = {
+  type: 'look',
+  label: CONTENT_TYPE_PLURALS.look,
+  listing: {
+    kind: 'paged',
+    operation: 'search_looks',
+    fields: 'id',
+    fetchPage: (api, page, signal) =>
+      list(
+        api,
+        'search_looks',
+        (sdk, options) =>
+          sdk.search_looks(
+            {
+              fields: 'id',
+              deleted: false,
+              limit: page.limit,
+              offset: page.offset,
+              sorts: 'id',
+              ...(page.folderId === undefined ? {} : { folder_id: page.folderId }),
+            },
+            options,
+          ),
+        signal,
+      ),
+  },
+  detail: { operation: 'look', fetch: fetchLook },
+  fetchById: fetchLook,
+  listIds: async (api, signal) =>
+    idsOf(await list(api, 'all_looks', (sdk, options) => sdk.all_looks('id', options), signal)),
+  inFolders: true,
+  hasUpdatedAt: true,
+  deleted: {
+    operation: 'search_looks',
+    fetchPage: (api, page, signal) =>
+      list(
+        api,
+        'search_looks',
+        (sdk, options) =>
+          sdk.search_looks(
+            {
+              fields: DELETED_FIELDS,
+              deleted: true,
+              limit: page.limit,
+              offset: page.offset,
+              sorts: 'id',
+            },
+            options,
+          ),
+        signal,
+      ),
+  },
+  parseItem: parseContent('look'),
+};
+
+const folder: ContentTypeSpec = {
+  type: 'folder',
+  label: CONTENT_TYPE_PLURALS.folder,
+  listing: {
+    kind: 'paged',
+    operation: 'search_folders',
+    fields: undefined,
+    fetchPage: (api, page, signal) =>
+      list(
+        api,
+        'search_folders',
+        (sdk, options) =>
+          sdk.search_folders({ limit: page.limit, offset: page.offset, sorts: 'id' }, options),
+        signal,
+      ),
+  },
+  listIds: async (api, signal) =>
+    idsOf(await list(api, 'all_folders', (sdk, options) => sdk.all_folders('id', options), signal)),
+  fetchById: byId('folder', (sdk, itemId, options) => sdk.folder(itemId, undefined, options)),
+  // Folders form the tree other types live in; they are listed whole, not per folder.
+  inFolders: false,
+  hasUpdatedAt: false,
+  parseItem: parser(
+    'folder',
+    z.object({ id, name: text, parent_id: text, creator_id: text, created_at: text }),
+    (item) => ({
+      id: item.id,
+      name: item.name,
+      folderId: item.parent_id,
+      ownerId: item.creator_id,
+      createdAt: item.created_at,
+    }),
+  ),
+};
+
+const board: ContentTypeSpec = {
+  type: 'board',
+  label: CONTENT_TYPE_PLURALS.board,
+  listing: {
+    kind: 'paged',
+    operation: 'search_boards',
+    fields: undefined,
+    fetchPage: (api, page, signal) =>
+      list(
+        api,
+        'search_boards',
+        (sdk, options) =>
+          sdk.search_boards({ limit: page.limit, offset: page.offset, sorts: 'id' }, options),
+        signal,
+      ),
+  },
+  listIds: async (api, signal) =>
+    idsOf(await list(api, 'all_boards', (sdk, options) => sdk.all_boards('id', options), signal)),
+  fetchById: byId('board', (sdk, itemId, options) => sdk.board(itemId, undefined, options)),
+  inFolders: false,
+  hasUpdatedAt: true,
+  // Boards have `deleted_at` but no trash listing in API 4.0.
+  parseItem: parser(
+    'board',
+    z.object({
+      id,
+      title: text,
+      user_id: text,
+      created_at: text,
+      updated_at: text,
+      deleted_at: text,
+    }),
+    (item) => ({
+      id: item.id,
+      name: item.title,
+      ownerId: item.user_id,
+      createdAt: item.created_at,
+      updatedAt: item.updated_at,
+      deleted: item.deleted_at !== null && item.deleted_at !== undefined,
+    }),
+  ),
+};
+
+/** A paged `search_*` listing of complete objects and its id-only twin. */
+function searchListing(
+  operation: string,
+  search: (
+    sdk: Looker40SDK,
+    request: { fields?: string; limit: number; offset: number; sorts: string },
+    options: Partial<ITransportSettings>,
+  ) => Promise<SDKResponse<unknown, unknown>>,
+): Pick<ContentTypeSpec, 'listing'> & { pageIds: ContentTypeSpec['listIds'] } {
+  return {
+    listing: {
+      kind: 'paged',
+      operation,
+      fields: undefined,
+      fetchPage: (api, page, signal) =>
+        list(
+          api,
+          operation,
+          (sdk, options) =>
+            search(sdk, { limit: page.limit, offset: page.offset, sorts: 'id' }, options),
+          signal,
+        ),
+    },
+    pageIds: (api, signal) =>
+      pageAll(
+        (page) =>
+          list(
+            api,
+            operation,
+            (sdk, options) =>
+              search(
+                sdk,
+                { fields: 'id', limit: page.limit, offset: page.offset, sorts: 'id' },
+                options,
+              ),
+            signal,
+          ),
+        (items) => idsOf(items),
+      ),
+  };
+}
+
+const users = searchListing('search_users', (sdk, request, options) =>
+  sdk.search_users(request, options),
+);
+const user: ContentTypeSpec = {
+  type: 'user',
+  label: CONTENT_TYPE_PLURALS.user,
+  listing: users.listing,
+  listIds: users.pageIds,
+  fetchById: byId('user', (sdk, itemId, options) => sdk.user(itemId, undefined, options)),
+  inFolders: false,
+  hasUpdatedAt: false,
+  parseItem: parser(
+    'user',
+    z.object({ id, display_name: text, first_name: text, last_name: text, email: text }),
+    (item) => ({
+      id: item.id,
+      name:
+        item.display_name ??
+        ([item.first_name, item.last_name].filter(Boolean).join(' ') || item.email),
+    }),
+  ),
+};
+
+const groups = searchListing('search_groups', (sdk, request, options) =>
+  sdk.search_groups(request, options),
+);
+const group: ContentTypeSpec = {
+  type: 'group',
+  label: CONTENT_TYPE_PLURALS.group,
+  listing: groups.listing,
+  listIds: groups.pageIds,
+  fetchById: byId('group', (sdk, itemId, options) => sdk.group(itemId, undefined, options)),
+  inFolders: false,
+  hasUpdatedAt: false,
+  parseItem: parseNamed('group'),
+};
+
+/** A small type: paged `search_*` for the content, one unpaged `all_*?fields=id` for ids. */
+function smallType(
+  type: ContentType,
+  searchOperation: string,
+  search: Parameters<typeof searchListing>[1],
+  allOperation: string,
+  allIds: (
+    sdk: Looker40SDK,
+    options: Partial<ITransportSettings>,
+  ) => Promise<SDKResponse<unknown, unknown>>,
+  fetchById: ContentTypeSpec['fetchById'],
+): ContentTypeSpec {
+  return {
+    type,
+    label: CONTENT_TYPE_PLURALS[type],
+    listing: searchListing(searchOperation, search).listing,
+    listIds: async (api, signal) => idsOf(await list(api, allOperation, allIds, signal)),
+    fetchById,
+    inFolders: false,
+    hasUpdatedAt: false,
+    parseItem: parseNamed(type),
+  };
+}
+
+const role = smallType(
+  'role',
+  'search_roles',
+  (sdk, request, options) => sdk.search_roles(request, options),
+  'all_roles',
+  (sdk, options) => sdk.all_roles({ fields: 'id' }, options),
+  byId('role', (sdk, itemId, options) => sdk.role(itemId, options)),
+);
+const permissionSet = smallType(
+  'permission_set',
+  'search_permission_sets',
+  (sdk, request, options) => sdk.search_permission_sets(request, options),
+  'all_permission_sets',
+  (sdk, options) => sdk.all_permission_sets('id', options),
+  byId('permission_set', (sdk, itemId, options) => sdk.permission_set(itemId, undefined, options)),
+);
+const modelSet = smallType(
+  'model_set',
+  'search_model_sets',
+  (sdk, request, options) => sdk.search_model_sets(request, options),
+  'all_model_sets',
+  (sdk, options) => sdk.all_model_sets('id', options),
+  byId('model_set', (sdk, itemId, options) => sdk.model_set(itemId, undefined, options)),
+);
+
+/** `all_lookml_models` pages with limit/offset but takes no `sorts`; its order is by name. */
+function fetchModels(
+  api: ApiCaller,
+  page: PageRequest,
+  fields: string | undefined,
+  signal?: AbortSignal,
+): Promise<unknown[]> {
+  return list(
+    api,
+    'all_lookml_models',
+    (sdk, options) =>
+      sdk.all_lookml_models(
+        { limit: page.limit, offset: page.offset, ...(fields === undefined ? {} : { fields }) },
+        options,
+      ),
+    signal,
+  );
+}
+
+const exploreNameSchema = z.object({ name: z.string().min(1) });
+const modelExploresSchema = z.object({
+  name: z.string().min(1),
+  explores: z.array(z.unknown()).nullish(),
+});
+
+/** "model::explore" ids of the explores a model lists; entries without a name are skipped. */
+function exploreIdsOf(model: unknown): string[] {
+  const parsed = modelExploresSchema.safeParse(model);
+  if (!parsed.success) return [];
+  const ids: string[] = [];
+  for (const explore of parsed.data.explores ?? []) {
+    const named = exploreNameSchema.safeParse(explore);
+    if (named.success) ids.push(`${parsed.data.name}::${named.data.name}`);
+  }
+  return ids;
+}
+
+const lookmlModel: ContentTypeSpec = {
+  type: 'lookml_model',
+  label: CONTENT_TYPE_PLURALS.lookml_model,
+  listing: {
+    kind: 'paged',
+    operation: 'all_lookml_models',
+    fields: undefined,
+    fetchPage: (api, page, signal) => fetchModels(api, page, undefined, signal),
+  },
+  listIds: (api, signal) =>
+    pageAll(
+      (page) => fetchModels(api, page, 'name', signal),
+      (models) => idsOf(models, 'name'),
+    ),
+  fetchById: byId('lookml_model', (sdk, name, options) =>
+    sdk.lookml_model(name, undefined, options),
+  ),
+  inFolders: false,
+  hasUpdatedAt: false,
+  parseItem: parser(
+    'lookml_model',
+    z.object({ name: id, label: text, project_name: text }),
+    (item) => ({ id: item.name, name: item.label ?? item.name }),
+  ),
+};
+
+/** Splits "model::explore" at the first `::` (LookML names cannot contain it). */
+export function splitExploreId(exploreId: string): { model: string; explore: string } | undefined {
+  const at = exploreId.indexOf('::');
+  if (at <= 0 || at + 2 >= exploreId.length) return undefined;
+  return { model: exploreId.slice(0, at), explore: exploreId.slice(at + 2) };
+}
+
+function fetchExplore(api: ApiCaller, exploreId: string, signal?: AbortSignal): Promise<unknown> {
+  const parts = splitExploreId(exploreId);
+  if (!parts) {
+    return Promise.reject(
+      new NotFoundError(`lookml_model_explore: "${exploreId}" is not a "model::explore" id.`, {
+        operation: 'lookml_model_explore',
+      }),
+    );
+  }
+  return api.call(
+    'lookml_model_explore',
+    (sdk, options) =>
+      sdk.lookml_model_explore(
+        { lookml_model_name: parts.model, explore_name: parts.explore },
+        options,
+      ),
+    signal,
+  );
+}
+
+const explore: ContentTypeSpec = {
+  type: 'explore',
+  label: CONTENT_TYPE_PLURALS.explore,
+  listing: {
+    kind: 'children',
+    parent: 'lookml_model',
+    operation: 'lookml_model_explore',
+    childIds: (parent) => exploreIdsOf(parent.value),
+  },
+  detail: { operation: 'lookml_model_explore', fetch: fetchExplore },
+  fetchById: fetchExplore,
+  listIds: (api, signal) =>
+    pageAll(
+      (page) => fetchModels(api, page, 'name,explores(name)', signal),
+      (models) => models.flatMap(exploreIdsOf),
+    ),
+  inFolders: false,
+  hasUpdatedAt: false,
+  parseItem: parser(
+    'explore',
+    z.object({ id: text, name: id, model_name: id, label: text, title: text }),
+    (item) => ({
+      id: `${item.model_name}::${item.name}`,
+      name: item.label ?? item.title ?? item.name,
+    }),
+  ),
+};
+
+const scheduledPlan: ContentTypeSpec = {
+  type: 'scheduled_plan',
+  label: CONTENT_TYPE_PLURALS.scheduled_plan,
+  listing: {
+    kind: 'paged',
+    operation: 'search_scheduled_plans',
+    fields: undefined,
+    fetchPage: (api, page, signal) =>
+      list(
+        api,
+        'search_scheduled_plans',
+        (sdk, options) =>
+          sdk.search_scheduled_plans(
+            { all_users: true, limit: page.limit, offset: page.offset, sorts: 'id' },
+            options,
+          ),
+        signal,
+      ),
+  },
+  listIds: async (api, signal) =>
+    idsOf(
+      await list(
+        api,
+        'all_scheduled_plans',
+        (sdk, options) => sdk.all_scheduled_plans({ fields: 'id', all_users: true }, options),
+        signal,
+      ),
+    ),
+  fetchById: byId('scheduled_plan', (sdk, itemId, options) =>
+    sdk.scheduled_plan(itemId, undefined, options),
+  ),
+  inFolders: false,
+  hasUpdatedAt: true,
+  parseItem: parser(
+    'scheduled_plan',
+    z.object({ id, name: text, user_id: text, created_at: text, updated_at: text }),
+    (item) => ({
+      id: item.id,
+      name: item.name,
+      ownerId: item.user_id,
+      createdAt: item.created_at,
+      updatedAt: item.updated_at,
+    }),
+  ),
+};
+
+export const REGISTRY: Record<ContentType, ContentTypeSpec> = {
+  dashboard,
+  look,
+  folder,
+  board,
+  user,
+  group,
+  role,
+  permission_set: permissionSet,
+  model_set: modelSet,
+  lookml_model: lookmlModel,
+  explore,
+  scheduled_plan: scheduledPlan,
+};

@@ -1,0 +1,228 @@
+import { NodeSession } from '@looker/sdk-node';
+import type { AuthToken, IApiSettings, IRequestProps } from '@looker/sdk-rtl';
+import { z } from 'zod';
+import { ConfigError } from '../errors.js';
+import { registerSecret } from '../redact.js';
+import { ApiAuthError, InvalidResponseError } from './errors.js';
+import {
+  describeBody,
+  errorFromResponse,
+  isLookerErrorBody,
+  parseJsonBody,
+  type LookerRawResponse,
+  type LookerTransport,
+} from './transport.js';
+
+/**
+ * Authentication for a run with many concurrent requests. `NodeSession.getToken()` logs in
+ * whenever it is not authenticated, so N cold workers send N logins; this subclass makes
+ * login single-flight (one shared promise everyone awaits), refreshes shortly before the token
+ * expires, drops a token the server rejected only if it is still the current one (so a burst
+ * of 401s causes one re-login), remembers refused credentials (no retry storm) and registers
+ * every access token with the redactor.
+ */
+
+export interface SessionCredentials {
+  clientId: string;
+  clientSecret: string;
+  /** Where the credentials came from, for the hint of a refused login. */
+  describeSource?: string;
+}
+
+export interface LookerSessionOptions {
+  /** Time source in ms (token expiry). @default Date.now */
+  clock?: () => number;
+}
+
+const accessTokenSchema = z.object({
+  access_token: z.string().min(1),
+  token_type: z.string().optional(),
+  expires_in: z.number().positive().optional(),
+});
+
+/** Looker's default token lifetime, used when a login answer omits `expires_in`. */
+const DEFAULT_TTL_SECONDS = 3600;
+/** Refresh this long before expiry: a tenth of the lifetime, at most a minute. */
+const MAX_REFRESH_MARGIN_MS = 60_000;
+
+interface TokenState {
+  accessToken: string;
+  /** Log in again from this instant on. */
+  refreshAtMs: number;
+}
+
+export class LookerSession extends NodeSession {
+  declare transport: LookerTransport;
+  private token: TokenState | undefined;
+  private loginInFlight: Promise<TokenState> | undefined;
+  private refused: ApiAuthError | ConfigError | undefined;
+  private readonly clock: () => number;
+  private readonly credentials: SessionCredentials;
+  private logins = 0;
+
+  constructor(
+    settings: IApiSettings,
+    transport: LookerTransport,
+    credentials: SessionCredentials,
+    options: LookerSessionOptions = {},
+  ) {
+    super(settings, transport);
+    this.credentials = credentials;
+    this.clock = options.clock ?? Date.now;
+    registerSecret(credentials.clientSecret);
+    transport.onUnauthorized = (sent) => {
+      this.invalidate(sent);
+      return Promise.resolve();
+    };
+  }
+
+  /** Login requests sent so far. */
+  get loginCount(): number {
+    return this.logins;
+  }
+
+  override isAuthenticated(): boolean {
+    return this.token !== undefined && this.clock() < this.token.refreshAtMs;
+  }
+
+  override async authenticate(props: IRequestProps): Promise<IRequestProps> {
+    const token = await this.accessToken();
+    props.headers.Authorization = `Bearer ${token}`;
+    return props;
+  }
+
+  override async getToken(): Promise<AuthToken> {
+    await this.accessToken();
+    return this.activeToken;
+  }
+
+  /** Logs in unless a valid token is held. Sudo is not supported. */
+  override async login(sudoId?: string | number): Promise<AuthToken> {
+    if (sudoId !== undefined && sudoId !== '') {
+      throw new Error('LookerSession does not support sudo logins.');
+    }
+    return this.getToken();
+  }
+
+  /** The current access token, logging in (once, shared by all callers) when needed. */
+  async accessToken(): Promise<string> {
+    if (this.token && this.clock() < this.token.refreshAtMs) return this.token.accessToken;
+    if (this.refused) throw this.refused;
+    this.loginInFlight ??= this.performLogin().finally(() => {
+      this.loginInFlight = undefined;
+    });
+    return (await this.loginInFlight).accessToken;
+  }
+
+  /**
+   * The server rejected a request sent with `sentAuthorization`: forget that token if it is
+   * still the current one. Requests that failed with an older token change nothing, so a
+   * burst of 401s leads to one login.
+   */
+  invalidate(sentAuthorization: string | undefined): void {
+    if (this.token && sentAuthorization === `Bearer ${this.token.accessToken}`) {
+      this.token = undefined;
+      this._authToken.reset();
+    }
+  }
+
+  /** Ends the API session (DELETE /logout) if one is open. Never throws. */
+  override async logout(): Promise<boolean> {
+    const token = this.token;
+    if (!token) return false;
+    this.reset();
+    try {
+      const raw = await this.transport.rawRequest(
+        'DELETE',
+        `${this.settings.base_url}/api/4.0/logout`,
+        undefined,
+        undefined,
+        (props: IRequestProps) => {
+          props.headers.Authorization = `Bearer ${token.accessToken}`;
+          return props;
+        },
+        { operation: 'logout', timeoutMs: Math.min(this.transport.timeoutMs, 10_000) },
+      );
+      return raw.ok;
+    } catch {
+      return false;
+    }
+  }
+
+  override reset(): void {
+    super.reset();
+    this.token = undefined;
+  }
+
+  private async performLogin(): Promise<TokenState> {
+    const { clientId, clientSecret } = this.credentials;
+    const body = new URLSearchParams({ client_id: clientId, client_secret: clientSecret });
+    this.logins++;
+    const raw = await this.transport.rawRequest(
+      'POST',
+      `${this.settings.base_url}/api/4.0/login`,
+      undefined,
+      body,
+      undefined,
+      { operation: 'login' },
+    );
+    if (!raw.ok) throw this.loginFailure(raw);
+    const parsed = accessTokenSchema.safeParse(parseJsonBody(raw, 'login'));
+    if (!parsed.success) {
+      throw new InvalidResponseError(
+        'login: the Looker API answered without a usable access token.',
+        { operation: 'login', status: raw.statusCode },
+      );
+    }
+    const { access_token: accessToken, expires_in: expiresIn } = parsed.data;
+    registerSecret(accessToken);
+    const ttlMs = (expiresIn ?? DEFAULT_TTL_SECONDS) * 1000;
+    const state = {
+      accessToken,
+      refreshAtMs: this.clock() + ttlMs - Math.min(MAX_REFRESH_MARGIN_MS, ttlMs / 10),
+    };
+    this.token = state;
+    this._authToken.setToken({
+      access_token: accessToken,
+      token_type: 'Bearer',
+      expires_in: expiresIn,
+    });
+    return state;
+  }
+
+  /**
+   * Looker answers wrong credentials with 404 at /login (some versions 401, or 403 for a
+   * disabled user): all are AuthErrors, remembered so later calls fail without a request. A
+   * 404 that is not Looker's JSON error means base_url is not a Looker API.
+   */
+  private loginFailure(raw: LookerRawResponse): Error {
+    const status = raw.statusCode;
+    if ([400, 401, 403, 404].includes(status) && isLookerErrorBody(raw)) {
+      const source = this.credentials.describeSource;
+      this.refused = new ApiAuthError(
+        `Looker refused the API credentials (HTTP ${status} at /login).`,
+        {
+          operation: 'login',
+          status,
+          hint: `Check client_id and client_secret${source ? ` (${source})` : ''}: they are the API keys of a Looker user (Admin > Users > Edit > API Keys), and the user must not be disabled.`,
+        },
+      );
+      return this.refused;
+    }
+    if (status === 404 || (status < 500 && status !== 429 && !isLookerErrorBody(raw))) {
+      const location = raw.headers.location;
+      const answer =
+        status >= 300 && status < 400 && location
+          ? `a redirect to ${location}`
+          : `HTTP ${status} (${describeBody(raw)})`;
+      this.refused = new ConfigError(
+        `${this.settings.base_url} does not answer like a Looker API: POST /api/4.0/login returned ${answer}.`,
+        {
+          hint: 'Set base_url to the API URL of your Looker instance, e.g. https://mycompany.looker.com (or https://mycompany.looker.com:19999 on older instances).',
+        },
+      );
+      return this.refused;
+    }
+    return errorFromResponse(raw, 'login');
+  }
+}
