@@ -4,8 +4,9 @@
  * Policy, in the order it is applied:
  * - Concurrency: at most `maxConcurrent` requests in flight (all kinds together); FIFO, with
  *   retries allowed to the front so a page in trouble is not starved behind new work.
- * - Rate: starts are spaced `1000 / rate` ms apart on a fixed grid (GCRA with no burst), so
- *   any window of one second holds at most `rate` starts. The user's caps
+ * - Rate: starts are spaced `1000 / rate` ms apart on a fixed grid (GCRA with no burst), so a
+ *   second holds at most `rate` starts (up to 2 ms of timer lateness is absorbed by the grid so
+ *   the average is exact). The user's caps
  *   (`--rate-limit-per-second`, `--rate-limit-per-minute` ÷ 60, the smaller wins) are the
  *   ceiling; with no cap the rate is unlimited until the server says otherwise.
  * - Pause: a 429 stops every new start until `Retry-After` has passed (or an exponential backoff
@@ -13,14 +14,15 @@
  *   own Retry-After, so no request is ever sent inside any window the server asked for.
  * - Decrease, once per pause episode: a 429 for a request that started before the current
  *   episode began is a straggler of it and only extends the pause. A new episode sets the rate
- *   to what the server sustained: the first time (or when unlimited), the successes of the
- *   recent window divided by that window plus the pause now owed — for a token bucket that is
- *   its refill rate — but not under half the rate that was succeeding; later, the successes
- *   since the previous episode per second, but no more than `decreaseFactor` (0.9) below the
- *   current rate, and never up.
- * - Increase, additively while clean: each `increaseIntervalMs` without a new episode, while
- *   the rate actually held requests back, add `increaseFraction` of the rate before the last
- *   decrease, up to the cap. With no cap, once the rate has held nothing back for
+ *   to what the server sustained. The first time (or when unlimited): the successes of the
+ *   recent window divided by that window plus the pause now owed (for a token bucket, its
+ *   refill rate), but not under half the rate that was succeeding, and only with at least 5
+ *   successes to go on (else the pause alone acts). Later: the successes per second since the
+ *   previous episode, but no more than `decreaseFactor` (0.9) below the current rate, never up.
+ * - Increase, additively while clean: each `increaseIntervalMs` without a new episode, if the
+ *   rate actually held a request back, add `increaseFraction` (2 %) of the rate the last
+ *   decrease set, up to the cap; the step doubles after every 10 increases in a row, so a low
+ *   estimate recovers in tens of seconds, not minutes. With no cap, once the rate has held nothing back for
  *   `unlimitedAfterMs`, it is lifted altogether.
  * Why it fits a token bucket: the rate settles a few percent above the refill rate, so the
  * bucket drains slowly and is never full and idle; a pause of Retry-After then refills it, so
@@ -48,7 +50,7 @@ export interface LimiterOptions {
   decreaseFactor?: number;
   /** Clean time between two additive increases, in ms. @default 1000 */
   increaseIntervalMs?: number;
-  /** Step of one increase, as a fraction of the rate before the last decrease. @default 0.02 */
+  /** Step of one increase, as a fraction of the rate the last decrease set. @default 0.02 */
   increaseFraction?: number;
   /** With no cap: lift the rate limit after it has held nothing back this long (ms). @default 30000 */
   unlimitedAfterMs?: number;
@@ -84,7 +86,7 @@ export interface LimiterSnapshot {
   pausedTotalMs: number;
   /** 429 responses reported. */
   rateLimitedCount: number;
-  /** Pause episodes, each of which lowered the rate once. */
+  /** Times a new pause episode lowered the rate (at most once per episode). */
   decreases: number;
   increases: number;
 }
@@ -121,6 +123,10 @@ export interface LimiterEvents {
 
 /** Timer lateness (ms) absorbed by the rate grid; see nextStart. */
 const MAX_SLACK_MS = 2;
+/** Successes the recent window must hold before a first decrease trusts its estimate. */
+const MIN_ESTIMATE_SUCCESSES = 5;
+/** The increase step doubles after this many increases in a row (a low estimate recovers fast). */
+const ACCELERATE_EVERY = 10;
 
 type Listener<K extends keyof LimiterEvents> = (event: LimiterEvents[K]) => void;
 
@@ -158,6 +164,7 @@ export class RequestLimiter {
   private successesAtEpisode = 0;
   private episodesWithoutSuccess = 0;
   private increaseStep = 0;
+  private increasesSinceDecrease = 0;
   private lastAdjustAt = -Infinity;
   private lastHeldAt = -Infinity;
   private rateLimitedCount = 0;
@@ -306,8 +313,11 @@ export class RequestLimiter {
     }
     if (now - cleanSince < this.increaseIntervalMs || this.lastHeldAt < cleanSince) return;
     if (this.cap !== null && this.rate >= this.cap) return;
-    const raised = this.rate + Math.max(this.increaseStep, this.increaseFraction * this.floor);
+    const doublings = Math.floor(this.increasesSinceDecrease / ACCELERATE_EVERY);
+    const step = Math.max(this.increaseStep, this.increaseFraction * this.floor) * 2 ** doublings;
+    const raised = this.rate + step;
     this.increases += 1;
+    this.increasesSinceDecrease += 1;
     this.setRate(this.cap === null ? raised : Math.min(this.cap, raised), 'increase', now);
   }
 
@@ -401,23 +411,26 @@ export class RequestLimiter {
 
   private decrease(now: number, pauseMs: number): void {
     const before = this.rate;
+    const previousEpisodeAt = this.episodeStartedAt;
+    this.episodeStartedAt = now;
+    const successesSincePrevious = this.successes - this.successesAtEpisode;
+    this.successesAtEpisode = this.successes;
     let estimate: number;
-    if (before === null || this.episodeStartedAt === null) {
+    if (before === null || previousEpisodeAt === null) {
       const { count, coveredMs } = this.successMeter.sample(now);
-      const corrected = coveredMs + pauseMs > 0 ? (count * 1000) / (coveredMs + pauseMs) : 0;
+      // Too few successes to say anything: the pause alone protects the server this time.
+      if (count < MIN_ESTIMATE_SUCCESSES) return;
+      const corrected = (count * 1000) / (coveredMs + pauseMs);
       const half = coveredMs > 0 ? (count * 500) / coveredMs : 0;
-      estimate = Math.max(corrected, half);
-      if (before !== null) estimate = Math.min(estimate, before);
+      estimate = Math.min(before ?? Infinity, Math.max(corrected, half));
     } else {
-      const elapsed = now - this.episodeStartedAt;
-      const sustained =
-        elapsed > 0 ? ((this.successes - this.successesAtEpisode) * 1000) / elapsed : 0;
+      const elapsed = now - previousEpisodeAt;
+      const sustained = elapsed > 0 ? (successesSincePrevious * 1000) / elapsed : 0;
       estimate = Math.max(before * this.decreaseFactor, Math.min(sustained, before));
     }
     const next = Math.min(this.cap ?? Infinity, Math.max(this.floor, estimate));
-    this.episodeStartedAt = now;
-    this.successesAtEpisode = this.successes;
-    this.increaseStep = this.increaseFraction * (before ?? next);
+    this.increaseStep = this.increaseFraction * next;
+    this.increasesSinceDecrease = 0;
     this.decreases += 1;
     this.setRate(next, 'decrease', now);
   }
