@@ -163,11 +163,11 @@ export class LookerClient implements ApiCaller {
   }
 
   /**
-   * `GET /api/4.0/versions`, without credentials when the server allows it (Looker does), else
-   * after login. Proves the server is a Looker API: anything else is a ConfigError about
-   * base_url.
+   * `GET /api/4.0/versions` without credentials (Looker serves it to anyone): proves the
+   * server is a Looker API, or throws a ConfigError about base_url. Resolves 'auth-required'
+   * when this server wants a token even for that.
    */
-  async versions(signal?: AbortSignal): Promise<ServerVersions> {
+  async probeVersions(signal?: AbortSignal): Promise<ServerVersions | 'auth-required'> {
     const operation = 'versions';
     const raw = await this.transport.rawRequest(
       'GET',
@@ -177,46 +177,53 @@ export class LookerClient implements ApiCaller {
       undefined,
       { operation, ...(signal ? { signal } : {}) },
     );
-    let body: unknown;
     if (raw.ok) {
-      body = parseVersionsBody(
-        () => parseJsonBody(raw, operation),
-        this.baseUrl,
-        describeBody(raw),
-      );
-    } else if ((raw.statusCode === 401 || raw.statusCode === 403) && isLookerErrorBody(raw)) {
-      body = await this.call(operation, (sdk, options) => sdk.versions(undefined, options), signal);
-    } else if (raw.statusCode === 429 || raw.statusCode >= 500) {
-      throw errorFromResponse(raw, operation);
-    } else {
-      const location = raw.headers.location;
-      const answer =
-        raw.statusCode >= 300 && raw.statusCode < 400 && location
-          ? `a redirect to ${location}`
-          : `HTTP ${raw.statusCode} (${describeBody(raw)})`;
-      throw notLooker(this.baseUrl, answer);
+      let body: unknown;
+      try {
+        body = parseJsonBody(raw, operation);
+      } catch {
+        throw notLooker(this.baseUrl, describeBody(raw));
+      }
+      return toServerVersions(body, this.baseUrl);
     }
-    const parsed = versionsSchema.safeParse(body);
-    if (!parsed.success) throw notLooker(this.baseUrl, 'JSON without Looker version information');
-    const apiVersions = parsed.data.supported_versions
-      .map((v) => v.version)
-      .filter((v): v is string => typeof v === 'string' && v !== '');
-    return {
-      lookerVersion: parsed.data.looker_release_version,
-      apiVersions,
-      currentApiVersion: parsed.data.current_version?.version ?? null,
-      supports40: apiVersions.includes('4.0'),
-    };
+    if ((raw.statusCode === 401 || raw.statusCode === 403) && isLookerErrorBody(raw)) {
+      return 'auth-required';
+    }
+    if (raw.statusCode === 429 || raw.statusCode >= 500) throw errorFromResponse(raw, operation);
+    const location = raw.headers.location;
+    throw notLooker(
+      this.baseUrl,
+      raw.statusCode >= 300 && raw.statusCode < 400 && location
+        ? `a redirect to ${location}`
+        : `HTTP ${raw.statusCode} (${describeBody(raw)})`,
+    );
+  }
+
+  /** The instance's versions: unauthenticated when possible, else after login. */
+  async versions(signal?: AbortSignal): Promise<ServerVersions> {
+    const probed = await this.probeVersions(signal);
+    if (probed !== 'auth-required') return probed;
+    const body = await this.call(
+      'versions',
+      (sdk, options) => sdk.versions(undefined, options),
+      signal,
+    );
+    return toServerVersions(body, this.baseUrl);
   }
 }
 
-function parseVersionsBody(parse: () => unknown, baseUrl: string, description: string): unknown {
-  try {
-    return parse();
-  } catch (error) {
-    if (error instanceof InvalidResponseError) throw notLooker(baseUrl, description);
-    throw error;
-  }
+function toServerVersions(body: unknown, baseUrl: string): ServerVersions {
+  const parsed = versionsSchema.safeParse(body);
+  if (!parsed.success) throw notLooker(baseUrl, 'JSON without Looker version information');
+  const apiVersions = parsed.data.supported_versions
+    .map((v) => v.version)
+    .filter((v): v is string => typeof v === 'string' && v !== '');
+  return {
+    lookerVersion: parsed.data.looker_release_version,
+    apiVersions,
+    currentApiVersion: parsed.data.current_version?.version ?? null,
+    supports40: apiVersions.includes('4.0'),
+  };
 }
 
 function notLooker(baseUrl: string, answer: string): ConfigError {

@@ -22,6 +22,7 @@ import {
   TransientError,
   UnreachableError,
 } from './errors.js';
+import { LookervaultError } from '../errors.js';
 import { redact } from '../redact.js';
 
 /**
@@ -380,7 +381,7 @@ export function networkError(error: unknown, operation: string, url: string): Lo
       kind: 'timeout',
     });
   }
-  if (code !== undefined && /CERT|SSL|TLS|EPROTO|SELF_SIGNED|UNABLE_TO_/.test(code)) {
+  if (code !== undefined && TLS_CODE.test(code)) {
     return new UnreachableError(`Cannot establish a trusted TLS connection to ${host} (${code}).`, {
       ...options,
       hint: 'Check base_url (https:// for a TLS port). For a test instance with a self-signed certificate, set verify_ssl = false (LOOKERSDK_VERIFY_SSL=false or --no-verify-ssl).',
@@ -412,6 +413,14 @@ export function networkError(error: unknown, operation: string, url: string): Lo
 /** Read through a call: TypeScript would narrow a property read across the awaits above. */
 function isAborted(signal: AbortSignal | undefined): boolean {
   return signal?.aborted === true;
+}
+
+const TLS_CODE = /CERT|SSL|TLS|EPROTO|SELF_SIGNED|UNABLE_TO_/;
+
+/** The TLS failure code behind an error (certificate not trusted, wrong protocol), if any. */
+export function tlsErrorCode(error: unknown): string | undefined {
+  const code = errorCode(error instanceof LookervaultError ? error.cause : error);
+  return code !== undefined && TLS_CODE.test(code) ? code : undefined;
 }
 
 function errorCode(error: unknown): string | undefined {
