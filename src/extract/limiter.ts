@@ -21,9 +21,11 @@
  *   previous episode, but no more than `decreaseFactor` (0.9) below the current rate, never up.
  * - Increase, additively while clean: each `increaseIntervalMs` without a new episode, if the
  *   rate actually held a request back, add `increaseFraction` (2 %) of the rate the last
- *   decrease set, up to the cap; the step doubles after every 10 increases in a row, so a low
- *   estimate recovers in tens of seconds, not minutes. With no cap, once the rate has held nothing back for
- *   `unlimitedAfterMs`, it is lifted altogether.
+ *   decrease set, up to the cap. The step doubles after every 5 increases in a row, so a low
+ *   estimate recovers in tens of seconds, not minutes; in the 10 % just below the rate the
+ *   last 429 came at (the probable ceiling) it shrinks to a tenth, so the rate lingers where
+ *   the server is known to cope and probes past it gently (the shape of TCP CUBIC). With no
+ *   cap, once the rate has held nothing back for `unlimitedAfterMs`, it is lifted altogether.
  * Why it fits a token bucket: the rate settles a few percent above the refill rate, so the
  * bucket drains slowly and is never full and idle; a pause of Retry-After then refills it, so
  * an episode costs a handful of 429s and almost no tokens.
@@ -126,7 +128,10 @@ const MAX_SLACK_MS = 2;
 /** Successes the recent window must hold before a first decrease trusts its estimate. */
 const MIN_ESTIMATE_SUCCESSES = 5;
 /** The increase step doubles after this many increases in a row (a low estimate recovers fast). */
-const ACCELERATE_EVERY = 10;
+const ACCELERATE_EVERY = 5;
+/** Just below the rate the last 429 came at (the probable ceiling), steps shrink to a tenth. */
+const PLATEAU_FROM = 0.9;
+const PLATEAU_STEP = 0.1;
 
 type Listener<K extends keyof LimiterEvents> = (event: LimiterEvents[K]) => void;
 
@@ -164,7 +169,8 @@ export class RequestLimiter {
   private successesAtEpisode = 0;
   private episodesWithoutSuccess = 0;
   private increaseStep = 0;
-  private increasesSinceDecrease = 0;
+  private increaseStreak = 0;
+  private lastEpisodeRate: number | null = null;
   private lastAdjustAt = -Infinity;
   private lastHeldAt = -Infinity;
   private rateLimitedCount = 0;
@@ -313,11 +319,18 @@ export class RequestLimiter {
     }
     if (now - cleanSince < this.increaseIntervalMs || this.lastHeldAt < cleanSince) return;
     if (this.cap !== null && this.rate >= this.cap) return;
-    const doublings = Math.floor(this.increasesSinceDecrease / ACCELERATE_EVERY);
-    const step = Math.max(this.increaseStep, this.increaseFraction * this.floor) * 2 ** doublings;
+    const base = Math.max(this.increaseStep, this.increaseFraction * this.floor);
+    const ceiling = this.lastEpisodeRate;
+    let step: number;
+    if (ceiling !== null && this.rate >= ceiling * PLATEAU_FROM && this.rate < ceiling) {
+      step = base * PLATEAU_STEP;
+      this.increaseStreak = 0;
+    } else {
+      step = base * 2 ** Math.floor(this.increaseStreak / ACCELERATE_EVERY);
+      this.increaseStreak += 1;
+    }
     const raised = this.rate + step;
     this.increases += 1;
-    this.increasesSinceDecrease += 1;
     this.setRate(this.cap === null ? raised : Math.min(this.cap, raised), 'increase', now);
   }
 
@@ -430,7 +443,8 @@ export class RequestLimiter {
     }
     const next = Math.min(this.cap ?? Infinity, Math.max(this.floor, estimate));
     this.increaseStep = this.increaseFraction * next;
-    this.increasesSinceDecrease = 0;
+    this.lastEpisodeRate = before;
+    this.increaseStreak = 0;
     this.decreases += 1;
     this.setRate(next, 'decrease', now);
   }

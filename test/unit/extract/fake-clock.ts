@@ -67,14 +67,14 @@ export class FakeClock {
 
   /** Advances until `done` settles (or `limitMs` of virtual time passes); returns when it did. */
   async runUntilSettled(done: Promise<unknown>, limitMs = 3_600_000): Promise<void> {
-    let finished = false;
+    const state = { finished: false };
     done.then(
-      () => (finished = true),
-      () => (finished = true),
+      () => (state.finished = true),
+      () => (state.finished = true),
     );
     const end = this.time + limitMs;
     await settle();
-    while (!finished) {
+    while (!state.finished) {
       const next = this.nextTimer();
       if (next === undefined || next.at > end)
         throw new Error('runUntilSettled: nothing left to run');

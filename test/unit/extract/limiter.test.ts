@@ -171,7 +171,7 @@ describe('RequestLimiter', () => {
     const lowered = limiter.snapshot().allowedRatePerSecond ?? 0;
     expect(lowered).toBeLessThan(6);
 
-    // Keep the queue full of quick successes for a minute.
+    // Keep the queue full of quick successes for two minutes.
     let active = true;
     const worker = async (): Promise<void> => {
       while (active) {
@@ -188,12 +188,16 @@ describe('RequestLimiter', () => {
 
     const increases = rates.filter((r) => r.reason === 'increase');
     const steps = increases.map((r) => (r.to ?? 0) - (r.from ?? 0));
-    // Additive: steps of 2 % of the lowered rate, doubling after every 10 in a row; the last
-    // one clipped at the cap.
-    expect(steps.length).toBeGreaterThan(20);
-    steps.slice(0, -1).forEach((step, i) => {
-      expect(step).toBeCloseTo(0.02 * lowered * 2 ** Math.floor(i / 10), 9);
+    const base = 0.02 * lowered;
+    // Additive: 5 steps of 2 % of the lowered rate, then the step doubles...
+    expect(steps.slice(0, 5).every((step) => Math.abs(step - base) < 1e-9)).toBe(true);
+    expect(steps[5]).toBeCloseTo(2 * base, 9);
+    // ...until the rate is within 10 % of the one the 429 came at (the cap, 10/s): tenth steps.
+    increases.forEach((r, i) => {
+      if ((r.from ?? 0) >= 9 && i < increases.length - 1)
+        expect(steps[i]).toBeCloseTo(base / 10, 9);
     });
+    expect(increases.filter((r) => (r.from ?? 0) >= 9).length).toBeGreaterThan(5);
     expect(increases.at(-1)?.to).toBe(10);
     // One step per clean second, the first a second after the pause (which ended at 2010).
     const times = increases.map((r) => r.at);
