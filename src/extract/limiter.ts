@@ -283,7 +283,9 @@ export class RequestLimiter {
   rateLimited(retryAfterMs: number | undefined, startedAt: number): void {
     const now = this.clock();
     this.rateLimitedCount += 1;
-    const newEpisode = this.episodeStartedAt === null || startedAt >= this.episodeStartedAt;
+    // Strictly after: a request started in the very millisecond the episode began was sent
+    // before its 429 was processed (no start can follow an announced pause in the same instant).
+    const newEpisode = this.episodeStartedAt === null || startedAt > this.episodeStartedAt;
     if (newEpisode) this.episodesWithoutSuccess += 1;
     const pauseMs =
       retryAfterMs === undefined
