@@ -9,6 +9,7 @@ import {
   formatLatency,
   formatPercent,
   formatRate,
+  formatRateNumber,
   plural,
   sanitizeLine,
   truncate,
@@ -155,9 +156,8 @@ function typeTable(summary: RunSummary, style: Style): string[] {
 function itemsFact(summary: RunSummary): string {
   const { totals } = summary;
   return (
-    `${formatCount(totals.stored)} stored (${formatCount(totals.new)} new, ` +
-    `${formatCount(totals.changed)} changed, ${formatCount(totals.unchanged)} unchanged), ` +
-    `${formatCount(totals.failed)} failed · ${formatRate(summary.itemsPerSecond)}`
+    `${formatCount(totals.stored)} stored, ${formatCount(totals.failed)} failed, ` +
+    `${formatRateNumber(summary.itemsPerSecond)} per second`
   );
 }
 
