@@ -182,7 +182,7 @@ export class LookerClient implements ApiCaller {
       try {
         body = parseJsonBody(raw, operation);
       } catch {
-        throw notLooker(this.baseUrl, describeBody(raw));
+        throw notLooker(this.baseUrl, `HTTP ${raw.statusCode} (${describeBody(raw)})`);
       }
       return toServerVersions(body, this.baseUrl);
     }
