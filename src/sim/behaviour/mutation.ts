@@ -1,0 +1,105 @@
+/**
+ * Live mutation: creates, edits and deletes items while the server runs, so that consistency
+ * under change can be tested. Deterministic per seed: the choice of type, action and item comes
+ * from a seeded PRNG, and in request-driven mode (`everyRequests`) from the request count.
+ * Mix: 40% create, 40% update, 20% delete (create when nothing is left to change).
+ */
+import type { CollectionName } from '../data/collection.js';
+import type { Dataset } from '../dataset.js';
+import { Rng, hash3 } from '../prng.js';
+import type { MutableType, MutationLogEntry } from '../types.js';
+
+const LOG_LIMIT = 100_000;
+
+export class Mutator {
+  private readonly rng: Rng;
+  private readonly log: MutationLogEntry[] = [];
+  private seq = 0;
+  private requests = 0;
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly dataset: Dataset,
+    private readonly types: readonly MutableType[],
+    seed: number,
+    private readonly clock: () => number,
+    private readonly everyRequests: number | undefined,
+  ) {
+    this.rng = new Rng(hash3(seed, 0x3a7e, 2));
+  }
+
+  /** Counts a content request; applies a mutation every `everyRequests`. */
+  onRequest(): void {
+    if (this.everyRequests === undefined) return;
+    if (++this.requests % this.everyRequests === 0) this.apply(1);
+  }
+
+  start(perSecond: number): void {
+    const tickMs = Math.max(10, 1000 / perSecond);
+    let due = 0;
+    this.timer = setInterval(() => {
+      due += (perSecond * tickMs) / 1000;
+      const n = Math.floor(due);
+      due -= n;
+      if (n > 0) this.apply(n);
+    }, tickMs);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+  }
+
+  apply(n: number): MutationLogEntry[] {
+    const done: MutationLogEntry[] = [];
+    for (let i = 0; i < n; i++) done.push(this.once());
+    return done;
+  }
+
+  entries(): MutationLogEntry[] {
+    return [...this.log];
+  }
+
+  get count(): number {
+    return this.seq;
+  }
+
+  private once(): MutationLogEntry {
+    const type = this.rng.pick(this.types);
+    const name: CollectionName = type;
+    const now = this.clock();
+    const r = this.rng.float();
+    let action: MutationLogEntry['action'] = r < 0.4 ? 'create' : r < 0.8 ? 'update' : 'delete';
+    let index = action === 'create' ? -1 : this.pickLive(name);
+    if (index < 0) action = 'create';
+    if (action === 'create') index = this.dataset.create(name, now);
+    else if (action === 'update') this.dataset.update(name, index, now);
+    else this.dataset.remove(name, index, now);
+    const entry: MutationLogEntry = {
+      seq: ++this.seq,
+      at: now,
+      type,
+      action,
+      id: this.dataset.key(name, index),
+    };
+    this.log.push(entry);
+    if (this.log.length > LOG_LIMIT) this.log.splice(0, this.log.length - LOG_LIMIT);
+    return entry;
+  }
+
+  private pickLive(name: CollectionName): number {
+    const total = this.dataset.total(name);
+    if (total === 0) return -1;
+    for (let attempt = 0; attempt < 32; attempt++) {
+      const index = this.rng.int(total);
+      if (this.dataset.state(name, index) === 'live') return index;
+    }
+    const start = this.rng.int(total);
+    for (let k = 0; k < total; k++) {
+      const index = (start + k) % total;
+      if (this.dataset.state(name, index) === 'live') return index;
+    }
+    return -1;
+  }
+}

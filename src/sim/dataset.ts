@@ -1,0 +1,454 @@
+/**
+ * The simulated instance's content: generated collections plus a small overlay of what live
+ * mutation changed (created items, edited fields, deletions). Lists are served from "views":
+ * arrays of item indices for a (trash?, filters, sorts) combination, built on first use and
+ * cached until the collection changes. Serialized bodies of items are cached in a bounded LRU.
+ *
+ * Memory: nothing is stored per generated item except in views and equality indexes (4–8 bytes
+ * per item) and the bounded body cache; the overlay grows only with mutations.
+ */
+import { NO_SHORTCUT, type Collection, type CollectionName } from './data/collection.js';
+import { createContentCollections } from './data/content.js';
+import { createLookmlCollections } from './data/lookml.js';
+import { createPeopleCollections } from './data/people.js';
+import { Templates } from './data/queries.js';
+import { createScheduleCollection } from './data/schedules.js';
+import { isoTime, World, type Item } from './data/world.js';
+import { ByteLru } from './lru.js';
+import type { ResolvedOptions } from './options.js';
+import { compareValues, matches, normalize, type Matcher, type Sort } from './search.js';
+import type { Spec } from './spec.js';
+import type { ItemDefect, SimContentType, SimDataset } from './types.js';
+
+export type ItemState = 'live' | 'deleted' | 'gone';
+
+/** Shapes an item is served in. */
+export type Variant = 'detail' | 'summary' | 'base';
+
+export interface ViewFilter {
+  field: string;
+  matcher: Matcher;
+  /** The field holds an array: the filter passes when any element matches. */
+  array?: boolean;
+}
+
+export interface ViewSpec {
+  /** Only items in the trash (true) or only live items (false). */
+  trash: boolean;
+  filters: ViewFilter[];
+  filterOr: boolean;
+  sorts: Sort[];
+}
+
+interface Patch {
+  rev: number;
+  fields: Item;
+  state: ItemState | undefined;
+}
+
+interface Overlay {
+  created: number;
+  patches: Map<number, Patch>;
+  version: number;
+}
+
+const VIEW_BUDGET = 16_000_000;
+const API_USER_ID = '1';
+
+export class Dataset implements SimDataset {
+  readonly world: World;
+  readonly collections: Record<CollectionName, Collection>;
+  private readonly overlays = new Map<CollectionName, Overlay>();
+  private readonly cache: ByteLru;
+  private readonly views = new Map<string, { version: number; indices: Int32Array }>();
+  private viewEntries = 0;
+  private readonly eqIndexes = new Map<string, { version: number; map: Map<string, number[]> }>();
+  private readonly defects: Map<SimContentType, Map<string, ItemDefect>>;
+  private readonly baseKeys: Partial<Record<CollectionName, string[]>>;
+
+  constructor(options: ResolvedOptions, spec: Spec) {
+    this.world = new World(options.seed, options.counts);
+    const templates = new Templates(this.world);
+    const content = createContentCollections(this.world, templates);
+    const people = createPeopleCollections(this.world, options.clientId);
+    const lookml = createLookmlCollections(this.world);
+    this.collections = {
+      dashboard: content.dashboards,
+      lookml_dashboard: content.lookmlDashboards,
+      look: content.looks,
+      board: content.boards,
+      folder: people.folders,
+      user: people.users,
+      group: people.groups,
+      role: people.roles,
+      permission_set: people.permissionSets,
+      model_set: people.modelSets,
+      lookml_model: lookml.models,
+      explore: lookml.explores,
+      scheduled_plan: createScheduleCollection(this.world, content),
+    };
+    this.cache = new ByteLru(options.bodyCacheBytes);
+    this.defects = options.invalidItems;
+    this.baseKeys = {
+      dashboard: spec.properties('DashboardBase'),
+      lookml_dashboard: spec.properties('DashboardBase'),
+      folder: spec.properties('FolderBase'),
+    };
+  }
+
+  private overlay(name: CollectionName): Overlay {
+    let overlay = this.overlays.get(name);
+    if (!overlay) {
+      overlay = { created: 0, patches: new Map(), version: 0 };
+      this.overlays.set(name, overlay);
+    }
+    return overlay;
+  }
+
+  /** Base plus created items: valid indices are 0..total-1. */
+  total(name: CollectionName): number {
+    return this.collections[name].count + (this.overlays.get(name)?.created ?? 0);
+  }
+
+  version(name: CollectionName): number {
+    return this.overlays.get(name)?.version ?? 0;
+  }
+
+  state(name: CollectionName, index: number): ItemState {
+    if (index < 0 || index >= this.total(name)) return 'gone';
+    const state = this.overlays.get(name)?.patches.get(index)?.state;
+    if (state) return state;
+    return this.collections[name].initiallyDeleted(index) ? 'deleted' : 'live';
+  }
+
+  /** The index of an item by key, if it exists (live or in the trash). */
+  find(name: CollectionName, key: string): number | undefined {
+    const index = this.collections[name].index(key);
+    if (index === undefined || this.state(name, index) === 'gone') return undefined;
+    return index;
+  }
+
+  key(name: CollectionName, index: number): string {
+    return this.collections[name].key(index);
+  }
+
+  // ── items ────────────────────────────────────────────────────────────────────────────────
+
+  /** The item as served in `variant` shape (mutation patches and defects applied). */
+  item(name: CollectionName, index: number, variant: Variant): Item {
+    const collection = this.collections[name];
+    let item: Item;
+    if (variant === 'base' && collection.baseJson)
+      item = JSON.parse(collection.baseJson(index)) as Item;
+    else item = variant === 'detail' ? collection.detail(index) : collection.summary(index);
+    const patch = this.overlays.get(name)?.patches.get(index);
+    if (patch) Object.assign(item, patch.fields);
+    if (variant === 'base' && !collection.baseJson) {
+      const keys = this.baseKeys[name];
+      if (keys) {
+        const base: Item = {};
+        for (const key of keys) if (Object.hasOwn(item, key)) base[key] = item[key];
+        item = base;
+      }
+    } else if (variant === 'base' && patch) {
+      const keys = new Set(this.baseKeys[name] ?? []);
+      item = Object.fromEntries(Object.entries(item).filter(([key]) => keys.has(key)));
+    }
+    if (name === 'folder' && variant === 'detail') this.addFolderContent(item, index);
+    this.spoil(name, item);
+    return item;
+  }
+
+  /** Serialized item, from the body cache when possible. */
+  json(name: CollectionName, index: number, variant: Variant): Buffer {
+    if (name === 'folder' && variant === 'detail') {
+      return Buffer.from(JSON.stringify(this.item(name, index, variant)));
+    }
+    const patch = this.overlays.get(name)?.patches.get(index);
+    const key = `${name}\u0001${String(index)}\u0001${String(patch?.rev ?? 0)}\u0001${variant}`;
+    let body = this.cache.get(key);
+    if (!body) {
+      const collection = this.collections[name];
+      const writer =
+        variant === 'detail'
+          ? collection.detailJson
+          : variant === 'summary'
+            ? collection.summaryJson
+            : collection.baseJson;
+      const direct = !patch && writer !== undefined && !this.isSpoiled(name, index);
+      body = Buffer.from(direct ? writer(index) : JSON.stringify(this.item(name, index, variant)));
+      this.cache.set(key, body);
+    }
+    return body;
+  }
+
+  private isSpoiled(name: CollectionName, index: number): boolean {
+    const defects = this.defects.get(name === 'lookml_dashboard' ? 'dashboard' : name);
+    return defects !== undefined && defects.size > 0 && defects.has(this.key(name, index));
+  }
+
+  private spoil(name: CollectionName, item: Item): void {
+    const type: SimContentType = name === 'lookml_dashboard' ? 'dashboard' : name;
+    const defects = this.defects.get(type);
+    if (!defects || defects.size === 0) return;
+    const keyField = this.collections[name].keyField;
+    const key = item[keyField];
+    if (typeof key !== 'string') return;
+    const defect = defects.get(key);
+    if (defect === 'id-number') {
+      item[keyField] = /^\d+$/.test(key) ? Number(key) : key.length;
+    } else if (defect === 'missing-id') {
+      if (keyField === 'id') delete item.id;
+      else delete item.name;
+    }
+  }
+
+  private addFolderContent(folder: Item, index: number): void {
+    const folderId = this.world.folderId(index);
+    const filter: ViewFilter = { field: 'folder_id', matcher: { kind: 'eq', value: folderId } };
+    const spec: ViewSpec = { trash: false, filters: [filter], filterOr: false, sorts: [] };
+    folder.dashboards = Array.from(this.view('dashboard', spec), (i) =>
+      this.item('dashboard', i, 'base'),
+    );
+    folder.looks = Array.from(this.view('look', spec), (i) => {
+      const look = this.item('look', i, 'summary');
+      look.dashboards = [];
+      return look;
+    });
+  }
+
+  /** A field's value for filtering, without building the item when a shortcut exists. */
+  fieldValue(name: CollectionName, index: number, field: string, summary?: () => Item): unknown {
+    const patch = this.overlays.get(name)?.patches.get(index);
+    if (patch && Object.hasOwn(patch.fields, field)) return patch.fields[field];
+    const fast = this.collections[name].fast?.(index, field) ?? NO_SHORTCUT;
+    if (fast !== NO_SHORTCUT) return fast;
+    return (summary ? summary() : this.item(name, index, 'summary'))[field];
+  }
+
+  // ── views ────────────────────────────────────────────────────────────────────────────────
+
+  /** Indices of the items a list operation returns, in order (cached per collection version). */
+  view(name: CollectionName, spec: ViewSpec): Int32Array {
+    const key = `${name}|${String(spec.trash)}|${String(spec.filterOr)}|${JSON.stringify(spec.filters, matcherReplacer)}|${JSON.stringify(spec.sorts)}`;
+    const version = this.version(name);
+    const cached = this.views.get(key);
+    if (cached && cached.version === version) {
+      this.views.delete(key);
+      this.views.set(key, cached);
+      return cached.indices;
+    }
+    if (cached) {
+      this.views.delete(key);
+      this.viewEntries -= cached.indices.length;
+    }
+    const indices = this.buildView(name, spec);
+    this.views.set(key, { version, indices });
+    this.viewEntries += indices.length;
+    while (this.viewEntries > VIEW_BUDGET && this.views.size > 1) {
+      const oldest = this.views.keys().next().value as string;
+      this.viewEntries -= this.views.get(oldest)?.indices.length ?? 0;
+      this.views.delete(oldest);
+    }
+    return indices;
+  }
+
+  private buildView(name: CollectionName, spec: ViewSpec): Int32Array {
+    const want: ItemState = spec.trash ? 'deleted' : 'live';
+    const { filters } = spec;
+    let candidates: Iterable<number> | undefined;
+    let remaining = filters;
+    if (!spec.filterOr) {
+      const eq = filters.find((f) => f.matcher.kind === 'eq' && !f.array);
+      if (eq && eq.matcher.kind === 'eq') {
+        candidates = this.eqIndex(name, eq.field).get(eq.matcher.value) ?? [];
+        remaining = filters.filter((f) => f !== eq);
+      }
+    }
+    const total = this.total(name);
+    candidates ??= range(total);
+    const selected: number[] = [];
+    for (const index of candidates) {
+      if (this.state(name, index) !== want) continue;
+      if (remaining.length > 0) {
+        let summary: Item | undefined;
+        const lazy = () => (summary ??= this.item(name, index, 'summary'));
+        const test = (f: ViewFilter) => {
+          const value = this.fieldValue(name, index, f.field, lazy);
+          if (f.array) return Array.isArray(value) && value.some((v) => matches(f.matcher, v));
+          return matches(f.matcher, value);
+        };
+        const pass = spec.filterOr ? remaining.some(test) : remaining.every(test);
+        if (!pass) continue;
+      }
+      selected.push(index);
+    }
+    const sorts = spec.sorts;
+    const keyField = this.collections[name].keyField;
+    const byIndexOnly =
+      sorts.length === 0 ||
+      (sorts.length === 1 &&
+        sorts[0]?.field === keyField &&
+        !sorts[0].desc &&
+        keyField === 'id' &&
+        isNumericKeyed(name));
+    if (!byIndexOnly) {
+      const columns = sorts.map((s) =>
+        selected.map((index) =>
+          s.field === keyField ? this.key(name, index) : this.fieldValue(name, index, s.field),
+        ),
+      );
+      const order = selected.map((_, i) => i);
+      order.sort((a, b) => {
+        for (let s = 0; s < sorts.length; s++) {
+          const column = columns[s] as unknown[];
+          const c = compareValues(column[a], column[b]);
+          if (c !== 0) return (sorts[s] as Sort).desc ? -c : c;
+        }
+        return (selected[a] as number) - (selected[b] as number);
+      });
+      return Int32Array.from(order, (i) => selected[i] as number);
+    }
+    return Int32Array.from(selected);
+  }
+
+  /** value → indices (every state, index order) for equality filters on one field. */
+  private eqIndex(name: CollectionName, field: string): Map<string, number[]> {
+    const key = `${name}|${field}`;
+    const version = this.version(name);
+    const cached = this.eqIndexes.get(key);
+    if (cached && cached.version === version) return cached.map;
+    const map = new Map<string, number[]>();
+    const total = this.total(name);
+    const keyField = this.collections[name].keyField;
+    for (let index = 0; index < total; index++) {
+      const value =
+        field === keyField ? this.key(name, index) : this.fieldValue(name, index, field);
+      const k = normalize(value);
+      let bucket = map.get(k);
+      if (!bucket) map.set(k, (bucket = []));
+      bucket.push(index);
+    }
+    this.eqIndexes.set(key, { version, map });
+    return map;
+  }
+
+  // ── mutation ─────────────────────────────────────────────────────────────────────────────
+
+  /** Adds a new item (generated like the others, timestamped now); returns its index. */
+  create(name: CollectionName, now: number): number {
+    const overlay = this.overlay(name);
+    const index = this.total(name);
+    overlay.created++;
+    const fields: Item = {};
+    const summary = this.collections[name].summary(index);
+    for (const key of ['created_at', 'updated_at', 'last_accessed_at', 'last_viewed_at']) {
+      if (Object.hasOwn(summary, key)) fields[key] = isoTime(now);
+    }
+    overlay.patches.set(index, { rev: 1, fields, state: 'live' });
+    overlay.version++;
+    return index;
+  }
+
+  /** Edits an item's title (or name) and its updated_at. */
+  update(name: CollectionName, index: number, now: number): void {
+    const overlay = this.overlay(name);
+    const collection = this.collections[name];
+    const previous = overlay.patches.get(index);
+    const rev = (previous?.rev ?? 0) + 1;
+    const current = this.item(name, index, 'summary');
+    const currentTitle = current[collection.titleField];
+    const title = (typeof currentTitle === 'string' ? currentTitle : '').replace(
+      / \(edited \d+\)$/,
+      '',
+    );
+    const fields: Item = {
+      ...previous?.fields,
+      [collection.titleField]: `${title} (edited ${String(rev)})`,
+    };
+    if (collection.hasUpdatedAt) fields.updated_at = isoTime(now);
+    if (Object.hasOwn(current, 'last_updater_id')) fields.last_updater_id = API_USER_ID;
+    overlay.patches.set(index, { rev, fields, state: previous?.state });
+    overlay.version++;
+  }
+
+  /** Soft-deletes (dashboards, looks: into the trash) or removes an item. */
+  remove(name: CollectionName, index: number, now: number): void {
+    const overlay = this.overlay(name);
+    const collection = this.collections[name];
+    const previous = overlay.patches.get(index);
+    const rev = (previous?.rev ?? 0) + 1;
+    const fields: Item = { ...previous?.fields };
+    if (collection.softDelete) {
+      fields.deleted = true;
+      fields.deleted_at = isoTime(now);
+      fields.deleter_id = API_USER_ID;
+    }
+    overlay.patches.set(index, { rev, fields, state: collection.softDelete ? 'deleted' : 'gone' });
+    overlay.version++;
+  }
+
+  // ── SimDataset (read-only view for tests) ──────────────────────────────────────────────
+
+  private namesOf(type: SimContentType): CollectionName[] {
+    return type === 'dashboard' ? ['dashboard', 'lookml_dashboard'] : [type];
+  }
+
+  private keysOf(type: SimContentType, trash: boolean): string[] {
+    const keys: string[] = [];
+    for (const name of this.namesOf(type)) {
+      const view = this.view(name, { trash, filters: [], filterOr: false, sorts: [] });
+      for (const index of view) keys.push(this.key(name, index));
+    }
+    return keys;
+  }
+
+  ids(type: SimContentType): string[] {
+    return this.keysOf(type, false);
+  }
+
+  deletedIds(type: SimContentType): string[] {
+    return this.keysOf(type, true);
+  }
+
+  /** Finds an item of a content type by id: the collection it lives in and its index. */
+  locate(type: SimContentType, id: string): { name: CollectionName; index: number } | undefined {
+    for (const name of this.namesOf(type)) {
+      const index = this.find(name, id);
+      if (index !== undefined) return { name, index };
+    }
+    return undefined;
+  }
+
+  get(type: SimContentType, id: string): unknown {
+    const found = this.locate(type, id);
+    if (!found) return undefined;
+    return JSON.parse(this.json(found.name, found.index, 'detail').toString('utf8')) as unknown;
+  }
+
+  *items(type: SimContentType): IterableIterator<unknown> {
+    for (const id of this.ids(type)) yield this.get(type, id);
+  }
+
+  count(type: SimContentType): number {
+    let n = 0;
+    for (const name of this.namesOf(type)) {
+      n += this.view(name, { trash: false, filters: [], filterOr: false, sorts: [] }).length;
+    }
+    return n;
+  }
+}
+
+function isNumericKeyed(name: CollectionName): boolean {
+  return name !== 'lookml_dashboard' && name !== 'explore' && name !== 'lookml_model';
+}
+
+function* range(n: number): IterableIterator<number> {
+  for (let i = 0; i < n; i++) yield i;
+}
+
+function matcherReplacer(_key: string, value: unknown): unknown {
+  if (value instanceof RegExp) return value.source;
+  if (value instanceof Set) return [...(value as Set<unknown>)];
+  return value;
+}

@@ -1,0 +1,231 @@
+import {
+  MUTABLE_TYPES,
+  SIM_CONTENT_TYPES,
+  type ItemDefect,
+  type MutableType,
+  type SimContentType,
+  type SimulatorOptions,
+} from './types.js';
+
+/** Bad simulator options: the message names the option and what it accepts. */
+export class SimulatorOptionError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'SimulatorOptionError';
+  }
+}
+
+export const DEFAULT_CLIENT_ID = 'sim-client-id';
+export const DEFAULT_CLIENT_SECRET = 'sim-client-secret';
+export const MAX_COUNT = 10_000_000;
+
+export interface ResolvedCounts {
+  dashboard: number;
+  look: number;
+  folder: number;
+  board: number;
+  user: number;
+  group: number;
+  role: number;
+  permission_set: number;
+  model_set: number;
+  lookml_model: number;
+  exploresPerModel: number;
+  scheduled_plan: number;
+  lookmlDashboards: number;
+}
+
+export const DEFAULT_COUNTS: ResolvedCounts = {
+  dashboard: 2000,
+  look: 1500,
+  folder: 200,
+  board: 50,
+  user: 300,
+  group: 40,
+  role: 20,
+  permission_set: 15,
+  model_set: 15,
+  lookml_model: 8,
+  exploresPerModel: 6,
+  scheduled_plan: 300,
+  lookmlDashboards: 4,
+};
+
+export interface ResolvedOptions {
+  host: string;
+  port: number;
+  seed: number;
+  counts: ResolvedCounts;
+  clientId: string;
+  clientSecret: string;
+  tokenTtlSeconds: number;
+  loginFailureStatus: 401 | 404;
+  latencyMs: number;
+  jitterMs: number;
+  capacity: number | undefined;
+  rateLimit: { requestsPerSecond: number; burst: number } | undefined;
+  retryAfterGraceMs: number;
+  faults: { serverErrorRate: number; resetRate: number; hangRate: number; malformedRate: number };
+  invalidItems: Map<SimContentType, Map<string, ItemDefect>>;
+  mutation:
+    | { everyRequests: number | undefined; perSecond: number | undefined; types: MutableType[] }
+    | undefined;
+  clock: () => number;
+  requestLog: boolean;
+  requestLogLimit: number;
+  bodyCacheBytes: number;
+}
+
+function check(condition: boolean, message: string): void {
+  if (!condition) throw new SimulatorOptionError(message);
+}
+
+function wholeNumber(name: string, value: number, min: number, max = Number.MAX_SAFE_INTEGER) {
+  check(
+    Number.isInteger(value) && value >= min && value <= max,
+    `${name} must be a whole number from ${min} to ${max} (got ${String(value)})`,
+  );
+  return value;
+}
+
+function nonNegative(name: string, value: number): number {
+  check(
+    Number.isFinite(value) && value >= 0,
+    `${name} must be a number ≥ 0 (got ${String(value)})`,
+  );
+  return value;
+}
+
+function probability(name: string, value: number | undefined): number {
+  if (value === undefined) return 0;
+  check(
+    Number.isFinite(value) && value >= 0 && value <= 1,
+    `${name} must be a probability between 0 and 1 (got ${String(value)})`,
+  );
+  return value;
+}
+
+/** Validates options and fills in defaults; throws SimulatorOptionError with a clear message. */
+export function resolveOptions(options: SimulatorOptions = {}): ResolvedOptions {
+  const counts = { ...DEFAULT_COUNTS };
+  const given = options.counts ?? {};
+  for (const [key, value] of Object.entries(given) as [
+    keyof ResolvedCounts,
+    number | undefined,
+  ][]) {
+    check(key in DEFAULT_COUNTS, `unknown count "${key}"`);
+    if (value === undefined) continue;
+    counts[key] = wholeNumber(`count of ${key}`, value, key === 'user' ? 1 : 0, MAX_COUNT);
+  }
+  if (given.lookmlDashboards === undefined && counts.lookml_model === 0)
+    counts.lookmlDashboards = 0;
+  check(
+    counts.lookmlDashboards === 0 || counts.lookml_model > 0,
+    'LookML dashboards need at least one LookML model',
+  );
+  check(
+    counts.lookml_model * counts.exploresPerModel <= MAX_COUNT,
+    `at most ${MAX_COUNT} explores in all`,
+  );
+
+  const seed = options.seed ?? 1;
+  check(Number.isSafeInteger(seed), `seed must be an integer (got ${String(seed)})`);
+
+  const faults = options.faults ?? {};
+  const resolvedFaults = {
+    serverErrorRate: probability('serverErrorRate', faults.serverErrorRate),
+    resetRate: probability('resetRate', faults.resetRate),
+    hangRate: probability('hangRate', faults.hangRate),
+    malformedRate: probability('malformedRate', faults.malformedRate),
+  };
+  const faultSum = Object.values(resolvedFaults).reduce((a, b) => a + b, 0);
+  check(
+    faultSum <= 1 + 1e-9,
+    `fault rates add up to ${faultSum.toFixed(3)}; their sum must be ≤ 1`,
+  );
+
+  let rateLimit: ResolvedOptions['rateLimit'];
+  if (options.rateLimit) {
+    const rps = options.rateLimit.requestsPerSecond;
+    check(
+      Number.isFinite(rps) && rps > 0,
+      `rateLimit.requestsPerSecond must be > 0 (got ${String(rps)})`,
+    );
+    const burst = options.rateLimit.burst ?? Math.max(1, rps);
+    check(
+      Number.isFinite(burst) && burst >= 1,
+      `rateLimit.burst must be ≥ 1 (got ${String(burst)})`,
+    );
+    rateLimit = { requestsPerSecond: rps, burst };
+  }
+
+  let mutation: ResolvedOptions['mutation'];
+  if (options.mutation) {
+    const { everyRequests, perSecond, types } = options.mutation;
+    if (everyRequests !== undefined) wholeNumber('mutation.everyRequests', everyRequests, 1);
+    if (perSecond !== undefined) {
+      check(
+        Number.isFinite(perSecond) && perSecond > 0,
+        `mutation.perSecond must be > 0 (got ${String(perSecond)})`,
+      );
+    }
+    const mutTypes = [...(types ?? ['dashboard', 'look'])];
+    for (const type of mutTypes) {
+      check(
+        (MUTABLE_TYPES as readonly string[]).includes(type),
+        `mutation.types: "${type}" cannot be mutated; choose from ${MUTABLE_TYPES.join(', ')}`,
+      );
+    }
+    check(mutTypes.length > 0, 'mutation.types must name at least one type');
+    mutation = { everyRequests, perSecond, types: mutTypes };
+  }
+
+  const invalidItems = new Map<SimContentType, Map<string, ItemDefect>>();
+  for (const [type, spec] of Object.entries(options.invalidItems ?? {})) {
+    check(
+      (SIM_CONTENT_TYPES as readonly string[]).includes(type),
+      `invalidItems: unknown type "${type}"`,
+    );
+    const defects = new Map<string, ItemDefect>();
+    if (Array.isArray(spec)) {
+      for (const id of spec as readonly string[]) defects.set(id, 'id-number');
+    } else {
+      for (const [id, defect] of Object.entries(spec as Record<string, unknown>)) {
+        check(
+          defect === 'id-number' || defect === 'missing-id',
+          `invalidItems: unknown defect ${JSON.stringify(defect)} (use "id-number" or "missing-id")`,
+        );
+        defects.set(id, defect as ItemDefect);
+      }
+    }
+    invalidItems.set(type as SimContentType, defects);
+  }
+
+  const port = options.port ?? 0;
+  wholeNumber('port', port, 0, 65535);
+  const capacity = options.capacity;
+  if (capacity !== undefined) wholeNumber('capacity', capacity, 1);
+
+  return {
+    host: options.host ?? '127.0.0.1',
+    port,
+    seed,
+    counts,
+    clientId: options.clientId ?? DEFAULT_CLIENT_ID,
+    clientSecret: options.clientSecret ?? DEFAULT_CLIENT_SECRET,
+    tokenTtlSeconds: wholeNumber('tokenTtlSeconds', options.tokenTtlSeconds ?? 3600, 1),
+    loginFailureStatus: options.loginFailureStatus ?? 401,
+    latencyMs: nonNegative('latencyMs', options.latencyMs ?? 0),
+    jitterMs: nonNegative('jitterMs', options.jitterMs ?? 0),
+    capacity,
+    rateLimit,
+    retryAfterGraceMs: nonNegative('retryAfterGraceMs', options.retryAfterGraceMs ?? 50),
+    faults: resolvedFaults,
+    invalidItems,
+    mutation,
+    clock: options.clock ?? Date.now,
+    requestLog: options.requestLog ?? false,
+    requestLogLimit: wholeNumber('requestLogLimit', options.requestLogLimit ?? 10_000, 1),
+    bodyCacheBytes: nonNegative('bodyCacheBytes', options.bodyCacheBytes ?? 64 * 1024 * 1024),
+  };
+}

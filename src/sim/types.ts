@@ -1,0 +1,276 @@
+/**
+ * The public vocabulary of the Looker API simulator: its options, the handle a started
+ * simulator returns, its counters and its logs. The simulator imports nothing from the rest of
+ * lookervault (it plays the other side of the wire), so the 12 type names are repeated here.
+ */
+
+export const SIM_CONTENT_TYPES = [
+  'dashboard',
+  'look',
+  'folder',
+  'board',
+  'user',
+  'group',
+  'role',
+  'permission_set',
+  'model_set',
+  'lookml_model',
+  'explore',
+  'scheduled_plan',
+] as const;
+
+export type SimContentType = (typeof SIM_CONTENT_TYPES)[number];
+
+/** The types live mutation can change (create, update, delete). */
+export const MUTABLE_TYPES = ['dashboard', 'look', 'board', 'scheduled_plan', 'group'] as const;
+export type MutableType = (typeof MUTABLE_TYPES)[number];
+
+/**
+ * How many items of each type the simulated instance holds. Items are generated lazily from
+ * (seed, type, index): a count costs no memory. Each count is a whole number ≥ 0 (users ≥ 1)
+ * and at most 10,000,000.
+ */
+export interface SimCounts {
+  /** User-defined dashboards (ids "1", "2", …), about 2% of them in the trash. @default 2000 */
+  dashboard?: number;
+  /** Looks, about 2% of them in the trash. @default 1500 */
+  look?: number;
+  /**
+   * Shared folders nested under the Shared root (and a few under personal folders). The
+   * instance also has the Shared root, the Users root and one personal folder per user, so
+   * `count('folder')` is this + 2 + users. @default 200
+   */
+  folder?: number;
+  /** Boards. @default 50 */
+  board?: number;
+  /** Users; user "1" is the API user the simulator's credentials belong to. @default 300 */
+  user?: number;
+  /** Groups. @default 40 */
+  group?: number;
+  /** Roles. @default 20 */
+  role?: number;
+  /** Permission sets. @default 15 */
+  permission_set?: number;
+  /** Model sets. @default 15 */
+  model_set?: number;
+  /** LookML models, keyed by name. @default 8 */
+  lookml_model?: number;
+  /** Explores in each LookML model (ids "model::explore"). @default 6 */
+  exploresPerModel?: number;
+  /** Scheduled plans, owned by various users (about 10% by the API user). @default 300 */
+  scheduled_plan?: number;
+  /**
+   * LookML dashboards (ids "model::name"). `all_dashboards` and `dashboard(id)` serve them,
+   * `search_dashboards` does not (as in Looker). Counted in `dataset.ids('dashboard')`.
+   * @default 4 (0 when there are no LookML models)
+   */
+  lookmlDashboards?: number;
+}
+
+/** Faults injected at random (seeded PRNG) into content operations. Each is a probability. */
+export interface SimFaultRates {
+  /** Probability in 0..1 that a request is answered 500/502/503/504. @default 0 */
+  serverErrorRate?: number;
+  /** Probability in 0..1 that the connection is reset instead of answered. @default 0 */
+  resetRate?: number;
+  /** Probability in 0..1 that the request is never answered (until the client gives up). @default 0 */
+  hangRate?: number;
+  /** Probability in 0..1 that a 200 response carries truncated, unparseable JSON. @default 0 */
+  malformedRate?: number;
+}
+
+export interface SimRateLimit {
+  /** Sustained requests per second the server accepts (token bucket refill), > 0. */
+  requestsPerSecond: number;
+  /** Bucket size: requests accepted at once after a quiet period, ≥ 1. @default requestsPerSecond */
+  burst?: number;
+}
+
+export interface SimMutation {
+  /** Apply one mutation every N content requests (deterministic; for tests). ≥ 1. */
+  everyRequests?: number;
+  /** Apply mutations at this many per second, on a timer. > 0. */
+  perSecond?: number;
+  /** Which types to mutate. @default ['dashboard', 'look'] */
+  types?: readonly MutableType[];
+}
+
+/** How an item listed in `invalidItems` is spoiled. */
+export type ItemDefect = 'id-number' | 'missing-id';
+
+export interface SimulatorOptions {
+  /** Interface to listen on. @default '127.0.0.1' */
+  host?: string;
+  /** TCP port; 0 picks a free one (read it from `url`). @default 0 */
+  port?: number;
+  /** Seed of the dataset and of every random behaviour: same seed, same bytes. @default 1 */
+  seed?: number;
+  /** Dataset size per type. */
+  counts?: SimCounts;
+  /** The API key the simulator accepts. @default 'sim-client-id' */
+  clientId?: string;
+  /** @default 'sim-client-secret' */
+  clientSecret?: string;
+  /** Lifetime of an access token; requests with an expired token get 401. ≥ 1. @default 3600 */
+  tokenTtlSeconds?: number;
+  /** Status a login with wrong credentials gets (Looker answers 404; the issue asks 401). @default 401 */
+  loginFailureStatus?: 401 | 404;
+  /** Fixed delay added to every API request, in ms. ≥ 0. @default 0 */
+  latencyMs?: number;
+  /** Uniform random extra delay in [0, jitterMs) ms on top of latencyMs. ≥ 0. @default 0 */
+  jitterMs?: number;
+  /**
+   * How many API requests the server works on at once; more wait in a FIFO queue (as a server
+   * with that many threads). Queued requests count in `inFlight`/`peakConcurrency`.
+   * @default undefined (unlimited)
+   */
+  capacity?: number;
+  /**
+   * Token-bucket request-rate limit for API requests (`/login` is exempt, so a client can
+   * always re-authenticate). Over the limit: 429, integer `Retry-After` (seconds until a
+   * token is available, minimum 1) and Looker's error body. @default undefined (no limit)
+   */
+  rateLimit?: SimRateLimit;
+  /**
+   * Requests that arrive within this many ms after a 429 opened a Retry-After window are not
+   * counted as `retryAfterViolations` (they were already on the wire). ≥ 0. @default 50
+   */
+  retryAfterGraceMs?: number;
+  /** Random faults (login, logout, versions and /__sim are never faulted). */
+  faults?: SimFaultRates;
+  /**
+   * Items served with an item-level defect in list and detail responses: a list of ids gets
+   * 'id-number' (`id` as a JSON number), or map ids to a defect. For lookml_model the key
+   * field spoiled is `name`.
+   */
+  invalidItems?: Partial<
+    Record<SimContentType, readonly string[] | Readonly<Record<string, ItemDefect>>>
+  >;
+  /** Live mutation while serving (off by default). */
+  mutation?: SimMutation;
+  /**
+   * Time source (ms since the epoch) for token expiry, rate limiting, Retry-After windows,
+   * timestamps of mutated items and the request log. Inject one to test without sleeping.
+   * @default Date.now
+   */
+  clock?: () => number;
+  /** Record every request (see `requestLog()`). @default false */
+  requestLog?: boolean;
+  /** Most recent requests kept in the log. ≥ 1. @default 10000 */
+  requestLogLimit?: number;
+  /** Bytes of serialized bodies of unchanged items kept for reuse (LRU). ≥ 0. @default 64 MiB */
+  bodyCacheBytes?: number;
+}
+
+/** A deterministic one-shot fault for tests: the next matching requests get it. */
+export interface ScriptedFault {
+  /** operationId to match (e.g. 'search_dashboards'); any content operation when absent. */
+  operation?: string;
+  /** How many matching requests get this fault. ≥ 1. @default 1 */
+  times?: number;
+  fault:
+    | {
+        kind: 'status';
+        status: number;
+        /** Sent as the `Retry-After` header (seconds). */
+        retryAfterSeconds?: number;
+        /** Response body; Looker's error body for the status when absent. */
+        body?: unknown;
+      }
+    | { kind: 'reset' }
+    | { kind: 'hang' }
+    | { kind: 'malformed' };
+}
+
+export interface ServiceTimeStats {
+  count: number;
+  sum: number;
+  p50: number;
+  p95: number;
+  p99: number;
+}
+
+export interface SimStats {
+  requests: {
+    total: number;
+    byOperation: Record<string, number>;
+    byStatus: Record<string, number>;
+  };
+  logins: number;
+  /** Logins refused for wrong credentials. */
+  failedLogins: number;
+  logouts: number;
+  /** 401 answers (missing, unknown, expired token; wrong credentials). */
+  unauthorized: number;
+  /** 429 answers (rate limit and scripted). */
+  rateLimited: number;
+  faults: { serverError: number; reset: number; hang: number; malformed: number; scripted: number };
+  /** API requests received and not yet answered (queued ones included). */
+  inFlight: number;
+  /** Most API requests open at once since start or the last reset. */
+  peakConcurrency: number;
+  /** Response body bytes written. */
+  bytesSent: number;
+  /** Arrival to response end of answered API requests, ms (percentiles within ~2%). */
+  serviceTimeMs: ServiceTimeStats;
+  /** Requests that arrived while an announced Retry-After window was running (after the grace). */
+  retryAfterViolations: number;
+  /** Successful (200) list-page requests by "operationId [filter=v ]offset=O limit=L". */
+  pageRequests: Record<string, number>;
+  mutations: number;
+}
+
+export interface RequestLogEntry {
+  seq: number;
+  operationId: string;
+  method: string;
+  path: string;
+  query: Record<string, string>;
+  /** HTTP status, or 'reset' / 'hang' / 'aborted' (client went away first). */
+  status: number | 'reset' | 'hang' | 'aborted';
+  /** `clock()` at arrival. */
+  arrivedAt: number;
+}
+
+export interface MutationLogEntry {
+  seq: number;
+  /** `clock()` when applied. */
+  at: number;
+  type: MutableType;
+  action: 'create' | 'update' | 'delete';
+  id: string;
+}
+
+/** Read-only view of the simulated instance, for tests. */
+export interface SimDataset {
+  /** Ids of current, non-deleted items, in id order (numeric ids first, then "a::b" ids). */
+  ids(type: SimContentType): string[];
+  /** Ids of soft-deleted items (dashboards and looks in the trash). */
+  deletedIds(type: SimContentType): string[];
+  /** Exactly the object the detail endpoint serves for this id (deleted items too), or undefined. */
+  get(type: SimContentType, id: string): unknown;
+  /** The detail objects of current, non-deleted items. */
+  items(type: SimContentType): IterableIterator<unknown>;
+  /** Number of current, non-deleted items. */
+  count(type: SimContentType): number;
+}
+
+export interface RunningSimulator {
+  /** Instance base URL without /api/4.0 (what goes into LOOKERSDK_BASE_URL). */
+  readonly url: string;
+  readonly clientId: string;
+  readonly clientSecret: string;
+  readonly dataset: SimDataset;
+  /** The same counters `GET /__sim/stats` returns. */
+  stats(): SimStats;
+  resetStats(): void;
+  /** Recorded requests, oldest first (empty unless `requestLog: true`). */
+  requestLog(): RequestLogEntry[];
+  /** Queue deterministic one-shot faults, consumed in order by the next matching requests. */
+  injectFaults(...faults: ScriptedFault[]): void;
+  /** Apply n mutations now; returns what was done. */
+  mutate(n?: number): MutationLogEntry[];
+  mutationLog(): MutationLogEntry[];
+  /** Stops listening and destroys every open socket, hung ones included. */
+  close(): Promise<void>;
+}
