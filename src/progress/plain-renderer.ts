@@ -73,7 +73,8 @@ export class PlainRenderer implements ProgressRenderer {
     this.lastElapsedMs = snapshot.elapsedMs;
     this.lastSnapshotAt = this.now();
     for (const line of this.events.flush()) this.writeLine(line);
-    this.write(formatProgressLine(snapshot, this.now()));
+    // Nothing to count while the engine logs in and opens the run.
+    if (snapshot.types.length > 0) this.write(formatProgressLine(snapshot, this.now()));
   }
 
   stop(): Promise<void> {

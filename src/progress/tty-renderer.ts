@@ -12,7 +12,7 @@ import {
 } from 'listr2';
 import type { ContentType } from '../content-types.js';
 import { redact } from '../redact.js';
-import { EventLog } from './event-lines.js';
+import { EventLog, describeEvent } from './event-lines.js';
 import type { ProgressSnapshot, ProgressSource } from './events.js';
 import { formatClock } from './format.js';
 import type { ProgressRenderer, ProgressStream } from './stream.js';
@@ -106,6 +106,8 @@ export class TtyRenderer implements ProgressRenderer {
   private readonly marks = new WeakMap<object, RowMark>();
   private readonly done = deferred();
   private readonly recent: string[] = [];
+  /** Notices that arrived while the frame was up, printed under the final frame. */
+  private readonly kept: string[] = [];
   private header: Row | undefined;
   private readonly typeRows = new Map<ContentType, Row>();
   private footer: FooterWrapperLike | undefined;
@@ -127,7 +129,39 @@ export class TtyRenderer implements ProgressRenderer {
   }
 
   start(): void {
+    this.unsubscribe = this.source.onEvent((event) => {
+      for (const line of this.events.add(event)) this.addRecent(line);
+      // Notices and Ctrl-C are worth keeping: printed above the frame before it starts,
+      // below the final frame once it has.
+      if (event.kind === 'notice' || event.kind === 'stopping') {
+        const text = describeEvent(event);
+        if (text === null) return;
+        if (this.running) this.kept.push(text);
+        else this.stream.write(`${redact(text)}\n`);
+      }
+      if (event.kind === 'run-started') this.refresh();
+    });
+    this.timer = setInterval(() => {
+      this.refresh();
+    }, this.refreshMs);
+    this.timer.unref();
+    this.refresh();
+  }
+
+  /** Reads the engine's snapshot and updates every row (listr draws it on its next tick). */
+  refresh(): void {
+    if (this.stopped) return;
     const snapshot = this.takeSnapshot();
+    if (this.running) this.render(snapshot, false);
+    else this.open(snapshot);
+  }
+
+  /**
+   * Starts listr with one row per content type, once the engine knows its types (it does not
+   * while it logs in and opens the run: nothing is drawn until then).
+   */
+  private open(snapshot: ProgressSnapshot): void {
+    if (snapshot.types.length === 0) return;
     const typeRows = snapshot.types.map((type) => {
       const row: Row = {
         definition: { title: type.type, task: () => this.done.promise },
@@ -188,20 +222,7 @@ export class TtyRenderer implements ProgressRenderer {
       fallbackRendererOptions: rendererOptions,
     });
     header.task = listr.tasks[0];
-    this.unsubscribe = this.source.onEvent((event) => {
-      for (const line of this.events.add(event)) this.addRecent(line);
-    });
     this.running = listr.run();
-    this.timer = setInterval(() => {
-      this.refresh();
-    }, this.refreshMs);
-    this.timer.unref();
-  }
-
-  /** Reads the engine's snapshot and updates every row (listr draws it on its next tick). */
-  refresh(): void {
-    if (this.stopped) return;
-    this.render(this.takeSnapshot(), false);
   }
 
   async stop(summary?: RunSummary): Promise<void> {
@@ -212,9 +233,12 @@ export class TtyRenderer implements ProgressRenderer {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
     this.unsubscribe?.();
-    this.render(this.takeSnapshot(), true, summary?.status ?? 'stopped', summary);
+    if (this.running) {
+      this.render(this.takeSnapshot(), true, summary?.status ?? 'stopped', summary);
+    }
     this.done.resolve();
     await this.running;
+    for (const text of this.kept) this.stream.write(`${redact(text)}\n`);
   }
 
   private takeSnapshot(): ProgressSnapshot {

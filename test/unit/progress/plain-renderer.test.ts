@@ -34,6 +34,17 @@ describe('PlainRenderer', () => {
     expect(stream.lines).toHaveLength(3);
   });
 
+  it('prints no progress line until the run has started', () => {
+    const source = new FakeSource(snapshot({ runId: 0, types: [] }));
+    const stream = new FakeStream();
+    new PlainRenderer({ source, stream }).start();
+    jest.advanceTimersByTime(10_000);
+    expect(stream.lines).toEqual([]);
+    source.current = snapshot();
+    jest.advanceTimersByTime(5_000);
+    expect(stream.lines).toHaveLength(1);
+  });
+
   it('prints at the configured interval', () => {
     const { stream } = start({ intervalMs: 2_000 });
     jest.advanceTimersByTime(10_000);

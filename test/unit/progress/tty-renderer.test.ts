@@ -76,21 +76,37 @@ describe('TtyRenderer', () => {
   });
 
   it('keeps every row within the terminal width', async () => {
+    jest.useFakeTimers();
     const source = new FakeSource(
-      snapshot({ failures: { pages: 1_234, items: 56_789 }, retries: 123_456 }),
+      snapshot({
+        failures: { pages: 1_234, items: 56_789 },
+        retries: 123_456,
+        workers: {
+          active: 1,
+          total: 1,
+          detail: [{ id: 1, activity: 'listing', detail: `look ${'x'.repeat(80)}`, failures: 0 }],
+        },
+      }),
     );
     const stream = new FakeStream({ isTTY: true, columns: 60, rows: 40 });
     const renderer = new TtyRenderer({ source, stream, color: true, verbose: true });
     renderer.start();
     source.emit({
-      kind: 'notice',
-      message: 'a notice much longer than sixty columns, which has to be cut',
+      kind: 'page-failed',
+      type: 'dashboard',
+      unitKey: 'offset=4200',
+      error: 'an error message much longer than sixty columns, which has to be cut',
+      attempts: 5,
     });
-    renderer.refresh();
-    await renderer.stop();
+    await jest.advanceTimersByTimeAsync(1_000);
+    const stopped = renderer.stop();
+    await jest.runAllTimersAsync();
+    await stopped;
 
-    const rows = stripVTControlCharacters(stream.text).split('\n');
-    expect(rows.length).toBeGreaterThan(5);
+    const text = stripVTControlCharacters(stream.text);
+    expect(text).toContain('Page failed: dashboards');
+    expect(text).toMatch(/#1 +listing/);
+    const rows = text.split('\n');
     for (const row of rows) expect(row.length).toBeLessThan(60);
   });
 
@@ -183,5 +199,58 @@ describe('TtyRenderer', () => {
     } finally {
       stdoutWrite.mockRestore();
     }
+  });
+
+  it('draws nothing while the engine logs in, and opens the rows when the run starts', async () => {
+    const source = new FakeSource(snapshot({ runId: 0, types: [] }));
+    const stream = new FakeStream({ isTTY: true, columns: 120 });
+    const renderer = new TtyRenderer({ source, stream, color: false });
+    renderer.start();
+    expect(stream.chunks).toEqual([]);
+    source.current = snapshot();
+    source.emit({
+      kind: 'run-started',
+      runId: 12,
+      resumed: false,
+      types: ['dashboard', 'look', 'folder', 'explore', 'user'],
+      workers: 8,
+      dbPath: 'looker.db',
+      baseUrl: 'https://looker.example.com',
+    });
+    await renderer.stop(summary({ status: 'success' }));
+    const frame = finalFrame(stream);
+    expect(frame[0]).toMatch(/^✔ run 12 complete/);
+    expect(frame).toHaveLength(6);
+  });
+
+  it('draws nothing at all for a run that never started', async () => {
+    const stream = new FakeStream({ isTTY: true, columns: 120 });
+    const renderer = new TtyRenderer({
+      source: new FakeSource(snapshot({ types: [] })),
+      stream,
+      color: false,
+    });
+    renderer.start();
+    await renderer.stop();
+    expect(stream.chunks).toEqual([]);
+  });
+
+  it('keeps notices: above the frame before it starts, below the final frame after', async () => {
+    const source = new FakeSource(snapshot({ types: [] }));
+    const stream = new FakeStream({ isTTY: true, columns: 120 });
+    const renderer = new TtyRenderer({ source, stream, color: false });
+    renderer.start();
+    source.emit({ kind: 'notice', message: 'Resuming run 12: 3 pages already stored' });
+    source.current = snapshot();
+    renderer.refresh();
+    source.emit({ kind: 'notice', message: 'users: permission denied, skipped' });
+    await renderer.stop(summary());
+    const text = stripVTControlCharacters(stream.text);
+    const first = text.indexOf('Resuming run 12');
+    const frame = text.lastIndexOf('run 12 partial');
+    const second = text.indexOf('users: permission denied, skipped');
+    expect(first).toBeGreaterThanOrEqual(0);
+    expect(first).toBeLessThan(frame);
+    expect(second).toBeGreaterThan(frame);
   });
 });
