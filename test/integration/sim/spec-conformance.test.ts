@@ -1,0 +1,250 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { Ajv, type ValidateFunction } from 'ajv';
+import { readFileSync } from 'node:fs';
+import { startSimulator, type RunningSimulator } from '../../../src/sim/index.js';
+import { SimClient } from './http.js';
+
+/**
+ * Every operation of the spec subset, sampled over the real HTTP API and validated against the
+ * subset's own response schemas (ajv, OpenAPI `nullable` understood; formats not checked).
+ */
+
+interface RawOperation {
+  operationId: string;
+  responses: Record<string, { content?: Record<string, { schema?: Record<string, unknown> }> }>;
+}
+interface RawSpec {
+  paths: Record<string, Record<string, RawOperation>>;
+}
+
+const specText = readFileSync(
+  new URL('../../../src/sim/spec/looker-4.0-subset.oas.json', import.meta.url),
+  'utf8',
+);
+const spec = JSON.parse(specText) as RawSpec;
+
+/**
+ * Two quirks of the official spec's generator, corrected before validating (the simulator sends
+ * what Looker sends): an `enum` on an array property lists the allowed items (ajv would compare
+ * the whole array to each string), and `nullable: true` admits null also when an `enum` is
+ * present (OpenAPI 3.0.0's reading; ajv requires null in the enum).
+ */
+function correctSpecQuirks(node: unknown): void {
+  if (Array.isArray(node)) {
+    for (const child of node) correctSpecQuirks(child);
+    return;
+  }
+  if (node === null || typeof node !== 'object') return;
+  const schema = node as Record<string, unknown>;
+  if (Array.isArray(schema.enum)) {
+    if (schema.type === 'array' && schema.items && typeof schema.items === 'object') {
+      (schema.items as Record<string, unknown>).enum = schema.enum;
+      delete schema.enum;
+    } else if (schema.nullable === true && !schema.enum.includes(null)) {
+      schema.enum = [...(schema.enum as unknown[]), null];
+    }
+  }
+  for (const child of Object.values(schema)) correctSpecQuirks(child);
+}
+
+const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false });
+const corrected = JSON.parse(specText) as object;
+correctSpecQuirks(corrected);
+ajv.addSchema(corrected, 'spec');
+
+/** Rewrites local refs so they point into the schema registered as "spec". */
+function anchored(schema: unknown): unknown {
+  return JSON.parse(JSON.stringify(schema).replace(/"#\/components\//g, '"spec#/components/'));
+}
+
+const operations = new Map<string, { schema: unknown; status: string }>();
+for (const methods of Object.values(spec.paths)) {
+  for (const op of Object.values(methods)) {
+    const [status, response] = Object.entries(op.responses).find(([code]) =>
+      code.startsWith('2'),
+    ) ?? ['', undefined];
+    operations.set(op.operationId, {
+      schema: response?.content?.['application/json']?.schema,
+      status,
+    });
+  }
+}
+const validators = new Map<string, ValidateFunction>();
+function validatorFor(operationId: string): ValidateFunction {
+  let validate = validators.get(operationId);
+  if (!validate) {
+    validate = ajv.compile(anchored(operations.get(operationId)?.schema) as object);
+    validators.set(operationId, validate);
+  }
+  return validate;
+}
+const errorSchema = ajv.compile({ $ref: 'spec#/components/schemas/Error' });
+
+let sim: RunningSimulator;
+let client: SimClient;
+const seen = new Set<string>();
+
+beforeAll(async () => {
+  sim = await startSimulator({
+    seed: 7,
+    counts: { dashboard: 600, look: 200, user: 40, folder: 30, scheduled_plan: 120 },
+  });
+  client = new SimClient(sim);
+});
+
+afterAll(async () => {
+  await client.close();
+  await sim.close();
+});
+
+async function expectValid(operationId: string, path: string): Promise<unknown> {
+  const answer = await client.get(path);
+  expect({ path, status: answer.status }).toEqual({ path, status: 200 });
+  const body = JSON.parse(answer.text) as unknown;
+  const validate = validatorFor(operationId);
+  const valid = validate(body);
+  if (!valid)
+    throw new Error(`${operationId} ${path}: ${ajv.errorsText(validate.errors?.slice(0, 5))}`);
+  seen.add(operationId);
+  return body;
+}
+
+const enc = encodeURIComponent;
+
+describe('every simulated operation answers as the spec declares', () => {
+  it('login returns an AccessToken and logout answers 204', async () => {
+    const login = await client.login();
+    expect(login.status).toBe(200);
+    expect(validatorFor('login')(JSON.parse(login.text))).toBe(true);
+    const token = (JSON.parse(login.text) as { access_token: string }).access_token;
+    const logout = await client.send('DELETE', '/logout', {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expect(logout.status).toBe(204);
+    seen.add('login').add('logout');
+  });
+
+  it('versions and me', async () => {
+    await expectValid('versions', '/versions');
+    const me = (await expectValid('me', '/user')) as { id: string };
+    expect(me.id).toBe('1');
+  });
+
+  it('dashboards: list, search (live and trash), every detail including LookML ones and outliers', async () => {
+    const all = (await expectValid('all_dashboards', '/dashboards')) as { id: string }[];
+    expect(all.some((d) => d.id.includes('::'))).toBe(true);
+    await expectValid('search_dashboards', '/dashboards/search?limit=100&offset=50');
+    const trash = (await expectValid(
+      'search_dashboards',
+      '/dashboards/search?deleted=true',
+    )) as unknown[];
+    expect(trash.length).toBeGreaterThan(0);
+    let largest = 0;
+    for (const id of [...sim.dataset.ids('dashboard'), ...sim.dataset.deletedIds('dashboard')]) {
+      const body = await expectValid('dashboard', `/dashboards/${enc(id)}`);
+      largest = Math.max(largest, JSON.stringify(body).length);
+    }
+    expect(largest).toBeGreaterThan(150_000);
+  });
+
+  it('looks: list, search, every detail', async () => {
+    await expectValid('all_looks', '/looks');
+    await expectValid('search_looks', '/looks/search?limit=50&deleted=false');
+    for (const id of sim.dataset.ids('look').slice(0, 60))
+      await expectValid('look', `/looks/${id}`);
+  });
+
+  it('folders: tree operations on roots, personal and nested shared folders', async () => {
+    await expectValid('all_folders', '/folders');
+    await expectValid('search_folders', '/folders/search?limit=100');
+    for (const id of ['1', '2', '3', sim.dataset.ids('folder').at(-1) ?? '1']) {
+      await expectValid('folder', `/folders/${id}`);
+      await expectValid('folder_children', `/folders/${id}/children?limit=20`);
+      await expectValid('folder_ancestors', `/folders/${id}/ancestors`);
+      await expectValid('folder_looks', `/folders/${id}/looks`);
+      await expectValid('folder_dashboards', `/folders/${id}/dashboards`);
+    }
+  });
+
+  it('boards, groups, users, roles, permission sets, model sets', async () => {
+    await expectValid('all_boards', '/boards');
+    await expectValid('search_boards', '/boards/search?limit=10');
+    await expectValid('board', '/boards/1');
+    await expectValid('all_groups', '/groups?limit=10');
+    await expectValid('search_groups', '/groups/search?limit=10');
+    await expectValid('group', '/groups/2');
+    await expectValid('all_users', '/users?per_page=10&page=2');
+    await expectValid('search_users', '/users/search?limit=10');
+    await expectValid('user', '/users/1');
+    await expectValid('user', '/users/7');
+    await expectValid('all_roles', '/roles');
+    await expectValid('search_roles', '/roles/search?limit=5');
+    await expectValid('role', '/roles/1');
+    await expectValid('role', '/roles/3');
+    await expectValid('all_permission_sets', '/permission_sets');
+    await expectValid('search_permission_sets', '/permission_sets/search?limit=5');
+    await expectValid('permission_set', '/permission_sets/1');
+    await expectValid('all_model_sets', '/model_sets');
+    await expectValid('search_model_sets', '/model_sets/search?limit=5');
+    await expectValid('model_set', '/model_sets/2');
+  });
+
+  it('LookML models and every explore', async () => {
+    const models = (await expectValid('all_lookml_models', '/lookml_models?limit=50')) as {
+      name: string;
+      explores: { name: string }[];
+    }[];
+    expect(models.length).toBeGreaterThan(0);
+    for (const model of models) {
+      await expectValid('lookml_model', `/lookml_models/${model.name}`);
+      for (const explore of model.explores) {
+        await expectValid(
+          'lookml_model_explore',
+          `/lookml_models/${model.name}/explores/${explore.name}`,
+        );
+      }
+    }
+  });
+
+  it('scheduled plans: all, search, detail, for a look and for a dashboard', async () => {
+    const plans = (await expectValid('all_scheduled_plans', '/scheduled_plans?all_users=true')) as {
+      id: string;
+      look_id: string | null;
+      dashboard_id: string | null;
+    }[];
+    await expectValid('search_scheduled_plans', '/scheduled_plans/search?all_users=true&limit=30');
+    await expectValid('scheduled_plan', `/scheduled_plans/${plans[0]?.id ?? '1'}`);
+    const forLook = plans.find(
+      (p) => p.look_id !== null && sim.dataset.get('look', p.look_id) !== undefined,
+    );
+    const forDashboard = plans.find(
+      (p) => p.dashboard_id !== null && sim.dataset.get('dashboard', p.dashboard_id) !== undefined,
+    );
+    const lookPlans = (await expectValid(
+      'scheduled_plans_for_look',
+      `/scheduled_plans/look/${forLook?.look_id ?? '1'}?all_users=true`,
+    )) as unknown[];
+    expect(lookPlans.length).toBeGreaterThan(0);
+    await expectValid(
+      'scheduled_plans_for_dashboard',
+      `/scheduled_plans/dashboard/${forDashboard?.dashboard_id ?? '1'}?all_users=true`,
+    );
+  });
+
+  it('error answers carry Looker’s error body', async () => {
+    const unknown = await client.get('/dashboards/999999');
+    expect(unknown.status).toBe(404);
+    expect(errorSchema(JSON.parse(unknown.text))).toBe(true);
+    const badLimit = await client.get('/dashboards/search?limit=ten');
+    expect(badLimit.status).toBe(400);
+    expect(errorSchema(JSON.parse(badLimit.text))).toBe(true);
+    const anonymous = await client.send('GET', '/dashboards/1');
+    expect(anonymous.status).toBe(401);
+    expect(errorSchema(JSON.parse(anonymous.text))).toBe(true);
+  });
+
+  it('covers every operation of the spec subset', () => {
+    expect([...operations.keys()].filter((id) => !seen.has(id))).toEqual([]);
+    expect(operations.size).toBe(43);
+  });
+});
