@@ -1,0 +1,44 @@
+/**
+ * The store: everything that touches the SQLite backup file. See docs/store.md for the schema.
+ *
+ *   openVault(path, options)           open/create/check/migrate the file  → Vault
+ *   new RunStore(vault)                 runs, the lock, resume bookkeeping
+ *   new VaultWriter(vault, runId, …)    the one writer (bounded queue, one transaction per batch)
+ *   listRuns / getRunDetail / …         what `status` shows
+ *   canonicalJson / contentHash         the stored form of an item and its hash
+ */
+export { canonicalJson, contentHash, makeItemWrite } from './canonical.js';
+export { openVault } from './vault.js';
+export type { IntegrityReport, OpenVaultOptions, Vault } from './vault.js';
+export { RunStore } from './runs.js';
+export type { IdQueryOptions, RunStoreOptions, StartRunInput } from './runs.js';
+export { VaultWriter } from './writer.js';
+export type { VaultWriterOptions } from './writer.js';
+export { contentSummary, getRunDetail, isRunResumable, listRuns } from './readers.js';
+export type {
+  ContentTypeSummary,
+  ReaderOptions,
+  RunCounts,
+  RunDetail,
+  RunOwnerInfo,
+  RunSummary,
+} from './readers.js';
+export { isSecretKey, sanitizeConfig } from './sanitize.js';
+export { APP_NAME, SCHEMA_VERSION } from './schema.js';
+export { HEARTBEAT_INTERVAL_MS, STALE_AFTER_MS, isProcessAlive } from './owner.js';
+export type { OwnerEnvironment } from './owner.js';
+export { RESUMABLE_STATUSES, RUN_STATUSES, TYPE_STATES } from './types.js';
+export type {
+  FailedUnitRecord,
+  FinalRunStatus,
+  ItemCounts,
+  ItemFailureRecord,
+  ItemWrite,
+  PageCommitResult,
+  PageWrite,
+  RunRecord,
+  RunStatus,
+  TypeState,
+  TypeStateRecord,
+  UnitRecord,
+} from './types.js';

@@ -1,0 +1,161 @@
+import type Database from 'better-sqlite3';
+
+/**
+ * The database schema and its migrations. `meta.schema_version` says which version a file
+ * holds; `openVault` applies the migrations after it, in one transaction, and refuses files
+ * whose version is newer than `SCHEMA_VERSION`. Users query these tables directly, so every
+ * column is documented in docs/store.md: change both together, and never edit a migration that
+ * has shipped (add a new one).
+ */
+
+/** `meta.app` in every lookervault backup. */
+export const APP_NAME = 'lookervault';
+
+/** The schema version this build writes and understands. */
+export const SCHEMA_VERSION = 1;
+
+/** `PRAGMA application_id` ("LKVT"): lets `file(1)` and other tools recognise the file. */
+export const APPLICATION_ID = 0x4c4b5654;
+
+/**
+ * Page size for new files. Items are JSON documents of ~1–50 KB: with 64 KiB pages most fit in
+ * their leaf page instead of a chain of 4 KiB overflow pages, which halves the writer's CPU time
+ * per item and the number of WAL frames (measured in bench/writer.js). Fixed at creation.
+ */
+export const PAGE_SIZE = 65_536;
+
+interface Migration {
+  /** The version the database has after this migration. */
+  version: number;
+  up: (db: Database.Database) => void;
+}
+
+const V1 = `
+CREATE TABLE meta (
+  key   TEXT PRIMARY KEY NOT NULL,
+  value TEXT NOT NULL
+);
+
+CREATE TABLE runs (
+  id           INTEGER PRIMARY KEY,
+  status       TEXT NOT NULL
+               CHECK (status IN ('running', 'interrupted', 'partial', 'success', 'failed')),
+  started_at   TEXT NOT NULL,
+  ended_at     TEXT,
+  types_json   TEXT NOT NULL,
+  config_json  TEXT NOT NULL,
+  base_url     TEXT NOT NULL,
+  tool_version TEXT NOT NULL,
+  owner_pid    INTEGER,
+  owner_host   TEXT,
+  owner_token  TEXT,
+  heartbeat_at TEXT,
+  resume_count INTEGER NOT NULL DEFAULT 0,
+  summary_json TEXT
+);
+
+CREATE TABLE run_types (
+  run_id          INTEGER NOT NULL REFERENCES runs (id),
+  content_type    TEXT NOT NULL,
+  state           TEXT NOT NULL DEFAULT 'pending'
+                  CHECK (state IN ('pending', 'waiting', 'listing', 'reconciling', 'done', 'failed')),
+  end_offset      INTEGER,
+  items_stored    INTEGER NOT NULL DEFAULT 0,
+  items_new       INTEGER NOT NULL DEFAULT 0,
+  items_changed   INTEGER NOT NULL DEFAULT 0,
+  items_unchanged INTEGER NOT NULL DEFAULT 0,
+  items_invalid   INTEGER NOT NULL DEFAULT 0,
+  started_at      TEXT,
+  updated_at      TEXT NOT NULL,
+  finished_at     TEXT,
+  PRIMARY KEY (run_id, content_type)
+) WITHOUT ROWID;
+
+CREATE TABLE checkpoints (
+  run_id        INTEGER NOT NULL REFERENCES runs (id),
+  content_type  TEXT NOT NULL,
+  unit_key      TEXT NOT NULL,
+  page_offset   INTEGER,
+  page_limit    INTEGER,
+  raw_count     INTEGER NOT NULL DEFAULT 0,
+  item_count    INTEGER NOT NULL DEFAULT 0,
+  invalid_count INTEGER NOT NULL DEFAULT 0,
+  status        TEXT NOT NULL CHECK (status IN ('done', 'failed')),
+  error         TEXT,
+  attempts      INTEGER NOT NULL DEFAULT 1,
+  updated_at    TEXT NOT NULL,
+  PRIMARY KEY (run_id, content_type, unit_key)
+) WITHOUT ROWID;
+
+CREATE TABLE content_items (
+  content_type   TEXT NOT NULL,
+  id             TEXT NOT NULL,
+  name           TEXT,
+  folder_id      TEXT,
+  owner_id       TEXT,
+  created_at     TEXT,
+  updated_at     TEXT,
+  deleted        INTEGER NOT NULL DEFAULT 0 CHECK (deleted IN (0, 1)),
+  content_hash   TEXT NOT NULL,
+  content_size   INTEGER NOT NULL,
+  first_seen_run INTEGER NOT NULL REFERENCES runs (id),
+  last_seen_run  INTEGER NOT NULL REFERENCES runs (id),
+  changed_run    INTEGER NOT NULL REFERENCES runs (id),
+  first_seen_at  TEXT NOT NULL,
+  last_seen_at   TEXT NOT NULL,
+  changed_at     TEXT NOT NULL,
+  -- Last, so that reading the columns above never touches the JSON's overflow pages.
+  content_json   TEXT NOT NULL,
+  UNIQUE (content_type, id)
+);
+CREATE INDEX content_items_by_folder ON content_items (content_type, folder_id);
+
+CREATE TABLE item_failures (
+  id           INTEGER PRIMARY KEY,
+  run_id       INTEGER NOT NULL REFERENCES runs (id),
+  content_type TEXT NOT NULL,
+  unit_key     TEXT NOT NULL,
+  item_id      TEXT,
+  error        TEXT NOT NULL,
+  recorded_at  TEXT NOT NULL
+);
+CREATE INDEX item_failures_by_unit ON item_failures (run_id, content_type, unit_key);
+`;
+
+/** Ordered; `MIGRATIONS[i].version === i + 1`. */
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    up: (db) => {
+      db.exec(V1);
+      db.pragma(`application_id = ${APPLICATION_ID}`);
+    },
+  },
+];
+
+/**
+ * Brings a database at `fromVersion` (0: empty) to `SCHEMA_VERSION`. The caller holds a write
+ * transaction, so a failure leaves the file as it was.
+ */
+export function migrate(db: Database.Database, fromVersion: number, meta: MetaWrite): void {
+  for (const migration of MIGRATIONS) {
+    if (migration.version > fromVersion) migration.up(db);
+  }
+  const setMeta = db.prepare(
+    'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
+  );
+  if (fromVersion === 0) {
+    setMeta.run('app', APP_NAME);
+    setMeta.run('created_at', meta.now);
+    setMeta.run('created_by', meta.toolVersion);
+  } else if (fromVersion < SCHEMA_VERSION) {
+    setMeta.run('migrated_at', meta.now);
+    setMeta.run('migrated_by', meta.toolVersion);
+  }
+  setMeta.run('schema_version', String(SCHEMA_VERSION));
+}
+
+export interface MetaWrite {
+  now: string;
+  toolVersion: string;
+}

@@ -1,0 +1,159 @@
+/**
+ * The vocabulary of the store: what the orchestrator hands the writer, and what the run
+ * bookkeeping and the readers hand back. Column-level documentation lives in docs/store.md.
+ */
+
+/** A run's lifecycle. `running` is the only state with a live owner process. */
+export type RunStatus = 'running' | 'interrupted' | 'partial' | 'success' | 'failed';
+
+/** The states a finished run can be left in by `RunStore.finish`. */
+export type FinalRunStatus = Exclude<RunStatus, 'running'>;
+
+export const RUN_STATUSES: readonly RunStatus[] = [
+  'running',
+  'interrupted',
+  'partial',
+  'success',
+  'failed',
+];
+
+/**
+ * Statuses a later `extract` picks up where it stopped. `failed` is included: a run that died
+ * on a full disk or a lost network keeps every committed page, and resuming it loses nothing.
+ */
+export const RESUMABLE_STATUSES: readonly RunStatus[] = ['interrupted', 'partial', 'failed'];
+
+/**
+ * Where one content type is within one run: not started, waiting for another type (explores
+ * wait for their models), listing pages, reconciling ids, finished, or given up.
+ */
+export type TypeState = 'pending' | 'waiting' | 'listing' | 'reconciling' | 'done' | 'failed';
+
+export const TYPE_STATES: readonly TypeState[] = [
+  'pending',
+  'waiting',
+  'listing',
+  'reconciling',
+  'done',
+  'failed',
+];
+
+/** One item, ready to store: `json` is its canonical JSON, `hash` the SHA-256 hex of it. */
+export interface ItemWrite {
+  id: string;
+  name: string | null;
+  folderId: string | null;
+  ownerId: string | null;
+  createdAt: string | null;
+  updatedAt: string | null;
+  /** Soft-deleted in Looker (in the trash), not removed. */
+  deleted: boolean;
+  /** Canonical JSON (see `canonicalJson`): the stored content. */
+  json: string;
+  /** `contentHash(json)`. */
+  hash: string;
+  /** Size of `json` in UTF-8 bytes. */
+  size: number;
+}
+
+/**
+ * One unit of work (usually a page of a listing) and everything it produced. Its items and its
+ * checkpoint commit in the same transaction: after a crash either both exist or neither does.
+ */
+export interface PageWrite {
+  type: string;
+  /** Identifies the unit within (run, type), e.g. `offset:1200` or `folder:7:offset:0`. */
+  unitKey: string;
+  offset?: number;
+  limit?: number;
+  /** How many items the server returned (before validation): end-of-list detection on resume. */
+  rawCount: number;
+  items: ItemWrite[];
+  /** Items the page listed but that could not be stored (failed detail call, invalid shape). */
+  invalid: { id?: string; error: string }[];
+  /** Set when the page itself failed: only its checkpoint is written (status failed), no items. */
+  failure?: { error: string; attempts: number };
+  /** How many requests the page took when it succeeded (stored in the checkpoint). @default 1 */
+  attempts?: number;
+}
+
+/** What committing one page did, reported through `onCommit`. */
+export interface PageCommitResult {
+  type: string;
+  unitKey: string;
+  /** Items written (new + changed + unchanged). */
+  stored: number;
+  new: number;
+  changed: number;
+  unchanged: number;
+  invalid: number;
+  failed: boolean;
+}
+
+export interface RunRecord {
+  id: number;
+  status: RunStatus;
+  startedAt: string;
+  endedAt: string | null;
+  types: string[];
+  /** The run's configuration, without secrets. */
+  config: Record<string, unknown>;
+  baseUrl: string;
+  toolVersion: string;
+  ownerPid: number | null;
+  ownerHost: string | null;
+  heartbeatAt: string | null;
+  /** How many times the run was resumed after an interruption. */
+  resumeCount: number;
+  summary: unknown;
+}
+
+export interface ItemCounts {
+  stored: number;
+  new: number;
+  changed: number;
+  unchanged: number;
+  invalid: number;
+}
+
+export interface TypeStateRecord extends ItemCounts {
+  type: string;
+  state: TypeState;
+  /** The offset where the listing ends, once known. */
+  endOffset: number | null;
+  pagesDone: number;
+  pagesFailed: number;
+  startedAt: string | null;
+  updatedAt: string;
+  finishedAt: string | null;
+}
+
+/** A checkpointed page, as resume needs it. */
+export interface UnitRecord {
+  type: string;
+  unitKey: string;
+  offset: number | null;
+  limit: number | null;
+  /** Items stored from the page. */
+  itemCount: number;
+  /** Items the server returned for the page. */
+  rawCount: number;
+}
+
+export interface FailedUnitRecord {
+  type: string;
+  unitKey: string;
+  offset: number | null;
+  limit: number | null;
+  error: string;
+  attempts: number;
+  updatedAt: string;
+}
+
+export interface ItemFailureRecord {
+  type: string;
+  itemId: string | null;
+  unitKey: string;
+  error: string;
+  recordedAt: string;
+}
