@@ -1,15 +1,22 @@
-import type { ProgressSource } from './events.js';
-import type { ProgressMode } from './mode.js';
-import { PlainRenderer } from './plain-renderer.js';
-import type { ProgressRenderer, ProgressStream } from './stream.js';
-import { TtyRenderer } from './tty-renderer.js';
-
+/**
+ * Progress, summary and status rendering: the engine emits a snapshot and events
+ * (events.ts); everything the user sees of them is made here. See docs/progress.md.
+ */
 export type { ProgressMode } from './mode.js';
 export { chooseProgressMode } from './mode.js';
 export type { ProgressRenderer, ProgressStream } from './stream.js';
+export { createProgressRenderer } from './create-renderer.js';
+export type { CreateProgressRendererOptions } from './create-renderer.js';
+export { ProgressDisplay } from './display.js';
+export type { ProgressDisplayOptions } from './display.js';
 export { PlainRenderer, formatProgressLine } from './plain-renderer.js';
 export { TtyRenderer } from './tty-renderer.js';
-export { progressFlags, parseProgressInterval, DEFAULT_PROGRESS_INTERVAL_MS } from './flags.js';
+export {
+  progressFlags,
+  parseProgressInterval,
+  DEFAULT_PROGRESS_INTERVAL_MS,
+  MIN_PROGRESS_INTERVAL_MS,
+} from './flags.js';
 export {
   formatSummary,
   summaryToJson,
@@ -17,40 +24,3 @@ export {
   SUMMARY_FAILURES_SHOWN,
 } from './summary-format.js';
 export { colorEnabled } from './style.js';
-
-export interface CreateProgressRendererOptions {
-  source: ProgressSource;
-  /** stderr in production. */
-  stream: ProgressStream;
-  /** `--verbose`: worker rows (tty), retry lines (plain). */
-  verbose?: boolean;
-  /** `--progress-interval` in ms: plain-mode line interval. @default 5000 */
-  intervalMs?: number;
-  /** Colours in tty mode. @default true */
-  color?: boolean;
-}
-
-/** The renderer for a mode; `none` renders nothing (the summary is still the command's job). */
-export function createProgressRenderer(
-  mode: ProgressMode,
-  options: CreateProgressRendererOptions,
-): ProgressRenderer {
-  switch (mode) {
-    case 'tty':
-      return new TtyRenderer({
-        source: options.source,
-        stream: options.stream,
-        verbose: options.verbose ?? false,
-        color: options.color ?? true,
-      });
-    case 'plain':
-      return new PlainRenderer({
-        source: options.source,
-        stream: options.stream,
-        verbose: options.verbose ?? false,
-        ...(options.intervalMs === undefined ? {} : { intervalMs: options.intervalMs }),
-      });
-    case 'none':
-      return { start: () => undefined, stop: () => Promise.resolve() };
-  }
-}
