@@ -49,7 +49,7 @@ export class PlainRenderer implements ProgressRenderer {
   constructor(options: PlainRendererOptions) {
     this.source = options.source;
     this.stream = options.stream;
-    this.intervalMs = options.intervalMs ?? DEFAULT_PROGRESS_INTERVAL_MS;
+    this.intervalMs = Math.max(100, options.intervalMs ?? DEFAULT_PROGRESS_INTERVAL_MS);
     this.now = options.now ?? Date.now;
     this.events = new EventLog({ verbose: options.verbose ?? false });
     this.lastSnapshotAt = this.now();
