@@ -446,11 +446,16 @@ export class SimServer {
     if (reply.pageKey !== undefined && status === 200 && reply.contentType === undefined) {
       this.stats.page(reply.pageKey);
     }
-    this.write(res, reply, headers);
+    this.write(res, reply, headers, true);
   }
 
-  /** Writes a reply; streams chunked bodies with backpressure. */
-  private write(res: http.ServerResponse, reply: Reply, headers?: Record<string, string>): void {
+  /** Writes a reply; streams chunked bodies with backpressure. `counted`: add to bytesSent. */
+  private write(
+    res: http.ServerResponse,
+    reply: Reply,
+    headers?: Record<string, string>,
+    counted = false,
+  ): void {
     res.statusCode = reply.status;
     if (headers) for (const [k, v] of Object.entries(headers)) res.setHeader(k, v);
     if (reply.status === 204) {
@@ -460,7 +465,7 @@ export class SimServer {
     res.setHeader('Content-Type', reply.contentType ?? JSON_TYPE);
     if (reply.body) {
       res.setHeader('Content-Length', reply.body.length);
-      this.stats.bytesSent += reply.body.length;
+      if (counted) this.stats.bytesSent += reply.body.length;
       res.end(reply.body);
       return;
     }
@@ -474,7 +479,7 @@ export class SimServer {
             res.end();
             return;
           }
-          this.stats.bytesSent += next.value.length;
+          if (counted) this.stats.bytesSent += next.value.length;
           if (!res.write(next.value)) {
             res.once('drain', pump);
             return;
