@@ -184,6 +184,11 @@ async function probeType(
     if (first === undefined) {
       return { row: { name: spec.label, ok: true, detail: 'can list (none found)' } };
     }
+    if (first === INVALID) {
+      return {
+        row: { name: spec.label, ok: true, detail: 'can list (the first item failed validation)' },
+      };
+    }
     if (spec.detail) await spec.fetchById(client, first, signal);
     return {
       row: {
@@ -206,7 +211,7 @@ async function firstItemId(
   spec: ContentTypeSpec,
   client: LookerClient,
   signal?: AbortSignal,
-): Promise<string | undefined> {
+): Promise<string | typeof INVALID | undefined> {
   const listing = spec.listing;
   if (listing.kind === 'paged') {
     const items = await listing.fetchPage(client, { offset: 0, limit: 1 }, signal);
@@ -229,10 +234,13 @@ async function firstItemId(
   return undefined;
 }
 
-function idOf(spec: ContentTypeSpec, raw: unknown): string | undefined {
+/** A listed item that parseItem rejects: listing works, but there is no id to read. */
+const INVALID = Symbol('invalid item');
+
+function idOf(spec: ContentTypeSpec, raw: unknown): string | typeof INVALID | undefined {
   if (raw === undefined) return undefined;
   const parsed = spec.parseItem(raw);
-  return parsed.ok ? parsed.id : undefined;
+  return parsed.ok ? parsed.id : INVALID;
 }
 
 function tlsRow(settings: LookerSettings, https: boolean): CheckRow {

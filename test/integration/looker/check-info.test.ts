@@ -108,6 +108,16 @@ describe('runChecks', () => {
     ]);
   });
 
+  it('still passes a type whose first item fails validation, and says so', async () => {
+    const sim = await simulator({ invalidItems: { board: ['1'] } });
+    const report = await check(envFor(sim));
+    expect(report.exitCode).toBe(0);
+    expect(report.checks.find((row) => row.name === 'boards')).toMatchObject({
+      ok: true,
+      detail: 'can list (the first item failed validation)',
+    });
+  });
+
   it('fails a type row with exit 1 when the server errors', async () => {
     const sim = await simulator();
     sim.injectFaults({ operation: 'search_boards', fault: { kind: 'status', status: 500 } });
