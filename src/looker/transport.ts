@@ -74,6 +74,9 @@ export interface LookerRawResponse extends IRawResponse {
 
 export type UnauthorizedHandler = (sentAuthorization: string | undefined) => Promise<void>;
 
+/** The abort reason of a request that ran out of time. */
+const TIMED_OUT = Symbol('timed out');
+
 /** Longest server message quoted in an error. */
 const MAX_MESSAGE_LENGTH = 300;
 
@@ -83,6 +86,7 @@ export class LookerTransport extends NodeTransport {
   /** Set by the session: drop the rejected token so the replay logs in again. */
   onUnauthorized: UnauthorizedHandler | undefined;
   private readonly closing = new AbortController();
+  private readonly fanout = new AbortFanout();
   private readonly userAgent: string;
 
   constructor(settings: ITransportSettings, options: LookerTransportOptions) {
@@ -174,20 +178,20 @@ export class LookerTransport extends NodeTransport {
     const operation = operationOf(opts, method, url);
     const timeoutMs = opts.timeoutMs ?? this.timeoutMs;
 
-    const timeout = new AbortController();
     const caller = opts.signal;
     if (caller?.aborted || this.closing.signal.aborted) {
       throw new RequestAbortedError(`${operation} was cancelled before it started.`, { operation });
     }
     // Authentication (possibly a login) happens before the clock starts for this request.
     const props = await this.initRequest(method, url, body, authenticator, opts);
-    const signal = AbortSignal.any(
-      [timeout.signal, this.closing.signal, caller].filter(
-        (s): s is AbortSignal => s !== undefined,
-      ),
-    );
+    // One controller per request, aborted by the timer, the caller's signal or close(). The
+    // shared signals get one listener each however many requests use them (AbortSignal.any
+    // would keep a dependant per request alive on the long-lived signals).
+    const controller = new AbortController();
+    const unlink = [this.fanout.link(this.closing.signal, controller)];
+    if (caller) unlink.push(this.fanout.link(caller, controller));
     const timer = setTimeout(() => {
-      timeout.abort();
+      controller.abort(TIMED_OUT);
     }, timeoutMs);
     const requestStarted = Date.now();
     try {
@@ -196,7 +200,7 @@ export class LookerTransport extends NodeTransport {
         method,
         headers: props.headers,
         body: props.body as string | undefined,
-        signal,
+        signal: controller.signal,
       });
       const text = await res.body.text();
       const headers = flattenHeaders(res.headers);
@@ -216,7 +220,7 @@ export class LookerTransport extends NodeTransport {
       };
       return this.observer ? this.observer(response) : response;
     } catch (error) {
-      if (timeout.signal.aborted) {
+      if (controller.signal.reason === TIMED_OUT) {
         throw new TransientError(
           `${operation}: no complete answer within ${formatMs(timeoutMs)}; the request was aborted.`,
           { operation, kind: 'timeout', cause: error },
@@ -228,6 +232,7 @@ export class LookerTransport extends NodeTransport {
       throw networkError(error, operation, props.url);
     } finally {
       clearTimeout(timer);
+      for (const release of unlink) release();
     }
   }
 
@@ -276,6 +281,38 @@ export class LookerTransport extends NodeTransport {
 
   override stream<T>(): Promise<T> {
     return Promise.reject(new Error('Streaming responses are not supported by LookerTransport.'));
+  }
+}
+
+/**
+ * Forwards the abort of a shared signal (the caller's, the transport's own) to the
+ * controllers of the requests currently using it, with a single listener per signal.
+ */
+export class AbortFanout {
+  private readonly groups = new WeakMap<AbortSignal, Set<AbortController>>();
+
+  /** Aborts `controller` when `signal` aborts, until the returned function is called. */
+  link(signal: AbortSignal, controller: AbortController): () => void {
+    let group = this.groups.get(signal);
+    if (!group) {
+      const members = new Set<AbortController>();
+      group = members;
+      this.groups.set(signal, members);
+      signal.addEventListener(
+        'abort',
+        () => {
+          for (const member of members) member.abort(signal.reason);
+          members.clear();
+        },
+        { once: true },
+      );
+    }
+    if (signal.aborted) controller.abort(signal.reason);
+    else group.add(controller);
+    const members = group;
+    return () => {
+      members.delete(controller);
+    };
   }
 }
 
