@@ -27,7 +27,8 @@ export default class Info extends BaseCommand {
   async run(): Promise<void> {
     const { flags } = await this.parse(Info);
     const settings = resolveSettings({ flags, env: process.env, cwd: process.cwd() });
-    if (!flags.json) for (const notice of settings.notices) this.writeErr(`Warning: ${notice}`);
+    // Warnings go to stderr in both modes: stdout carries only the result.
+    for (const notice of settings.notices) this.writeErr(`Warning: ${notice}`);
     const client = LookerClient.create(settings, {
       poolSize: CONCURRENCY,
       userAgent: `lookervault/${this.config.version}`,
