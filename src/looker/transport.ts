@@ -102,7 +102,7 @@ export class LookerTransport extends NodeTransport {
       pipelining: 1,
       keepAliveTimeout: keepAliveMs,
       keepAliveMaxTimeout: Math.max(keepAliveMs, 600_000),
-      // Backstops only: the AbortSignal below is the timeout that is enforced.
+      // Backstops only: the per-request abort in rawRequest is the timeout that is enforced.
       headersTimeout: this.timeoutMs + 1000,
       bodyTimeout: this.timeoutMs + 1000,
       connect: {
