@@ -91,6 +91,7 @@ const ITEM_OVERHEAD_BYTES = 256;
 export class VaultWriter {
   readonly #path: string;
   readonly #engine: CommitEngine;
+  readonly #mode: 'thread' | 'inline';
   readonly #maxQueued: number;
   readonly #maxQueuedBytes: number;
   readonly #maxPerTransaction: number;
@@ -139,6 +140,7 @@ export class VaultWriter {
 
     const mode = options.mode ?? 'auto';
     const useThread = mode === 'thread' || (mode === 'auto' && threadScriptAvailable());
+    this.#mode = useThread ? 'thread' : 'inline';
     this.#engine = useThread
       ? new ThreadEngine({
           path: vault.path,
@@ -153,6 +155,11 @@ export class VaultWriter {
       this.#heartbeatIfIdle(heartbeatMs);
     }, heartbeatMs);
     this.#heartbeatTimer.unref();
+  }
+
+  /** Where transactions run: in the worker thread, or inline on the event loop. */
+  get mode(): 'thread' | 'inline' {
+    return this.#mode;
   }
 
   /** Accepted and not yet committed operations: the queue's fill level, for progress. */

@@ -360,6 +360,11 @@ describe('VaultWriter', () => {
     expect(rows().map((r) => r.id)).toEqual(['1']);
   });
 
+  it('runs inline from TypeScript sources, where no compiled thread script exists', () => {
+    const { run } = startRun(temp.vault);
+    expect(new VaultWriter(temp.vault, run.id).mode).toBe('inline');
+  });
+
   it('refuses to write a run this process does not hold', () => {
     expect(() => new VaultWriter(temp.vault, 99, { mode: 'inline' })).toThrow(
       /not held by this process/,
