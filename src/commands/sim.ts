@@ -1,0 +1,361 @@
+import { Flags } from '@oclif/core';
+import { BaseCommand } from '../cli/base-command.js';
+import { ConfigError, UsageError } from '../errors.js';
+import {
+  DEFAULT_COUNTS,
+  MAX_COUNT,
+  SimulatorListenError,
+  SimulatorOptionError,
+  startSimulator,
+  type RunningSimulator,
+  type SimCounts,
+  type SimulatorOptions,
+} from '../sim/index.js';
+
+interface NumberRule {
+  min: number;
+  max?: number;
+  integer?: boolean;
+  /** min itself is not allowed (e.g. a rate must be > 0). */
+  exclusiveMin?: boolean;
+}
+
+/** Rules of the numeric flags, checked after parsing so errors are one clear line. */
+const numberRules = new Map<string, NumberRule>();
+
+/**
+ * A numeric flag. oclif's own number parsing (and any error thrown from a custom parser) yields
+ * multi-line messages, so the value is taken as text and checked by `readNumbers`.
+ */
+function numberFlag(
+  name: string,
+  rule: NumberRule & { description: string; helpGroup?: string; default?: number },
+) {
+  numberRules.set(name, rule);
+  return Flags.string({
+    description:
+      rule.default === undefined
+        ? rule.description
+        : `${rule.description} [default: ${String(rule.default)}]`,
+    helpGroup: rule.helpGroup,
+    helpValue: '<n>',
+  });
+}
+
+/** Converts every numeric flag given, or throws a UsageError naming the flag and its range. */
+function readNumbers(flags: Record<string, unknown>): Map<string, number> {
+  const values = new Map<string, number>();
+  for (const [name, rule] of numberRules) {
+    const input = flags[name];
+    if (typeof input !== 'string') continue;
+    const value = Number(input);
+    const { min, max, integer, exclusiveMin } = rule;
+    const ok =
+      input.trim() !== '' &&
+      Number.isFinite(value) &&
+      (!integer || Number.isInteger(value)) &&
+      (exclusiveMin ? value > min : value >= min) &&
+      (max === undefined || value <= max);
+    if (!ok) {
+      const kind = integer ? 'a whole number' : 'a number';
+      const range =
+        max === undefined
+          ? `${exclusiveMin ? '>' : '≥'} ${String(min)}`
+          : `from ${String(min)} to ${String(max)}`;
+      throw new UsageError(`--${name} must be ${kind} ${range} (got "${input}")`);
+    }
+    values.set(name, value);
+  }
+  return values;
+}
+
+const count = (name: string, what: string, fallback: number, min = 0) =>
+  numberFlag(name, {
+    description: `Number of ${what} (default ${String(fallback)}).`,
+    min,
+    max: MAX_COUNT,
+    integer: true,
+    helpGroup: 'DATASET',
+  });
+
+const rate = (name: string, what: string) =>
+  numberFlag(name, {
+    description: `Probability (0..1) that a content request ${what}.`,
+    min: 0,
+    max: 1,
+    helpGroup: 'FAULTS',
+  });
+
+export default class Sim extends BaseCommand {
+  static override summary =
+    'Run a simulated Looker API on this machine, to try lookervault without a Looker.';
+
+  static override description = [
+    'Plays a Looker instance under /api/4.0 with a dataset generated from --seed (the same seed',
+    'always serves the same bytes). Point lookervault, or any Looker SDK, at the printed URL and',
+    'credentials. Optional behaviours: latency, a concurrency capacity, a rate limit (429 with',
+    'Retry-After), random faults (5xx, connection resets, hangs, malformed JSON) and live',
+    'mutation. Counters: GET <url>/__sim/stats. Runs until Ctrl-C (SIGINT) or SIGTERM.',
+    '',
+    'Exit codes: 0 stopped by a signal; 2 bad flags or the port is in use.',
+  ].join('\n');
+
+  static override examples = [
+    '<%= config.bin %> sim',
+    '<%= config.bin %> sim --port 8080 --dashboards 50000 --looks 20000',
+    '<%= config.bin %> sim --rate-limit 20 --error-rate 0.02 --latency 40 --jitter 20',
+    '<%= config.bin %> sim --json   # one JSON line: {"url", "clientId", "clientSecret", ...}',
+  ];
+
+  static override flags = {
+    port: numberFlag('port', {
+      description: 'TCP port; 0 picks a free one.',
+      min: 0,
+      max: 65535,
+      integer: true,
+      default: 0,
+    }),
+    host: Flags.string({ description: 'Interface to listen on.', default: '127.0.0.1' }),
+    seed: numberFlag('seed', {
+      description: 'Seed of the generated dataset and of random behaviour.',
+      min: -(2 ** 31),
+      max: 2 ** 31 - 1,
+      integer: true,
+      default: 1,
+    }),
+    'client-id': Flags.string({ description: 'API client id the simulator accepts.' }),
+    'client-secret': Flags.string({ description: 'API client secret the simulator accepts.' }),
+    'token-ttl': numberFlag('token-ttl', {
+      description: 'Access token lifetime in seconds.',
+      min: 1,
+      integer: true,
+    }),
+    dashboards: count('dashboards', 'user-defined dashboards', DEFAULT_COUNTS.dashboard),
+    looks: count('looks', 'looks', DEFAULT_COUNTS.look),
+    folders: count(
+      'folders',
+      'shared folders (plus the roots and a personal folder per user)',
+      DEFAULT_COUNTS.folder,
+    ),
+    boards: count('boards', 'boards', DEFAULT_COUNTS.board),
+    users: count('users', 'users', DEFAULT_COUNTS.user, 1),
+    groups: count('groups', 'groups', DEFAULT_COUNTS.group),
+    roles: count('roles', 'roles', DEFAULT_COUNTS.role),
+    'permission-sets': count('permission-sets', 'permission sets', DEFAULT_COUNTS.permission_set),
+    'model-sets': count('model-sets', 'model sets', DEFAULT_COUNTS.model_set),
+    'lookml-models': count('lookml-models', 'LookML models', DEFAULT_COUNTS.lookml_model),
+    'explores-per-model': count(
+      'explores-per-model',
+      'explores in each LookML model',
+      DEFAULT_COUNTS.exploresPerModel,
+    ),
+    'lookml-dashboards': count(
+      'lookml-dashboards',
+      'LookML dashboards',
+      DEFAULT_COUNTS.lookmlDashboards,
+    ),
+    'scheduled-plans': count('scheduled-plans', 'scheduled plans', DEFAULT_COUNTS.scheduled_plan),
+    latency: numberFlag('latency', {
+      description: 'Fixed delay added to each API request, in ms.',
+      min: 0,
+      helpGroup: 'BEHAVIOUR',
+    }),
+    jitter: numberFlag('jitter', {
+      description: 'Random extra delay up to this many ms.',
+      min: 0,
+      helpGroup: 'BEHAVIOUR',
+    }),
+    capacity: numberFlag('capacity', {
+      description: 'Requests served at once; more wait in a queue (default: unlimited).',
+      min: 1,
+      integer: true,
+      helpGroup: 'BEHAVIOUR',
+    }),
+    'rate-limit': numberFlag('rate-limit', {
+      description: 'Requests per second allowed; above it: 429 with Retry-After (login exempt).',
+      min: 0,
+      exclusiveMin: true,
+      helpGroup: 'BEHAVIOUR',
+    }),
+    'rate-limit-burst': numberFlag('rate-limit-burst', {
+      description: 'Requests accepted at once after a quiet period (default: the rate).',
+      min: 1,
+      helpGroup: 'BEHAVIOUR',
+    }),
+    'mutation-rate': numberFlag('mutation-rate', {
+      description: 'Create, update and delete dashboards and looks at this many per second.',
+      min: 0,
+      exclusiveMin: true,
+      helpGroup: 'BEHAVIOUR',
+    }),
+    'login-failure-status': Flags.integer({
+      description: 'Status for wrong credentials (Looker sends 404).',
+      options: ['401', '404'],
+      default: 401,
+      helpGroup: 'BEHAVIOUR',
+    }),
+    'error-rate': rate('error-rate', 'is answered 500/502/503/504'),
+    'reset-rate': rate('reset-rate', 'has its connection reset'),
+    'hang-rate': rate('hang-rate', 'is never answered'),
+    'malformed-rate': rate('malformed-rate', 'gets truncated JSON'),
+  };
+
+  async run(): Promise<void> {
+    const { flags } = await this.parse(Sim);
+    const n = readNumbers(flags);
+    const counts: SimCounts = {
+      dashboard: n.get('dashboards'),
+      look: n.get('looks'),
+      folder: n.get('folders'),
+      board: n.get('boards'),
+      user: n.get('users'),
+      group: n.get('groups'),
+      role: n.get('roles'),
+      permission_set: n.get('permission-sets'),
+      model_set: n.get('model-sets'),
+      lookml_model: n.get('lookml-models'),
+      exploresPerModel: n.get('explores-per-model'),
+      lookmlDashboards: n.get('lookml-dashboards'),
+      scheduled_plan: n.get('scheduled-plans'),
+    };
+    const rps = n.get('rate-limit');
+    if (rps === undefined && n.has('rate-limit-burst')) {
+      throw new UsageError('--rate-limit-burst needs --rate-limit');
+    }
+    const mutationRate = n.get('mutation-rate');
+    const seed = n.get('seed') ?? 1;
+    const options: SimulatorOptions = {
+      host: flags.host,
+      port: n.get('port') ?? 0,
+      seed,
+      counts,
+      clientId: flags['client-id'],
+      clientSecret: flags['client-secret'],
+      tokenTtlSeconds: n.get('token-ttl'),
+      loginFailureStatus: flags['login-failure-status'] === 404 ? 404 : 401,
+      latencyMs: n.get('latency'),
+      jitterMs: n.get('jitter'),
+      capacity: n.get('capacity'),
+      rateLimit:
+        rps === undefined
+          ? undefined
+          : { requestsPerSecond: rps, burst: n.get('rate-limit-burst') },
+      faults: {
+        serverErrorRate: n.get('error-rate'),
+        resetRate: n.get('reset-rate'),
+        hangRate: n.get('hang-rate'),
+        malformedRate: n.get('malformed-rate'),
+      },
+      mutation: mutationRate === undefined ? undefined : { perSecond: mutationRate },
+    };
+    const sim = await start(options);
+    // Listen for the stop signal before printing: whoever reads the banner may signal at once.
+    const stopped = new Promise<NodeJS.Signals>((resolve) => {
+      process.once('SIGINT', () => {
+        resolve('SIGINT');
+      });
+      process.once('SIGTERM', () => {
+        resolve('SIGTERM');
+      });
+    });
+    if (flags.json) {
+      this.writeOut(
+        JSON.stringify({
+          url: sim.url,
+          apiUrl: `${sim.url}/api/4.0`,
+          statsUrl: `${sim.url}/__sim/stats`,
+          clientId: sim.clientId,
+          clientSecret: sim.clientSecret,
+          seed,
+          counts: Object.fromEntries(
+            (
+              [
+                'dashboard',
+                'look',
+                'folder',
+                'board',
+                'user',
+                'group',
+                'role',
+                'permission_set',
+                'model_set',
+                'lookml_model',
+                'explore',
+                'scheduled_plan',
+              ] as const
+            ).map((type) => [type, sim.dataset.count(type)]),
+          ),
+          pid: process.pid,
+        }),
+      );
+    } else {
+      this.writeErr(banner(sim, options));
+    }
+    const signal = await stopped;
+    const { requests } = sim.stats();
+    await sim.close();
+    if (!flags.json)
+      this.writeErr(`\nStopped (${signal}) after ${String(requests.total)} requests.`);
+  }
+}
+
+async function start(options: SimulatorOptions): Promise<RunningSimulator> {
+  try {
+    return await startSimulator(options);
+  } catch (error) {
+    if (error instanceof SimulatorOptionError) throw new UsageError(error.message);
+    if (error instanceof SimulatorListenError) {
+      if (error.code === 'EADDRINUSE') {
+        throw new ConfigError(
+          `port ${String(error.port)} on ${error.host} is already in use; choose another with --port, or --port 0 for any free port`,
+        );
+      }
+      throw new ConfigError(error.message, { hint: 'Check --host and --port.' });
+    }
+    throw error;
+  }
+}
+
+function banner(sim: RunningSimulator, options: SimulatorOptions): string {
+  const d = sim.dataset;
+  const behaviour: string[] = [];
+  if (options.latencyMs || options.jitterMs) {
+    behaviour.push(
+      `latency ${String(options.latencyMs ?? 0)} ms + up to ${String(options.jitterMs ?? 0)} ms`,
+    );
+  }
+  if (options.capacity !== undefined) behaviour.push(`capacity ${String(options.capacity)}`);
+  if (options.rateLimit) {
+    behaviour.push(
+      `rate limit ${String(options.rateLimit.requestsPerSecond)}/s (burst ${String(options.rateLimit.burst ?? options.rateLimit.requestsPerSecond)})`,
+    );
+  }
+  const f = options.faults ?? {};
+  const faults = (
+    [
+      ['5xx', f.serverErrorRate],
+      ['reset', f.resetRate],
+      ['hang', f.hangRate],
+      ['malformed', f.malformedRate],
+    ] as const
+  ).filter(([, r]) => r !== undefined && r > 0);
+  if (faults.length > 0)
+    behaviour.push(`faults ${faults.map(([k, r]) => `${k} ${String(r)}`).join(', ')}`);
+  if (options.mutation?.perSecond !== undefined)
+    behaviour.push(`mutation ${String(options.mutation.perSecond)}/s`);
+  return [
+    `Looker API simulator listening on ${sim.url}  (API ${sim.url}/api/4.0)`,
+    `  client id      ${sim.clientId}`,
+    `  client secret  ${sim.clientSecret}`,
+    `  dataset        seed ${String(options.seed ?? 1)}: ${String(d.count('dashboard'))} dashboards (+${String(d.deletedIds('dashboard').length)} in the trash), ${String(d.count('look'))} looks, ` +
+      `${String(d.count('folder'))} folders, ${String(d.count('user'))} users, ${String(d.count('scheduled_plan'))} scheduled plans, ` +
+      `${String(d.count('explore'))} explores, and more`,
+    `  behaviour      ${behaviour.length > 0 ? behaviour.join('; ') : 'no latency, limits or faults'}`,
+    `  counters       ${sim.url}/__sim/stats`,
+    '',
+    'Point lookervault (or any Looker SDK) at it:',
+    `  export LOOKERSDK_BASE_URL=${sim.url} LOOKERSDK_CLIENT_ID=${sim.clientId} LOOKERSDK_CLIENT_SECRET=${sim.clientSecret}`,
+    '',
+    'Press Ctrl-C to stop.',
+  ].join('\n');
+}
