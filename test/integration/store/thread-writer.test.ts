@@ -71,7 +71,7 @@ describe('VaultWriter in a worker thread', () => {
     expect(writer.mode).toBe('thread');
     const texts = ['plain', 'accents é è', 'CJK 日本語', 'emoji 😀', 'escapes "\\\n'];
     const items = texts.map((text, n) => item(String(n), { text, pad: 'x'.repeat(n * 3000) }));
-    for (let n = 0; n < items.length; n++) await writer.enqueue(page(`p${n}`, [items[n]!]));
+    for (const [n, one] of items.entries()) await writer.enqueue(page(`p${n}`, [one]));
     await writer.flush();
     expect(committed).toEqual([1, 1, 1, 1, 1]);
     const stored = vault.db
@@ -93,7 +93,9 @@ describe('VaultWriter in a worker thread', () => {
         .get(),
     ).toBe(1);
 
-    await writer.enqueue(page('again', [items[0]!, item('1', { text: 'changed' })]));
+    await writer.enqueue(
+      page('again', [item('0', { text: 'plain', pad: '' }), item('1', { text: 'changed' })]),
+    );
     await writer.close();
     expect(runs.typeStates(run.id)[0]).toMatchObject({
       stored: 7,
