@@ -113,8 +113,13 @@ export function writeQuery(
   const first = fields[0] as string;
   let filters = '';
   const filterCount = rng.int(4);
+  const filtered: string[] = [];
   for (let f = 0; f < filterCount; f++) {
-    filters += `${f === 0 ? '' : ','}"${view}.${rng.pick(FIELD_NAMES)}":"${rng.pick(FILTER_VALUES)}"`;
+    const field = `${view}.${rng.pick(FIELD_NAMES)}`;
+    const value = rng.pick(FILTER_VALUES);
+    if (filtered.includes(field)) continue; // JSON object keys must be unique
+    filters += `${filtered.length === 0 ? '' : ','}"${field}":"${value}"`;
+    filtered.push(field);
   }
   const clientId = rng.slug(22);
   const slug = rng.slug(7);

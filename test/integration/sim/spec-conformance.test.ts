@@ -87,7 +87,7 @@ const seen = new Set<string>();
 beforeAll(async () => {
   sim = await startSimulator({
     seed: 7,
-    counts: { dashboard: 600, look: 200, user: 40, folder: 30, scheduled_plan: 120 },
+    counts: { dashboard: 150, look: 200, user: 40, folder: 30, scheduled_plan: 120 },
   });
   client = new SimClient(sim);
 });
