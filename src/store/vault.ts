@@ -1,4 +1,4 @@
-import { closeSync, openSync, readSync, statSync, truncateSync, unlinkSync } from 'node:fs';
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import type { Stats } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
@@ -118,9 +118,10 @@ export function openVault(filePath: string, options: OpenVaultOptions = {}): Vau
     const version = found === SCHEMA_VERSION ? found : upgrade(db, shown, toolVersion);
     return new SqliteVault(absolute, db, false, version, found === 0);
   } catch (error) {
+    // A file this open created or initialised is left as it is: with no tables (the schema is
+    // created in one transaction) it is initialised by the next open, and deleting it could
+    // pull it from under another process initialising it at the same moment.
     db.close();
-    if (!readonly && existing === undefined) removeDatabaseFiles(absolute);
-    else if (!readonly && isEmpty) truncateSync(absolute, 0);
     throw toDatabaseError(error, `Cannot use ${shown}`);
   }
 }
@@ -259,16 +260,6 @@ function checkSqliteHeader(absolute: string, shown: string): void {
     throw new DatabaseError(`${shown} is not a SQLite database (file is not a database)`, {
       hint: NOT_OURS_HINT,
     });
-  }
-}
-
-function removeDatabaseFiles(absolute: string): void {
-  for (const suffix of ['', '-wal', '-shm', '-journal']) {
-    try {
-      unlinkSync(absolute + suffix);
-    } catch {
-      // Already gone, or never created.
-    }
   }
 }
 

@@ -228,6 +228,17 @@ describe('openVault', () => {
     vault.close();
   });
 
+  it('finishes a file left without tables by an interrupted first open', () => {
+    const file = path.join(dir, 'half.db');
+    foreignDatabase(file, 'PRAGMA journal_mode = WAL');
+    const error = expectDatabaseError(() => openVault(file, { readonly: true }), file);
+    expect(error.message).toContain('empty database');
+    const vault = openVault(file, { create: true });
+    expect(vault.created).toBe(true);
+    expect(vault.schemaVersion).toBe(SCHEMA_VERSION);
+    vault.close();
+  });
+
   it('reports damage found by the integrity check', () => {
     const file = path.join(dir, 'looker.db');
     const vault = openVault(file, { create: true });
