@@ -210,33 +210,11 @@ export class BatchApplier {
     }
   }
 
-  #applyPage(page: StoredPage, now: string): PageCommitResult {
+  #upsertItems(
+    page: StoredPage,
+    now: string,
+  ): { added: number; changed: number; unchanged: number } {
     const runId = this.#runId;
-    const offset = page.offset ?? null;
-    const limit = page.limit ?? null;
-    if (page.failure) {
-      this.#failedCheckpoint.run(
-        runId,
-        page.type,
-        page.unitKey,
-        offset,
-        limit,
-        page.rawCount,
-        sanitizeText(page.failure.error),
-        Math.max(1, page.failure.attempts),
-        now,
-      );
-      return {
-        type: page.type,
-        unitKey: page.unitKey,
-        stored: 0,
-        new: 0,
-        changed: 0,
-        unchanged: 0,
-        invalid: 0,
-        failed: true,
-      };
-    }
     let added = 0;
     let changed = 0;
     let unchanged = 0;
@@ -297,10 +275,14 @@ export class BatchApplier {
         unchanged++;
       }
     }
-    this.#deleteFailures.run(runId, page.type, page.unitKey);
+    return { added, changed, unchanged };
+  }
+
+  #recordItemFailures(page: StoredPage, now: string): void {
+    this.#deleteFailures.run(this.#runId, page.type, page.unitKey);
     for (const failure of page.invalid) {
       this.#insertFailure.run(
-        runId,
+        this.#runId,
         page.type,
         page.unitKey,
         failure.id ?? null,
@@ -308,6 +290,40 @@ export class BatchApplier {
         now,
       );
     }
+  }
+
+  #applyPage(page: StoredPage, now: string): PageCommitResult {
+    const runId = this.#runId;
+    const offset = page.offset ?? null;
+    const limit = page.limit ?? null;
+    // A page that failed part-way still stores the items it did fetch (upserts are
+    // idempotent); its failed checkpoint makes a resume fetch the whole page again.
+    const { added, changed, unchanged } = this.#upsertItems(page, now);
+    if (page.failure) {
+      this.#recordItemFailures(page, now);
+      this.#failedCheckpoint.run(
+        runId,
+        page.type,
+        page.unitKey,
+        offset,
+        limit,
+        page.rawCount,
+        sanitizeText(page.failure.error),
+        Math.max(1, page.failure.attempts),
+        now,
+      );
+      return {
+        type: page.type,
+        unitKey: page.unitKey,
+        stored: added + changed + unchanged,
+        new: added,
+        changed,
+        unchanged,
+        invalid: page.invalid.length,
+        failed: true,
+      };
+    }
+    this.#recordItemFailures(page, now);
     this.#doneCheckpoint.run(
       runId,
       page.type,

@@ -101,8 +101,8 @@ export class RunStore {
   }
 
   /**
-   * The run a new `extract` should continue: the most recent run, if it is interrupted,
-   * partial or failed, or still marked running by an owner that died (it is marked
+   * The run a new `extract` should continue: the most recent run, if it is interrupted or
+   * failed, or still marked running by an owner that died (it is marked
    * interrupted now). A run older than the latest is never resumed: its pages would be older
    * than what a later run stored. Undefined when there is nothing to resume, or when the
    * latest run is alive in another process (`start`/`resume` will then refuse).

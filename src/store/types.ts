@@ -18,10 +18,13 @@ export const RUN_STATUSES: readonly RunStatus[] = [
 ];
 
 /**
- * Statuses a later `extract` picks up where it stopped. `failed` is included: a run that died
- * on a full disk or a lost network keeps every committed page, and resuming it loses nothing.
+ * Statuses a later `extract` picks up where it stopped: runs that did not get to the end.
+ * `failed` is included: a run that died on a full disk or a lost network keeps every committed
+ * page, and resuming it loses nothing. `partial` is not: that run went to the end and retried
+ * its failed pages already; the next extract starts a fresh run (which fetches them again), so
+ * one page that keeps failing can never freeze a scheduled backup on an old run.
  */
-export const RESUMABLE_STATUSES: readonly RunStatus[] = ['interrupted', 'partial', 'failed'];
+export const RESUMABLE_STATUSES: readonly RunStatus[] = ['interrupted', 'failed'];
 
 /**
  * Where one content type is within one run: not started, waiting for another type (explores
@@ -71,7 +74,10 @@ export interface PageWrite {
   items: ItemWrite[];
   /** Items the page listed but that could not be stored (failed detail call, invalid shape). */
   invalid: { id?: string; error: string }[];
-  /** Set when the page itself failed: only its checkpoint is written (status failed), no items. */
+  /**
+   * Set when the page failed: its checkpoint is written as failed (a resume fetches it again).
+   * Items it did fetch are stored all the same; `invalid` lists what it could not.
+   */
   failure?: { error: string; attempts: number };
   /** How many requests the page took when it succeeded (stored in the checkpoint). @default 1 */
   attempts?: number;

@@ -134,13 +134,19 @@ describe('RunStore.findResumable and resume', () => {
     expect(runs.findResumable()).toBeUndefined();
   });
 
-  it('finds the latest run when it was interrupted, partial or failed', () => {
+  it('finds the latest run when it was interrupted or failed', () => {
     const runs = processStore(100, true);
-    for (const status of ['interrupted', 'partial', 'failed'] as const) {
+    for (const status of ['interrupted', 'failed'] as const) {
       const run = runs.start(input);
       runs.finish(run.id, status, null);
       expect(runs.findResumable()?.id).toBe(run.id);
     }
+  });
+
+  it('does not resume a partial run: it went to the end, the next extract starts afresh', () => {
+    const runs = processStore(100, true);
+    runs.finish(runs.start(input).id, 'partial', null);
+    expect(runs.findResumable()).toBeUndefined();
   });
 
   it('never resumes a run older than the latest one', () => {

@@ -233,16 +233,16 @@ describe('VaultWriter', () => {
     expect(rows()).toHaveLength(2);
   });
 
-  it('a failed page writes only its checkpoint, and a later success of the same unit replaces it', async () => {
+  it('a failed page keeps the items it did fetch, and a later success of the same unit replaces its checkpoint', async () => {
     const { run, runs } = startRun(temp.vault);
     const { writer, commits } = writerFor(run.id);
     await writer.enqueue(
-      page('offset:0', [item('ignored')], {
+      page('offset:0', [item('fetched')], {
         failure: { error: 'HTTP 503 after 3 attempts', attempts: 3 },
       }),
     );
     await writer.flush();
-    expect(rows()).toHaveLength(0);
+    expect(rows().map((row) => row.id)).toEqual(['fetched']);
     expect(runs.failedUnits(run.id)).toEqual([
       expect.objectContaining({
         unitKey: 'offset:0',
@@ -250,9 +250,12 @@ describe('VaultWriter', () => {
         attempts: 3,
       }),
     ]);
-    await writer.enqueue(page('offset:0', [item('1')]));
+    await writer.enqueue(page('offset:0', [item('fetched')]));
     await writer.close();
-    expect(commits.flat().map((r) => r.failed)).toEqual([true, false]);
+    expect(commits.flat().map((r) => [r.failed, r.new, r.unchanged])).toEqual([
+      [true, 1, 0],
+      [false, 0, 1],
+    ]);
     expect(runs.failedUnits(run.id)).toEqual([]);
     expect(runs.completedUnits(run.id)).toEqual([
       expect.objectContaining({ unitKey: 'offset:0', itemCount: 1 }),
