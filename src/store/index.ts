@@ -42,3 +42,5 @@ export type {
   TypeStateRecord,
   UnitRecord,
 } from './types.js';
+export { countFailuresByType, countItemsByType, readStoredItem } from './run-content.js';
+export type { TypeFailureCounts } from './run-content.js';

@@ -1,0 +1,207 @@
+import { Flags } from '@oclif/core';
+import { BaseCommand, EXIT_CODES_HELP } from '../cli/base-command.js';
+import {
+  CONTENT_TYPES,
+  CONTENT_TYPE_PLURALS,
+  parseContentType,
+  type ContentType,
+} from '../content-types.js';
+import { ExitCode, UsageError } from '../errors.js';
+import { Extraction } from '../extract/orchestrator.js';
+import {
+  BATCH_SIZE_RANGE,
+  EXTRACT_DEFAULTS,
+  WORKERS_RANGE,
+  defaultWorkers,
+  type ExtractOptions,
+} from '../extract/options.js';
+import { LookerClient } from '../looker/client.js';
+import { connectionFlags, resolveSettings } from '../looker/settings.js';
+import {
+  ProgressDisplay,
+  exitCodeForSummary,
+  progressFlags,
+  summaryToJson,
+} from '../progress/index.js';
+import { openVault } from '../store/index.js';
+
+const integerFlag = (name: string, min: number, max: number) => (input: string) => {
+  const value = Number(input);
+  if (!/^\s*\d+\s*$/.test(input) || !Number.isSafeInteger(value) || value < min || value > max) {
+    throw new UsageError(`--${name} must be a whole number from ${min} to ${max}, not "${input}".`);
+  }
+  return Promise.resolve(value);
+};
+
+const positiveNumberFlag = (name: string) => (input: string) => {
+  const value = Number(input);
+  if (input.trim() === '' || !Number.isFinite(value) || value <= 0) {
+    throw new UsageError(`--${name} must be a number greater than 0, not "${input}".`);
+  }
+  return Promise.resolve(value);
+};
+
+export default class Extract extends BaseCommand {
+  static override summary = 'Back up Looker content into a SQLite file.';
+
+  static override description = [
+    'Lists every item of the chosen content types through the Looker API 4.0 and stores each,',
+    'complete, in one SQLite file. N workers share the work; at most N requests are ever in',
+    'flight, a 429 pauses them all for Retry-After and slows them down, transient errors are',
+    'retried. Each page commits with its checkpoint, so an interrupted run (Ctrl-C, crash, lost',
+    'network) resumes where it stopped: run the same command again.',
+    '',
+    EXIT_CODES_HELP,
+  ].join('\n');
+
+  static override examples = [
+    '<%= config.bin %> extract',
+    '<%= config.bin %> extract -w 16 --db backups/looker.db',
+    '<%= config.bin %> extract --types dashboards,looks --rate-limit-per-second 20',
+    '<%= config.bin %> extract --json | jq .status',
+  ];
+
+  static override flags = {
+    types: Flags.string({
+      char: 't',
+      description: `Content types to back up, comma-separated or repeated. [default: all: ${CONTENT_TYPES.map((type) => CONTENT_TYPE_PLURALS[type]).join(', ')}]`,
+      multiple: true,
+      delimiter: ',',
+    }),
+    workers: Flags.custom<number>({
+      char: 'w',
+      description: `Concurrent workers, and the most requests ever in flight to Looker (${WORKERS_RANGE.min}-${WORKERS_RANGE.max}). [default: CPU cores, at most 8]`,
+      parse: integerFlag('workers', WORKERS_RANGE.min, WORKERS_RANGE.max),
+    })(),
+    'batch-size': Flags.custom<number>({
+      description: `Items per list request (${BATCH_SIZE_RANGE.min}-${BATCH_SIZE_RANGE.max}).`,
+      default: EXTRACT_DEFAULTS.batchSize,
+      parse: integerFlag('batch-size', BATCH_SIZE_RANGE.min, BATCH_SIZE_RANGE.max),
+    })(),
+    'rate-limit-per-second': Flags.custom<number>({
+      description: 'Most requests per second, all workers together. [default: no cap]',
+      parse: positiveNumberFlag('rate-limit-per-second'),
+    })(),
+    'rate-limit-per-minute': Flags.custom<number>({
+      description: 'Most requests per minute, all workers together. [default: no cap]',
+      parse: positiveNumberFlag('rate-limit-per-minute'),
+    })(),
+    'max-retries': Flags.custom<number>({
+      description: 'Retries of a request that failed transiently (5xx, reset, timeout) (0-20).',
+      default: EXTRACT_DEFAULTS.maxRetries,
+      parse: integerFlag('max-retries', 0, 20),
+    })(),
+    db: Flags.string({
+      description: 'The SQLite backup file (created if missing).',
+      default: './looker.db',
+    }),
+    resume: Flags.boolean({
+      description:
+        'Continue the latest unfinished run of this database (default). --no-resume starts a new run.',
+      default: EXTRACT_DEFAULTS.resume,
+      allowNo: true,
+    }),
+    ...connectionFlags,
+    ...progressFlags,
+  };
+
+  private extraction: Extraction | undefined;
+
+  async run(): Promise<void> {
+    const { flags } = await this.parse(Extract);
+    const options: ExtractOptions = {
+      types: parseTypes(flags.types),
+      workers: flags.workers ?? defaultWorkers(),
+      batchSize: flags['batch-size'],
+      maxRetries: flags['max-retries'],
+      resume: flags.resume,
+      timeoutMs: 0,
+      ...(flags['rate-limit-per-second'] === undefined
+        ? {}
+        : { ratePerSecond: flags['rate-limit-per-second'] }),
+      ...(flags['rate-limit-per-minute'] === undefined
+        ? {}
+        : { ratePerMinute: flags['rate-limit-per-minute'] }),
+    };
+    const settings = resolveSettings({ flags, env: process.env, cwd: process.cwd() });
+    options.timeoutMs = settings.timeoutSeconds * 1000;
+    for (const notice of settings.notices) this.writeErr(`Warning: ${notice}`);
+
+    const vault = openVault(flags.db, { create: true, toolVersion: this.config.version });
+    const client = LookerClient.create(settings, {
+      poolSize: options.workers,
+      timeoutMs: options.timeoutMs,
+      userAgent: `lookervault/${this.config.version}`,
+    });
+    const extraction = new Extraction(
+      { client, vault, toolVersion: this.config.version, typesGiven: flags.types !== undefined },
+      options,
+    );
+    this.extraction = extraction;
+    const display = new ProgressDisplay({
+      source: extraction,
+      progress: flags.progress,
+      intervalMs: flags['progress-interval'],
+      verbose: flags.verbose,
+    });
+    const stopOnSignal = this.handleSignals(extraction);
+    try {
+      display.start();
+      const summary = await extraction.execute().catch(async (error: unknown) => {
+        await display.abort();
+        throw error;
+      });
+      await display.finish(summary);
+      if (flags.json) this.writeOut(JSON.stringify(summaryToJson(summary), null, 2));
+      const fatal = extraction.fatalError;
+      if (summary.status === 'failed' && fatal) throw fatal;
+      const code = exitCodeForSummary(summary);
+      if (code !== ExitCode.Success) this.exit(code);
+    } finally {
+      stopOnSignal();
+      await client.close();
+      vault.close();
+    }
+  }
+
+  /**
+   * First Ctrl-C (or SIGTERM): stop claiming work, abandon requests in flight, commit what was
+   * fetched, mark the run resumable. A second Ctrl-C quits at once: every committed page is
+   * safe (WAL + one transaction per batch); the rest is fetched again on resume.
+   */
+  private handleSignals(extraction: Extraction): () => void {
+    let signals = 0;
+    const onSignal = (): void => {
+      signals += 1;
+      if (signals === 1) {
+        extraction.interrupt();
+        return;
+      }
+      this.writeErr('Interrupted again: quitting now. Run the same command to resume.');
+      process.exit(ExitCode.Interrupted);
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+    return () => {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    };
+  }
+}
+
+function parseTypes(values: string[] | undefined): ContentType[] {
+  if (values === undefined || values.length === 0) return [...EXTRACT_DEFAULTS.types];
+  const types = new Set<ContentType>();
+  for (const value of values) {
+    if (value.trim() === '') continue;
+    const type = parseContentType(value);
+    if (type === undefined) {
+      throw new UsageError(`Unknown content type "${value}".`, {
+        hint: `Choose from: ${CONTENT_TYPES.map((t) => CONTENT_TYPE_PLURALS[t]).join(', ')}.`,
+      });
+    }
+    types.add(type);
+  }
+  if (types.size === 0) throw new UsageError('--types needs at least one content type.');
+  return CONTENT_TYPES.filter((type) => types.has(type));
+}

@@ -1,0 +1,110 @@
+import type { ContentType } from '../content-types.js';
+import type { TypeProgress, WorkerActivity, WorkerProgress } from '../progress/events.js';
+import type { PageCommitResult } from '../store/index.js';
+import type { TypeListingProgress } from './coordinator.js';
+import { RateMeter } from './metrics.js';
+
+/** Per-type counters of one process's share of a run. */
+export interface TypeCounters {
+  /** Items of this type the run held when this process started (earlier attempts). */
+  storedBefore: number;
+  stored: number;
+  new: number;
+  changed: number;
+  unchanged: number;
+  invalid: number;
+  /** Items that could not be fetched (detail failures), counted once per page attempt. */
+  unfetched: number;
+  meter: RateMeter;
+}
+
+/**
+ * The engine's live counters in one place (rclone's accounting/stats.go, in spirit): the
+ * orchestrator updates them, `snapshot()` readers poll them. No I/O, no printing.
+ */
+export class ProgressState {
+  readonly counters = new Map<ContentType, TypeCounters>();
+  readonly workers: WorkerProgress[];
+  readonly itemsMeter = new RateMeter();
+
+  constructor(
+    types: readonly ContentType[],
+    workerCount: number,
+    storedBefore: Map<ContentType, number>,
+  ) {
+    for (const type of types) {
+      this.counters.set(type, {
+        storedBefore: storedBefore.get(type) ?? 0,
+        stored: 0,
+        new: 0,
+        changed: 0,
+        unchanged: 0,
+        invalid: 0,
+        unfetched: 0,
+        meter: new RateMeter(),
+      });
+    }
+    this.workers = Array.from({ length: workerCount }, (_, id) => ({
+      id: id + 1,
+      activity: 'idle',
+      detail: '',
+      failures: 0,
+    }));
+  }
+
+  committed(results: readonly PageCommitResult[]): void {
+    for (const result of results) {
+      const counters = this.counters.get(result.type as ContentType);
+      if (!counters) continue;
+      counters.stored += result.new + result.changed + result.unchanged;
+      counters.new += result.new;
+      counters.changed += result.changed;
+      counters.unchanged += result.unchanged;
+      counters.invalid += result.invalid;
+      counters.meter.add(result.stored);
+      this.itemsMeter.add(result.stored);
+    }
+  }
+
+  worker(id: number, activity: WorkerActivity, detail = ''): void {
+    const worker = this.workers[id - 1];
+    if (!worker) return;
+    worker.activity = activity;
+    worker.detail = detail;
+  }
+
+  workerFailed(id: number): void {
+    const worker = this.workers[id - 1];
+    if (worker) worker.failures += 1;
+  }
+
+  typeProgress(type: ContentType, listing: TypeListingProgress): TypeProgress {
+    const counters = this.counters.get(type);
+    const stored = (counters?.storedBefore ?? 0) + (counters?.stored ?? 0);
+    return {
+      type,
+      state: listing.state,
+      stored,
+      new: counters?.new ?? 0,
+      changed: counters?.changed ?? 0,
+      unchanged: counters?.unchanged ?? 0,
+      invalid: counters?.invalid ?? 0,
+      pagesDone: listing.pagesDone,
+      pagesFailed: listing.pagesFailed,
+      pagesInFlight: listing.pagesInFlight,
+      expected: listing.expected === null ? null : Math.max(listing.expected, stored),
+      itemsPerSecond: counters?.meter.ratePerSecond() ?? 0,
+    };
+  }
+
+  totalStored(): number {
+    let total = 0;
+    for (const counters of this.counters.values()) total += counters.storedBefore + counters.stored;
+    return total;
+  }
+
+  activeWorkers(): number {
+    return this.workers.filter((worker) => worker.activity !== 'idle' && worker.activity !== 'done')
+      .length;
+  }
+}

@@ -1,0 +1,255 @@
+import { CONTENT_TYPES, type ContentType, isContentType } from '../content-types.js';
+import { UsageError } from '../errors.js';
+import type { ContentTypeSpec } from '../looker/registry.js';
+import type { FailureSummary, RunSummary } from '../progress/summary.js';
+import {
+  RunStore,
+  countFailuresByType,
+  countItemsByType,
+  readStoredItem,
+  type RunRecord,
+  type Vault,
+} from '../store/index.js';
+import { RECONCILE_KEY, type ResumePoint, type StreamPlan } from './coordinator.js';
+import type { ExtractOptions } from './options.js';
+
+/** A run ready to work on: new, or an unfinished one picked up where it stopped. */
+export interface PreparedRun {
+  runId: number;
+  resumed: boolean;
+  baseUrl: string;
+  /** Types in the order they are listed (explores after their models). */
+  types: ContentType[];
+  plans: StreamPlan[];
+  batchSize: number;
+  resumePoints: Partial<Record<ContentType, ResumePoint>>;
+  /** Items of each type the run already holds (from earlier attempts). */
+  storedBefore: Map<ContentType, number>;
+  /** Things the user should be told (e.g. "resuming run 3"). */
+  notices: string[];
+}
+
+/** The run configuration stored with each run (never secrets). */
+interface StoredRunConfig {
+  types: ContentType[];
+  batchSize: number;
+  workers: number;
+}
+
+/**
+ * The engine's view of the run bookkeeping: starts or resumes a run (taking the database's
+ * lock), and reads back what the run has stored. The writer remains the only writer of items.
+ */
+export class RunLedger {
+  private readonly runs: RunStore;
+
+  constructor(
+    private readonly vault: Vault,
+    private readonly registry: Record<ContentType, ContentTypeSpec>,
+  ) {
+    this.runs = new RunStore(vault);
+  }
+
+  prepare(
+    options: ExtractOptions,
+    context: { baseUrl: string; toolVersion: string; typesGiven: boolean },
+  ): PreparedRun {
+    this.refuseOtherInstance(context.baseUrl);
+    const resumable = options.resume ? this.runs.findResumable() : undefined;
+    if (resumable) return this.resume(resumable, options, context);
+
+    const types = this.withParents(options.types);
+    const config: StoredRunConfig = {
+      types,
+      batchSize: options.batchSize,
+      workers: options.workers,
+    };
+    const run = this.runs.start({
+      types,
+      config: { ...config },
+      baseUrl: context.baseUrl,
+      toolVersion: context.toolVersion,
+    });
+    const notices = types
+      .filter((type) => !options.types.includes(type))
+      .map((type) => `Also backing up ${type}s: ${this.childrenOf(type).join(', ')} need them.`);
+    return {
+      runId: run.id,
+      resumed: false,
+      baseUrl: context.baseUrl,
+      types,
+      plans: this.plans(types),
+      batchSize: options.batchSize,
+      resumePoints: {},
+      storedBefore: new Map(),
+      notices,
+    };
+  }
+
+  /** JSON of an item this database holds, or undefined. */
+  storedJson(type: ContentType, id: string): unknown {
+    return readStoredItem(this.vault, type, id);
+  }
+
+  /** Which of `ids` this run has not stored yet (reconciliation). */
+  missingFromRun(runId: number, type: ContentType, ids: readonly string[]): string[] {
+    return this.runs.missingIds(type, ids, { seenInRun: runId });
+  }
+
+  idsInRun(runId: number, type: ContentType): string[] {
+    return [...this.runs.storedIds(type, { seenInRun: runId })];
+  }
+
+  countsByType(runId: number): Map<ContentType, number> {
+    return narrowKeys(countItemsByType(this.vault, runId));
+  }
+
+  failuresByType(runId: number): Map<ContentType, { items: number; pages: number }> {
+    return narrowKeys(countFailuresByType(this.vault, runId));
+  }
+
+  /** The first `limit` failures of the run: failed pages first, then items. */
+  firstFailures(runId: number, limit: number): FailureSummary[] {
+    const pages = this.runs.failedUnits(runId).slice(0, limit);
+    const failures: FailureSummary[] = pages.flatMap((unit) =>
+      isContentType(unit.type)
+        ? [{ type: unit.type, unitKey: unit.unitKey, itemId: null, error: unit.error }]
+        : [],
+    );
+    if (failures.length < limit) {
+      for (const item of this.runs.itemFailures(runId, limit - failures.length)) {
+        if (!isContentType(item.type)) continue;
+        failures.push({
+          type: item.type,
+          unitKey: item.unitKey,
+          itemId: item.itemId,
+          error: item.error,
+        });
+      }
+    }
+    return failures;
+  }
+
+  finish(runId: number, status: RunSummary['status'], summary: RunSummary): void {
+    this.runs.finish(runId, status, summary);
+  }
+
+  private resume(
+    run: RunRecord,
+    options: ExtractOptions,
+    context: { baseUrl: string; typesGiven: boolean },
+  ): PreparedRun {
+    const stored = parseStoredConfig(run, options);
+    const requested = this.withParents(options.types);
+    if (context.typesGiven && !sameMembers(requested, stored.types)) {
+      throw new UsageError(
+        `Run ${run.id} (${run.status}) backs up ${stored.types.join(', ')}; you asked for ${requested.join(', ')}.`,
+        {
+          hint: 'Leave out --types to resume that run, or pass --no-resume to start a new one.',
+        },
+      );
+    }
+    const notices = [
+      `Resuming run ${run.id} (${run.status}, started ${run.startedAt}); --no-resume starts a new run instead.`,
+    ];
+    if (stored.batchSize !== options.batchSize) {
+      notices.push(
+        `Using the run's page size ${stored.batchSize} (not ${options.batchSize}) so its checkpoints still line up.`,
+      );
+    }
+    this.runs.resume(run.id);
+    return {
+      runId: run.id,
+      resumed: true,
+      baseUrl: context.baseUrl,
+      types: stored.types,
+      plans: this.plans(stored.types),
+      batchSize: stored.batchSize,
+      resumePoints: this.resumePoints(run.id),
+      storedBefore: this.countsByType(run.id),
+      notices,
+    };
+  }
+
+  /**
+   * Checkpointed units per type. A type with failed pages is reopened: its pages are fetched
+   * again and it is reconciled again, even if the interrupted attempt had finished it.
+   */
+  private resumePoints(runId: number): Partial<Record<ContentType, ResumePoint>> {
+    const failedTypes = new Set(this.runs.failedUnits(runId).map((unit) => unit.type));
+    const points: Partial<Record<ContentType, ResumePoint>> = {};
+    for (const unit of this.runs.completedUnits(runId)) {
+      if (!isContentType(unit.type)) continue;
+      if (unit.unitKey === RECONCILE_KEY && failedTypes.has(unit.type)) continue;
+      const point = (points[unit.type] ??= { completed: [] });
+      point.completed.push({ unitKey: unit.unitKey, rawCount: unit.rawCount });
+    }
+    return points;
+  }
+
+  /** One database holds the backup of one Looker instance; mixing two would corrupt both. */
+  private refuseOtherInstance(baseUrl: string): void {
+    const [latest] = this.runs.list(1);
+    if (latest === undefined || sameInstance(latest.baseUrl, baseUrl)) return;
+    throw new UsageError(
+      `${this.vault.path} holds a backup of ${latest.baseUrl}, not of ${baseUrl}.`,
+      { hint: 'Use a separate --db for each Looker instance.' },
+    );
+  }
+
+  /** Adds the types a requested type is listed from (explores need their models). */
+  private withParents(types: readonly ContentType[]): ContentType[] {
+    const wanted = new Set(types);
+    for (const type of types) {
+      const listing = this.registry[type].listing;
+      if (listing.kind === 'children') wanted.add(listing.parent);
+    }
+    return CONTENT_TYPES.filter((type) => wanted.has(type));
+  }
+
+  private childrenOf(parent: ContentType): ContentType[] {
+    return CONTENT_TYPES.filter((type) => {
+      const listing = this.registry[type].listing;
+      return listing.kind === 'children' && listing.parent === parent;
+    });
+  }
+
+  private plans(types: readonly ContentType[]): StreamPlan[] {
+    return types.map((type): StreamPlan => {
+      const listing = this.registry[type].listing;
+      switch (listing.kind) {
+        case 'paged':
+          return { type, listing: 'paged' };
+        case 'unpaged':
+          return { type, listing: 'unpaged' };
+        case 'children':
+          return { type, listing: 'children', parent: listing.parent };
+      }
+    });
+  }
+}
+
+function parseStoredConfig(run: RunRecord, options: ExtractOptions): StoredRunConfig {
+  const config = run.config;
+  const types = run.types.filter(isContentType);
+  const batchSize =
+    typeof config.batchSize === 'number' && Number.isInteger(config.batchSize)
+      ? config.batchSize
+      : options.batchSize;
+  return { types, batchSize, workers: options.workers };
+}
+
+function sameMembers(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((value) => b.includes(value));
+}
+
+function sameInstance(a: string, b: string): boolean {
+  const normalize = (url: string): string => url.replace(/\/+$/, '').toLowerCase();
+  return normalize(a) === normalize(b);
+}
+
+function narrowKeys<V>(map: Map<string, V>): Map<ContentType, V> {
+  const narrowed = new Map<ContentType, V>();
+  for (const [key, value] of map) if (isContentType(key)) narrowed.set(key, value);
+  return narrowed;
+}
