@@ -8,8 +8,9 @@
  */
 import type { Rng } from '../prng.js';
 import { NO_SHORTCUT, numericIndex, numericKey, type Collection } from './collection.js';
-import { esc, q, qn } from './json.js';
+import { esc, q } from './json.js';
 import { queryTarget, writeQuery, type Templates } from './queries.js';
+import { fill, LAYOUT_CAN, TilePool, type TileValues } from './tiles.js';
 import {
   DAY_MS,
   EPOCH_MS,
@@ -27,7 +28,6 @@ import {
   TITLE_ADJECTIVES,
   TITLE_NOUNS,
   TITLE_SUBJECTS,
-  VIS_TYPES,
 } from './words.js';
 
 const DASHBOARD_CAN = JSON.stringify({
@@ -93,7 +93,6 @@ const DOWNLOAD_SETTINGS = JSON.stringify({
   rows_limit: null,
   columns_limit: null,
 });
-const LAYOUT_CAN = JSON.stringify({ show: true, update: true, destroy: true, index: true });
 const LOOKML_FOLDER = JSON.stringify({
   name: 'LookML Dashboards',
   parent_id: null,
@@ -118,7 +117,6 @@ const UNICODE_NOTES = [
   '売上ダッシュボード（週次）— 東京・大阪の店舗。',
   'Métricas de São Paulo e Brasília; última revisão às 9h.',
 ];
-const TILE_BY = ['Month', 'Week', 'Region', 'Channel', 'Category', 'Status'];
 const FILTER_DIMENSIONS = ['created_date', 'status', 'country', 'category', 'brand'];
 
 function title(rng: Rng): string {
@@ -178,6 +176,7 @@ interface LookmlIdentity {
 }
 
 export function createContentCollections(world: World, templates: Templates): ContentCollections {
+  const tilePool = new TilePool(world, templates);
   const trashed = (stream: number, count: number) => (index: number) =>
     index < count && world.unit(Stream.trash + stream * 3, index) < 0.02;
 
@@ -296,10 +295,10 @@ export function createContentCollections(world: World, templates: Templates): Co
     return { base, rest, id, title: dashTitle };
   }
 
-  /** Tile count: long-tailed 2–13 (under 4 on average), ~0.5% huge outliers of 47–125 tiles. */
+  /** Tile count: long-tailed 2–13 (3.5 on average), ~0.5% huge outliers of 47–125 tiles. */
   function tileCount(rng: Rng, index: number, stream: number): number {
     if (world.unit(stream + 50, index) < 0.005) return rng.range(47, 125);
-    return 2 + Math.floor(Math.pow(rng.float(), 4.5) * 12);
+    return 2 + Math.floor(Math.pow(rng.float(), 5) * 12);
   }
 
   /** Tiles, filters and layout of a dashboard, as the JSON that follows its other properties. */
@@ -312,6 +311,19 @@ export function createContentCollections(world: World, templates: Templates): Co
     const layoutId = String(lookml ? 9_000_000 + index : index + 1);
     const target = queryTarget(world, rng);
     const filterCount = rng.int(5);
+    const values: TileValues = {
+      D: id,
+      L: layoutId,
+      E: '',
+      K: 'null',
+      Q: '',
+      F: '',
+      C: '',
+      R: '',
+      O: '',
+      r: '',
+      o: '',
+    };
     let filters = '';
     const filterNames: string[] = [];
     const filterDimensions: string[] = [];
@@ -333,66 +345,47 @@ export function createContentCollections(world: World, templates: Templates): Co
     let column = 0;
     for (let k = 0; k < tiles; k++) {
       const elementId = lookml ? `${id}::${String(k + 1)}` : String(numericBase + k);
-      const isText = rng.chance(0.12);
-      const isLookTile = !isText && looks.count > 0 && rng.chance(0.05);
-      const tileTitle = isText ? null : `${rng.pick(TITLE_SUBJECTS)} by ${rng.pick(TILE_BY)}`;
-      let bodyText = 'null';
-      let bodyHtml = 'null';
-      let lookJson = '';
-      let lookId = 'null';
-      let queryJson = '';
-      let queryId = 'null';
-      let resultMaker = '';
-      let resultMakerId = 'null';
-      let note = '"note_display":null,"note_state":null,"note_text":null,"note_text_as_html":null';
-      if (isText) {
-        const text = sentence(rng, rng.range(10, 40));
-        bodyText = q(text);
-        bodyHtml = q(`<p>${text}</p>`);
-      } else if (isLookTile) {
+      const template = tilePool.pick(rng);
+      let element: string;
+      if (!template.text && looks.count > 0 && rng.chance(0.05)) {
+        // a look tile: the look, with its query, nested in the element
         const lookIndex = rng.int(looks.count);
-        lookJson = `"look":${lookDetailJson(lookIndex)},`;
-        lookId = q(numericKey(lookIndex));
+        element =
+          `{"can":${ELEMENT_CAN},"body_text":null,"body_text_as_html":null,"dashboard_id":"${id}",` +
+          `"dashboard_layout_id":"${layoutId}","edit_uri":null,"id":"${elementId}","look":${lookDetailJson(lookIndex)},` +
+          `"look_id":"${numericKey(lookIndex)}","lookml_link_id":${lookml ? q(elementId) : 'null'},"merge_result_id":null,` +
+          `"note_display":null,"note_state":null,"note_text":null,"note_text_as_html":null,"query_id":null,` +
+          `"filter_id":null,"refresh_interval":null,"refresh_interval_to_i":null,"result_maker_id":null,` +
+          `"subtitle_text":null,"title":"${rng.pick(TITLE_SUBJECTS)} (look)","title_hidden":false,"title_text":null,` +
+          `"type":"vis","alert_count":0,"rich_content_json":null,"title_text_as_html":null,` +
+          `"subtitle_text_as_html":null,"extension_id":null,"aria_description":null}`;
       } else {
-        const query = writeQuery(world, templates, rng, 1_000_000_000 + numericBase + k);
-        queryJson = `"query":${query.json},`;
-        queryId = q(query.id);
-        resultMakerId = queryId;
         let filterables = '';
-        for (let f = 0; f < Math.min(2, filterNames.length); f++) {
-          filterables +=
-            `${f === 0 ? '' : ','}{"model":"${query.model}","view":"${query.view}","name":"${query.view}",` +
-            `"listen":[{"dashboard_filter_name":"${filterNames[f] as string}","field":"${filterDimensions[f] as string}"}]}`;
+        if (template.filterablePrefix !== undefined) {
+          for (let f = 0; f < Math.min(2, filterNames.length); f++) {
+            filterables += `${f === 0 ? '' : ','}${template.filterablePrefix}${filterNames[f] as string}","field":"${filterDimensions[f] as string}"}]}`;
+          }
         }
-        resultMaker =
-          `"result_maker":{"id":${queryId},"dynamic_fields":null,"filterables":[${filterables}],"sorts":${query.sortsJson},` +
-          `"merge_result_id":null,"total":false,"query_id":${queryId},"sql_query_id":null,"vis_config":null},`;
-        if (rng.chance(0.1)) {
-          const text = sentence(rng, rng.range(5, 15));
-          note = `"note_display":"above","note_state":"collapsed","note_text":"${text}","note_text_as_html":"<p>${text}</p>"`;
-        }
+        values.E = elementId;
+        values.K = lookml ? q(elementId) : 'null';
+        values.Q = String(1_000_000_000 + numericBase + k);
+        values.F = filterables;
+        element = fill(template.element, values);
       }
-      elements +=
-        `${k === 0 ? '' : ','}{"can":${ELEMENT_CAN},"body_text":${bodyText},"body_text_as_html":${bodyHtml},` +
-        `"dashboard_id":"${id}","dashboard_layout_id":"${layoutId}","edit_uri":null,"id":"${elementId}",${lookJson}` +
-        `"look_id":${lookId},"lookml_link_id":${lookml ? q(elementId) : 'null'},"merge_result_id":null,${note},` +
-        `${queryJson}"query_id":${queryId},"filter_id":null,"refresh_interval":null,"refresh_interval_to_i":null,` +
-        `${resultMaker}"result_maker_id":${resultMakerId},"subtitle_text":null,"title":${qn(tileTitle)},"title_hidden":false,` +
-        `"title_text":null,"type":"${isText ? 'text' : 'vis'}","alert_count":0,"rich_content_json":null,` +
-        `"title_text_as_html":null,"subtitle_text_as_html":null,"extension_id":null,"aria_description":null}`;
-      const width = isText ? 24 : rng.pick([6, 8, 12, 24]);
-      const height = isText ? 2 : rng.pick([4, 6, 8]);
-      if (column + width > 24) {
+      if (column + template.width > 24) {
         column = 0;
         row += 6;
       }
+      values.E = elementId;
+      values.C = String(numericBase + 500 + k);
+      values.R = String(row);
+      values.O = String(column);
+      values.r = String(row * 2);
+      values.o = String(column * 2);
+      elements += k === 0 ? element : `,${element}`;
       components +=
-        `${k === 0 ? '' : ','}{"can":${LAYOUT_CAN},"id":"${String(numericBase + 500 + k)}","dashboard_layout_id":"${layoutId}",` +
-        `"dashboard_element_id":"${elementId}","row":${String(row)},"column":${String(column)},"width":${String(width)},` +
-        `"height":${String(height)},"deleted":false,"element_title":${qn(tileTitle)},"element_title_hidden":false,` +
-        `"vis_type":"${isText ? 'text' : rng.pick(VIS_TYPES)}","granular_row":${String(row * 2)},` +
-        `"granular_column":${String(column * 2)},"granular_width":${String(width * 2)},"granular_height":${String(height * 2)}}`;
-      column += width;
+        k === 0 ? fill(template.component, values) : `,${fill(template.component, values)}`;
+      column += template.width;
     }
     const layout =
       `{"can":${LAYOUT_CAN},"id":"${layoutId}","dashboard_id":"${id}","type":"newspaper","active":true,"column_width":null,` +

@@ -99,12 +99,15 @@ export interface WrittenQuery {
 
 const QUERY_CAN_JSON = JSON.stringify(QUERY_CAN);
 
-/** A Query as Looker nests it in looks and dashboard tiles, written as JSON. */
+/**
+ * A Query as Looker nests it in looks and dashboard tiles, written as JSON. `queryId` may be a
+ * placeholder string that tile templates fill in per dashboard.
+ */
 export function writeQuery(
   world: World,
   templates: Templates,
   rng: Rng,
-  queryId: number,
+  queryId: number | string,
 ): WrittenQuery {
   const { model, view } = queryTarget(world, rng);
   const fieldCount = rng.range(2, 6);
