@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+/* global fetch, URLSearchParams */
 // Throughput of the Looker API simulator at zero latency (run `npm run build` first).
 //
 //   node bench/sim-throughput.js [--dashboards 100000] [--concurrency 8] [--pages 1000]
@@ -261,7 +262,14 @@ try {
     const failed = results.reduce((n, r) => n + r.failures, 0);
     if (failed > 0) process.stdout.write(`\n${String(failed)} requests did not answer 200.\n`);
   }
+} catch (error) {
+  process.stderr.write(
+    `benchmark failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+  );
+  if (error instanceof Error && error.cause)
+    process.stderr.write(`cause: ${String(error.cause)}\n`);
+  process.exitCode = 1;
 } finally {
-  await pool.close();
+  await pool.close().catch(() => undefined);
   child.kill('SIGINT');
 }
