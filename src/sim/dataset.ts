@@ -53,6 +53,9 @@ interface Overlay {
 }
 
 const VIEW_BUDGET = 16_000_000;
+/** Body-cache keys are numbers: (index × collections + collection) × 4 + variant. */
+const COLLECTION_CODES = 16;
+const VARIANT_CODES: Record<Variant, number> = { detail: 0, summary: 1, base: 2 };
 const API_USER_ID = '1';
 
 export class Dataset implements SimDataset {
@@ -65,6 +68,7 @@ export class Dataset implements SimDataset {
   private readonly eqIndexes = new Map<string, { version: number; map: Map<string, number[]> }>();
   private readonly defects: Map<SimContentType, Map<string, ItemDefect>>;
   private readonly baseKeys: Partial<Record<CollectionName, string[]>>;
+  private readonly codes: Record<CollectionName, number>;
 
   constructor(options: ResolvedOptions, spec: Spec) {
     this.world = new World(options.seed, options.counts);
@@ -88,6 +92,9 @@ export class Dataset implements SimDataset {
       scheduled_plan: createScheduleCollection(this.world, content),
     };
     this.cache = new ByteLru(options.bodyCacheBytes);
+    this.codes = Object.fromEntries(
+      Object.keys(this.collections).map((name, code) => [name, code]),
+    ) as Record<CollectionName, number>;
     this.defects = options.invalidItems;
     this.baseKeys = {
       dashboard: spec.properties('DashboardBase'),
@@ -165,8 +172,9 @@ export class Dataset implements SimDataset {
       return Buffer.from(JSON.stringify(this.item(name, index, variant)));
     }
     const patch = this.overlays.get(name)?.patches.get(index);
-    const key = `${name}\u0001${String(index)}\u0001${String(patch?.rev ?? 0)}\u0001${variant}`;
-    let body = this.cache.get(key);
+    const rev = patch?.rev ?? 0;
+    const key = (index * COLLECTION_CODES + this.codes[name]) * 4 + VARIANT_CODES[variant];
+    let body = this.cache.get(key, rev);
     if (!body) {
       const collection = this.collections[name];
       const writer =
@@ -177,7 +185,7 @@ export class Dataset implements SimDataset {
             : collection.baseJson;
       const direct = !patch && writer !== undefined && !this.isSpoiled(name, index);
       body = Buffer.from(direct ? writer(index) : JSON.stringify(this.item(name, index, variant)));
-      this.cache.set(key, body);
+      this.cache.set(key, rev, body);
     }
     return body;
   }

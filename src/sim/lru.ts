@@ -1,38 +1,48 @@
 /**
- * A least-recently-used cache of byte buffers with a total size budget. Map iteration order is
- * insertion order, so re-inserting on every hit keeps the oldest entry first.
+ * A least-recently-used cache of byte buffers with a total size budget. Keys are numbers (cheap
+ * to hash, unlike composed strings); each entry carries the revision it was made from, so a
+ * changed item misses. Map iteration order is insertion order, so re-inserting on every hit
+ * keeps the oldest entry first.
  */
+interface Entry {
+  rev: number;
+  body: Buffer;
+}
+
 export class ByteLru {
-  private readonly entries = new Map<string, Buffer>();
+  private readonly entries = new Map<number, Entry>();
   private bytes = 0;
 
   constructor(private readonly budget: number) {}
 
-  get(key: string): Buffer | undefined {
-    const value = this.entries.get(key);
-    if (value !== undefined) {
-      this.entries.delete(key);
-      this.entries.set(key, value);
+  get(key: number, rev: number): Buffer | undefined {
+    const entry = this.entries.get(key);
+    if (entry === undefined) return undefined;
+    if (entry.rev !== rev) {
+      this.delete(key, entry);
+      return undefined;
     }
-    return value;
+    this.entries.delete(key);
+    this.entries.set(key, entry);
+    return entry.body;
   }
 
-  set(key: string, value: Buffer): void {
-    if (value.length > this.budget / 4) return;
+  set(key: number, rev: number, body: Buffer): void {
+    if (body.length > this.budget / 4) return;
     const previous = this.entries.get(key);
-    if (previous !== undefined) {
-      this.bytes -= previous.length;
-      this.entries.delete(key);
-    }
-    this.entries.set(key, value);
-    this.bytes += value.length;
+    if (previous !== undefined) this.delete(key, previous);
+    this.entries.set(key, { rev, body });
+    this.bytes += body.length;
     while (this.bytes > this.budget) {
-      const oldest = this.entries.keys().next();
+      const oldest = this.entries.entries().next();
       if (oldest.done) break;
-      const evicted = this.entries.get(oldest.value);
-      this.entries.delete(oldest.value);
-      this.bytes -= evicted?.length ?? 0;
+      this.delete(oldest.value[0], oldest.value[1]);
     }
+  }
+
+  private delete(key: number, entry: Entry): void {
+    this.entries.delete(key);
+    this.bytes -= entry.body.length;
   }
 
   get size(): number {

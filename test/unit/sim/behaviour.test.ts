@@ -137,16 +137,20 @@ describe('counters', () => {
 
   it('the body cache evicts the least recently used entries beyond its budget', () => {
     const lru = new ByteLru(100);
-    lru.set('a', Buffer.alloc(20));
-    lru.set('b', Buffer.alloc(20));
-    lru.get('a');
-    lru.set('c', Buffer.alloc(20));
-    lru.set('d', Buffer.alloc(20));
-    lru.set('e', Buffer.alloc(20));
-    lru.set('f', Buffer.alloc(20));
-    expect(lru.get('b')).toBeUndefined();
-    expect(lru.get('a')).toBeDefined();
+    lru.set(1, 0, Buffer.alloc(20));
+    lru.set(2, 0, Buffer.alloc(20));
+    lru.get(1, 0);
+    for (let key = 3; key <= 6; key++) lru.set(key, 0, Buffer.alloc(20));
+    expect(lru.get(2, 0)).toBeUndefined();
+    expect(lru.get(1, 0)).toBeDefined();
     expect(lru.totalBytes).toBeLessThanOrEqual(100);
+  });
+
+  it('the body cache misses an entry made from an older revision of the item', () => {
+    const lru = new ByteLru(100);
+    lru.set(7, 0, Buffer.from('old'));
+    expect(lru.get(7, 1)).toBeUndefined();
+    expect(lru.size).toBe(0);
   });
 });
 
