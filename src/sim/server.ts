@@ -62,7 +62,10 @@ interface Exchange {
   res: http.ServerResponse;
   operationId: string;
   startedMs: number;
+  /** The client went away (or the response is complete and the socket moved on). */
   closed: boolean;
+  /** Answered or over: no longer in flight. */
+  done: boolean;
   holdsSlot: boolean;
   cancelWait: (() => void) | undefined;
   log: RequestLogEntry | undefined;
@@ -231,6 +234,7 @@ export class SimServer {
       operationId,
       startedMs: performance.now(),
       closed: false,
+      done: false,
       holdsSlot: false,
       cancelWait: undefined,
       log: this.log?.add({
@@ -437,36 +441,40 @@ export class SimServer {
 
   private send(ex: Exchange, reply: Reply, headers?: Record<string, string>): void {
     if (ex.closed) return;
-    const { res } = ex;
     const status = reply.status;
     if (ex.log) ex.log.status = status;
-    res.once('finish', () => {
-      this.stats.answered(status, performance.now() - ex.startedMs);
-    });
     if (reply.pageKey !== undefined && status === 200 && reply.contentType === undefined) {
       this.stats.page(reply.pageKey);
     }
-    this.write(res, reply, headers, true);
+    this.write(ex.res, reply, headers, () => {
+      this.stats.answered(status, performance.now() - ex.startedMs);
+      this.finish(ex);
+    });
   }
 
-  /** Writes a reply; streams chunked bodies with backpressure. `counted`: add to bytesSent. */
+  /**
+   * Writes a reply; streams chunked bodies with backpressure. `onEnd` runs once the whole
+   * response is handed to the socket (API requests: counted in bytesSent, then answered).
+   */
   private write(
     res: http.ServerResponse,
     reply: Reply,
     headers?: Record<string, string>,
-    counted = false,
+    onEnd?: () => void,
   ): void {
     res.statusCode = reply.status;
     if (headers) for (const [k, v] of Object.entries(headers)) res.setHeader(k, v);
     if (reply.status === 204) {
       res.end();
+      onEnd?.();
       return;
     }
     res.setHeader('Content-Type', reply.contentType ?? JSON_TYPE);
     if (reply.body) {
       res.setHeader('Content-Length', reply.body.length);
-      if (counted) this.stats.bytesSent += reply.body.length;
+      if (onEnd) this.stats.bytesSent += reply.body.length;
       res.end(reply.body);
+      onEnd?.();
       return;
     }
     if (reply.chunks) {
@@ -477,9 +485,10 @@ export class SimServer {
           const next = iterator.next();
           if (next.done) {
             res.end();
+            onEnd?.();
             return;
           }
-          if (counted) this.stats.bytesSent += next.value.length;
+          if (onEnd) this.stats.bytesSent += next.value.length;
           if (!res.write(next.value)) {
             res.once('drain', pump);
             return;
@@ -490,15 +499,27 @@ export class SimServer {
       return;
     }
     res.end();
+    onEnd?.();
+  }
+
+  /**
+   * The request is answered (its response handed to the socket) or over (client gone, reset,
+   * hung until close): it leaves the in-flight count and frees its capacity slot. Counting at
+   * the answer, not at the socket's later 'close', keeps a client with N workers at ≤ N.
+   */
+  private finish(ex: Exchange): void {
+    if (ex.done) return;
+    ex.done = true;
+    this.stats.leave();
+    this.hung.delete(ex.res);
+    this.releaseSlot(ex);
   }
 
   private onClose(ex: Exchange): void {
     if (ex.closed) return;
     ex.closed = true;
-    this.stats.leave();
-    this.hung.delete(ex.res);
     ex.cancelWait?.();
-    this.releaseSlot(ex);
+    this.finish(ex);
   }
 
   private releaseSlot(ex: Exchange): void {

@@ -112,6 +112,23 @@ describe('capacity', () => {
   });
 });
 
+describe('peak concurrency', () => {
+  it('a client with N request loops is never seen with more than N requests open, large bodies included', async () => {
+    const { s, c } = await start({ counts: { dashboard: 3000 } });
+    s.resetStats();
+    let next = 0;
+    const loop = async () => {
+      for (let i = next++; i < 60; i = next++) {
+        const answer = await c.get(`/dashboards/search?limit=100&offset=${String((i % 29) * 100)}`);
+        expect(answer.status).toBe(200);
+      }
+    };
+    await Promise.all([loop(), loop(), loop()]);
+    expect(s.stats().peakConcurrency).toBeLessThanOrEqual(3);
+    expect(s.stats().peakConcurrency).toBeGreaterThanOrEqual(1);
+  });
+});
+
 describe('latency', () => {
   it('delays every API request by at least the fixed latency', async () => {
     const { s, c } = await start({ latencyMs: 25, jitterMs: 10 });

@@ -89,7 +89,9 @@ describe('determinism', () => {
       expect(await c.json(path)).toEqual(s.dataset.get(type, id));
     }
     expect(s.dataset.get('dashboard', '999999')).toBeUndefined();
-    expect([...s.dataset.items('group')]).toEqual(s.dataset.ids('group').map((id) => s.dataset.get('group', id)));
+    expect([...s.dataset.items('group')]).toEqual(
+      s.dataset.ids('group').map((id) => s.dataset.get('group', id)),
+    );
   });
 
   it('the dataset counts every type as configured', async () => {
