@@ -20,7 +20,7 @@ import type { ProgressRenderer, ProgressStream } from './stream.js';
  * event (bursts coalesced, see EventLog), and not a single control character. Example:
  *
  *   [00:42] 12,345 items (1,234/s) · 8/8 workers · 1,310 req/s · p95 480 ms · 429s 3 (rate 40/s)
- *   · retries 2 · failed 0 · dashboards 4,200/10,000 · looks 900/? · folders 3,000 done
+ *   · retries 2 · failed 0 · dashboards 4,200/10,000 · looks 900/? · explores waiting · 1 type done
  */
 export interface PlainRendererOptions {
   source: ProgressSource;
@@ -108,7 +108,12 @@ export function formatProgressLine(snapshot: ProgressSnapshot, now: number): str
   parts.push(rateLimitPart(snapshot, now));
   parts.push(`retries ${formatCount(snapshot.retries)}`);
   parts.push(failuresPart(snapshot));
-  const types = snapshot.types.filter((type) => type.state !== 'pending').map(typePart);
+  // Types still at work one by one; finished ones as a count (each got its own line when done).
+  const types = snapshot.types
+    .filter((type) => type.state !== 'pending' && type.state !== 'done')
+    .map(typePart);
+  const done = snapshot.types.filter((type) => type.state === 'done').length;
+  if (done > 0) types.push(`${plural(done, 'type')} done`);
   return `[${formatClock(snapshot.elapsedMs)}] ${[...parts, ...types].join(' · ')}`;
 }
 
@@ -136,8 +141,6 @@ function typePart(type: TypeProgress): string {
   const name = CONTENT_TYPE_PLURALS[type.type];
   const count = formatCount(type.stored);
   switch (type.state) {
-    case 'done':
-      return `${name} ${count} done`;
     case 'failed':
       return `${name} ${count} failed`;
     case 'waiting':
