@@ -166,15 +166,19 @@ function perItem(value: number): string {
 }
 
 function rateLimitFact(summary: RunSummary, style: Style): string {
-  const hits = `${formatCount(summary.rateLimited)} × 429`;
-  const parts = [summary.rateLimited > 0 ? style.yellow(hits) : hits];
-  parts.push(`paused ${formatDuration(summary.rateLimitPausedMs)} for Retry-After`);
-  parts.push(
+  const finalRate =
     summary.finalRatePerSecond === null
-      ? 'no rate limit in force at the end'
-      : `final allowed rate ${formatRate(summary.finalRatePerSecond)}`,
-  );
-  return parts.join(', ');
+      ? null
+      : `final allowed rate ${formatRate(summary.finalRatePerSecond)}`;
+  if (summary.rateLimited === 0 && summary.rateLimitPausedMs === 0) {
+    return finalRate === null ? 'none' : `none, ${finalRate}`;
+  }
+  const hits = `${formatCount(summary.rateLimited)} × 429`;
+  return [
+    summary.rateLimited > 0 ? style.yellow(hits) : hits,
+    `paused ${formatDuration(summary.rateLimitPausedMs)} for Retry-After`,
+    finalRate ?? 'no rate limit in force at the end',
+  ].join(', ');
 }
 
 /** The first line is the count; then one line per shown failure and where to find all. */

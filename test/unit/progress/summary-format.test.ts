@@ -134,3 +134,15 @@ describe('exitCodeForSummary', () => {
     expect(exitCodeForSummary(summary({ status, ...error }))).toBe(exitCode);
   });
 });
+
+describe('formatSummary without rate limiting', () => {
+  it('says "none" instead of zeros', () => {
+    const quiet = { rateLimited: 0, rateLimitPausedMs: 0 };
+    expect(
+      formatSummary(summary({ ...quiet, finalRatePerSecond: null }), { color: false }),
+    ).toMatch(/^Rate limits +none$/m);
+    expect(formatSummary(summary({ ...quiet, finalRatePerSecond: 25 }), { color: false })).toMatch(
+      /^Rate limits +none, final allowed rate 25\/s$/m,
+    );
+  });
+});
