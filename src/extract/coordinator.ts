@@ -16,8 +16,10 @@ import type { TypeState } from '../progress/events.js';
  * - When a type's pages are all done, one `reconcile` unit is handed out (compare against a full
  *   id listing, fetch what offset paging missed); the type is done when it completes.
  * - Types listed from a parent (explores from LookML models) wait until the parent is done.
- * - If a type's first page fails for good the type is abandoned (its other pages would fail the
- *   same way); any other failed page is recorded and the type goes on.
+ * - If a type's first page fails for good, its listing is abandoned (its other pages would most
+ *   likely fail the same way) and it goes straight to reconcile, whose id listing and fetches by
+ *   id recover the items; any other failed page is recorded and the listing goes on. A type
+ *   whose listing had failures and whose reconcile fails too ends `failed`.
  */
 
 export type UnitKind = 'page' | 'all' | 'children' | 'reconcile';
@@ -167,27 +169,34 @@ export class OffsetCoordinator {
         if (rawCount !== undefined) {
           this.learnFromPage(stream, unit.offset, rawCount);
         } else if (unit.offset === 0 && stream.pagesDone.size === 0) {
-          stream.state = 'failed';
+          // Its other pages would most likely fail the same way: go straight to the id
+          // listing, which fetches every item by id (or fails the type in turn).
+          stream.state = 'reconciling';
         }
         break;
       }
       case 'all':
         stream.allInFlight = false;
         stream.allFailed = true;
-        stream.state = 'failed';
+        stream.state = 'reconciling';
         break;
       case 'children':
         stream.childrenInFlight.delete(unit.parentId);
         stream.childrenFailed.add(unit.parentId);
         break;
       case 'reconcile':
-        // The listing itself is stored; only the cross-check is missing. The type is finished.
+        // After a clean listing only the cross-check is missing: the type is finished. After
+        // a listing with failures nothing vouches for the type any more.
         stream.reconcileInFlight = false;
-        stream.state = 'done';
+        stream.state = this.listingClean(stream) ? 'done' : 'failed';
         break;
     }
     this.advance(stream);
     this.notify();
+  }
+
+  private listingClean(stream: Stream): boolean {
+    return stream.pagesFailed.size === 0 && stream.childrenFailed.size === 0 && !stream.allFailed;
   }
 
   /** Give a claimed unit back untouched (the worker was stopped before finishing it). */

@@ -137,19 +137,33 @@ describe('OffsetCoordinator', () => {
     expect(coordinator.isFinished()).toBe(true);
   });
 
-  it('abandons a type whose first page fails for good, but not one whose later page fails', () => {
+  it('sends a type whose first page fails for good straight to reconcile, and fails it if reconcile fails too', () => {
     const coordinator = new OffsetCoordinator([paged('role'), paged('user')], { pageSize: 10 });
     const [role, user] = claimAll(coordinator);
     if (!role || !user) throw new Error('missing probes');
     coordinator.fail(role);
-    expect(coordinator.progress('role').state).toBe('failed');
+    expect(coordinator.progress('role').state).toBe('reconciling');
     coordinator.complete(user, 10);
     const next = claimAll(coordinator);
-    const [failing, ...rest] = next;
+    const reconcile = next.find((unit) => unit.type === 'role');
+    expect(reconcile?.kind).toBe('reconcile');
+    if (!reconcile) throw new Error('no reconcile');
+    coordinator.fail(reconcile);
+    expect(coordinator.progress('role').state).toBe('failed');
+    const [failing, ...rest] = next.filter((unit) => unit.type === 'user');
     if (!failing) throw new Error('no page');
     coordinator.fail(failing);
     for (const unit of rest) serve(coordinator, unit, 15);
     expect(coordinator.progress('user')).toMatchObject({ state: 'reconciling', pagesFailed: 1 });
+  });
+
+  it('finishes a type whose listing was clean even when its reconcile fails', () => {
+    const coordinator = new OffsetCoordinator([paged('group')], { pageSize: 10 });
+    for (const unit of claimAll(coordinator)) coordinator.complete(unit, 3);
+    const [reconcile] = claimAll(coordinator);
+    if (!reconcile) throw new Error('no reconcile');
+    coordinator.fail(reconcile);
+    expect(coordinator.progress('group').state).toBe('done');
   });
 
   it('hands a type to reconcile when every page past the last full one fails', () => {

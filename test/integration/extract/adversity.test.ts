@@ -1,0 +1,99 @@
+import { describe, expect, it } from '@jest/globals';
+import { runCli } from '../../helpers/cli.js';
+import {
+  envFor,
+  expectedTriples,
+  extractInProcess,
+  simulator,
+  storedTriples,
+  tempDb,
+} from './harness.js';
+
+describe('extract under a hostile server', () => {
+  it('rides out a 429 storm with no intervention and no request sent inside a Retry-After pause', async () => {
+    const sim = await simulator({
+      counts: { dashboard: 60, look: 30, folder: 5, user: 5 },
+      rateLimit: { requestsPerSecond: 100, burst: 10 },
+      // A request already on the wire when the 429 left may arrive late on a busy loop; one
+      // arriving after this is a request sent while the pause held.
+      retryAfterGraceMs: 400,
+    });
+    const db = tempDb();
+    const { summary } = await extractInProcess(sim, db, { workers: 8, batchSize: 10 });
+    expect(summary.status).toBe('success');
+    expect(sim.stats().rateLimited).toBeGreaterThan(0);
+    expect(summary.rateLimited).toBe(sim.stats().rateLimited);
+    expect(sim.stats().retryAfterViolations).toBe(0);
+    expect(storedTriples(db)).toEqual(expectedTriples(sim));
+  });
+
+  it('stores every item despite 5xx, reset connections and hung responses', async () => {
+    const sim = await simulator({
+      faults: { serverErrorRate: 0.03, resetRate: 0.01, hangRate: 0.01 },
+      seed: 7,
+    });
+    const db = tempDb();
+    const { summary } = await extractInProcess(sim, db, {
+      workers: 8,
+      batchSize: 15,
+      timeoutMs: 500,
+    });
+    const faults = sim.stats().faults;
+    expect(faults.serverError).toBeGreaterThan(0);
+    expect(faults.reset).toBeGreaterThan(0);
+    expect(faults.hang).toBeGreaterThan(0);
+    expect(summary.status).toBe('success');
+    expect(summary.retries).toBeGreaterThanOrEqual(faults.serverError + faults.reset + faults.hang);
+    expect(storedTriples(db)).toEqual(expectedTriples(sim));
+  });
+
+  it('reports a malformed item, stores the rest, and ends partial (exit 3)', async () => {
+    const sim = await simulator({
+      counts: { dashboard: 40, look: 10 },
+      invalidItems: { dashboard: ['17'], look: { '4': 'missing-id' } },
+    });
+    const db = tempDb();
+    const result = await runCli(
+      ['extract', '--db', db, '--types', 'dashboards,looks', '--json', '--no-progress'],
+      { env: envFor(sim) },
+    );
+    expect(result.code).toBe(3);
+    const summary = JSON.parse(result.stdout) as {
+      status: string;
+      failedItems: number;
+      failures: Array<{ type: string; itemId: string | null; error: string }>;
+    };
+    expect(summary.status).toBe('partial');
+    expect(summary.failedItems).toBe(2);
+    expect(summary.failures).toEqual(
+      expect.arrayContaining([expect.objectContaining({ type: 'dashboard', itemId: '17' })]),
+    );
+    const stored = storedTriples(db).map((triple) => triple.split(' ').slice(0, 2).join(' '));
+    const expected = expectedTriples(sim, ['dashboard', 'look'])
+      .map((triple) => triple.split(' ').slice(0, 2).join(' '))
+      .filter((key) => key !== 'dashboard 17' && key !== 'look 4');
+    expect(stored).toEqual(expected);
+    expect(result.stderr).toMatch(/dashboard.*17/);
+  });
+
+  it('fails a page that keeps failing after --max-retries, keeps going, and ends partial', async () => {
+    const sim = await simulator({ counts: { dashboard: 60 } });
+    sim.injectFaults({
+      operation: 'search_dashboards',
+      times: 3,
+      fault: { kind: 'status', status: 503 },
+    });
+    const db = tempDb();
+    const { summary } = await extractInProcess(sim, db, {
+      types: ['dashboard'],
+      workers: 1,
+      batchSize: 20,
+      maxRetries: 2,
+    });
+    expect(summary.status).toBe('partial');
+    expect(summary.failedPages).toBe(1);
+    expect(summary.failures[0]).toMatchObject({ type: 'dashboard', unitKey: 'o:0' });
+    // Reconciliation still fetched the failed page's dashboards by id.
+    expect(summary.items.dashboard).toBe(sim.dataset.count('dashboard'));
+  });
+});

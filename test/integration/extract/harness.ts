@@ -1,0 +1,178 @@
+import { afterEach } from '@jest/globals';
+import Database from 'better-sqlite3';
+import path from 'node:path';
+import { CONTENT_TYPES, type ContentType } from '../../../src/content-types.js';
+import { Extraction, type ExtractDependencies } from '../../../src/extract/orchestrator.js';
+import { EXTRACT_DEFAULTS, type ExtractOptions } from '../../../src/extract/options.js';
+import { LookerClient } from '../../../src/looker/client.js';
+import type { RunSummary } from '../../../src/progress/summary.js';
+import {
+  startSimulator,
+  type RunningSimulator,
+  type SimulatorOptions,
+} from '../../../src/sim/index.js';
+import { canonicalJson, contentHash, openVault } from '../../../src/store/index.js';
+import { makeTempDir } from '../../helpers/tmp.js';
+
+/** A small instance with every type, several pages each at a small page size. */
+export const SMALL_COUNTS = {
+  dashboard: 130,
+  look: 90,
+  folder: 20,
+  board: 12,
+  user: 30,
+  group: 9,
+  role: 5,
+  permission_set: 4,
+  model_set: 4,
+  lookml_model: 3,
+  exploresPerModel: 3,
+  scheduled_plan: 40,
+  lookmlDashboards: 2,
+} as const;
+
+const cleanups: Array<() => Promise<void> | void> = [];
+afterEach(async () => {
+  while (cleanups.length > 0) await cleanups.pop()?.();
+});
+
+export function onCleanup(cleanup: () => Promise<void> | void): void {
+  cleanups.push(cleanup);
+}
+
+export async function simulator(options: SimulatorOptions = {}): Promise<RunningSimulator> {
+  const sim = await startSimulator({ ...options, counts: { ...SMALL_COUNTS, ...options.counts } });
+  onCleanup(() => sim.close());
+  return sim;
+}
+
+export function tempDb(): string {
+  const { dir, cleanup } = makeTempDir('lookervault-extract-');
+  onCleanup(cleanup);
+  return path.join(dir, 'looker.db');
+}
+
+export function envFor(sim: RunningSimulator): NodeJS.ProcessEnv {
+  return {
+    LOOKERSDK_BASE_URL: sim.url,
+    LOOKERSDK_CLIENT_ID: sim.clientId,
+    LOOKERSDK_CLIENT_SECRET: sim.clientSecret,
+  };
+}
+
+export interface InProcessRun {
+  summary: RunSummary;
+  extraction: Extraction;
+}
+
+/**
+ * Runs the real orchestrator in this process against the simulator, over real HTTP.
+ * `setup` sees the extraction before it starts (to subscribe to events or interrupt it).
+ */
+export async function extractInProcess(
+  sim: RunningSimulator,
+  dbPath: string,
+  options: Partial<ExtractOptions> = {},
+  setup?: (extraction: Extraction) => void,
+  deps: Partial<ExtractDependencies> = {},
+): Promise<InProcessRun> {
+  const full: ExtractOptions = {
+    types: [...EXTRACT_DEFAULTS.types],
+    workers: 4,
+    batchSize: 20,
+    maxRetries: EXTRACT_DEFAULTS.maxRetries,
+    timeoutMs: 10_000,
+    resume: true,
+    ...options,
+  };
+  const client = LookerClient.create(
+    {
+      baseUrl: sim.url,
+      clientId: sim.clientId,
+      clientSecret: sim.clientSecret,
+      verifySsl: true,
+      timeoutSeconds: full.timeoutMs / 1000,
+      sources: {
+        baseUrl: 'test',
+        clientId: 'test',
+        clientSecret: 'test',
+        verifySsl: 'test',
+        timeout: 'test',
+      },
+      notices: [],
+    },
+    { poolSize: full.workers, timeoutMs: full.timeoutMs },
+  );
+  const vault = openVault(dbPath, { create: true, toolVersion: 'test' });
+  try {
+    const extraction = new Extraction({ client, vault, toolVersion: 'test', ...deps }, full);
+    setup?.(extraction);
+    const summary = await extraction.execute();
+    return { summary, extraction };
+  } finally {
+    await client.close();
+    vault.close();
+  }
+}
+
+/** "type id hash" of every item in the backup, sorted. */
+export function storedTriples(
+  dbPath: string,
+  types: readonly ContentType[] = CONTENT_TYPES,
+): string[] {
+  const db = new Database(dbPath, { readonly: true });
+  try {
+    const rows = db
+      .prepare<[], { content_type: string; id: string; content_hash: string }>(
+        'SELECT content_type, id, content_hash FROM content_items',
+      )
+      .all();
+    return rows
+      .filter((row) => (types as readonly string[]).includes(row.content_type))
+      .map((row) => `${row.content_type} ${row.id} ${row.content_hash}`)
+      .sort();
+  } finally {
+    db.close();
+  }
+}
+
+/**
+ * What a complete backup of the simulator holds: every current item of each type, as complete
+ * as its detail endpoint serves it. Folders are the one documented exception: they are stored
+ * as `search_folders` lists them, without the `dashboards`/`looks` lists `folder(id)` embeds
+ * (those are backed up as items of their own).
+ */
+export function expectedTriples(
+  sim: RunningSimulator,
+  types: readonly ContentType[] = CONTENT_TYPES,
+): string[] {
+  const triples: string[] = [];
+  for (const type of types) {
+    for (const id of sim.dataset.ids(type)) {
+      const value = { ...(sim.dataset.get(type, id) as Record<string, unknown>) };
+      if (type === 'folder') {
+        delete value.dashboards;
+        delete value.looks;
+      }
+      triples.push(`${type} ${id} ${contentHash(canonicalJson(value))}`);
+    }
+  }
+  return triples.sort();
+}
+
+/** Checkpointed page offsets of one type in the database (done pages only). */
+export function checkpointedOffsets(dbPath: string, type: ContentType): number[] {
+  const db = new Database(dbPath, { readonly: true });
+  try {
+    return db
+      .prepare<[string], number>(
+        `SELECT page_offset FROM checkpoints
+          WHERE content_type = ? AND status = 'done' AND page_offset IS NOT NULL
+          ORDER BY page_offset`,
+      )
+      .pluck()
+      .all(type);
+  } finally {
+    db.close();
+  }
+}

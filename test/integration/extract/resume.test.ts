@@ -1,0 +1,159 @@
+import { describe, expect, it } from '@jest/globals';
+import type { ContentType } from '../../../src/content-types.js';
+import type { Extraction } from '../../../src/extract/orchestrator.js';
+import { REGISTRY, type ContentTypeSpec } from '../../../src/looker/registry.js';
+import type { RunningSimulator } from '../../../src/sim/index.js';
+import { runCli } from '../../helpers/cli.js';
+import {
+  checkpointedOffsets,
+  envFor,
+  expectedTriples,
+  extractInProcess,
+  simulator,
+  storedTriples,
+  tempDb,
+} from './harness.js';
+
+/** The registry, with dashboard listing calling `onPage` after each page it fetches. */
+function registryWithPageHook(
+  onPage: (count: number) => void,
+): Record<ContentType, ContentTypeSpec> {
+  const dashboard = REGISTRY.dashboard;
+  if (dashboard.listing.kind !== 'paged') throw new Error('dashboards are paged');
+  const listing = dashboard.listing;
+  let pages = 0;
+  return {
+    ...REGISTRY,
+    dashboard: {
+      ...dashboard,
+      listing: {
+        ...listing,
+        fetchPage: async (api, page, signal) => {
+          const items = await listing.fetchPage(api, page, signal);
+          pages += 1;
+          onPage(pages);
+          return items;
+        },
+      },
+    },
+  };
+}
+
+/** How many times each of these dashboard page offsets was listed since the last stats reset. */
+function pageRequestsFor(sim: RunningSimulator, offsets: number[], limit: number): number[] {
+  const counts = sim.stats().pageRequests;
+  return offsets.map((offset) =>
+    Object.entries(counts)
+      .filter(
+        ([key]) =>
+          key.startsWith('search_dashboards ') && key.endsWith(` offset=${offset} limit=${limit}`),
+      )
+      .reduce((sum, [, n]) => sum + n, 0),
+  );
+}
+
+describe('resume', () => {
+  it('an interrupted run resumes to the same backup and never lists a checkpointed page again', async () => {
+    const sim = await simulator({ counts: { dashboard: 400, look: 30 }, latencyMs: 2 });
+    const db = tempDb();
+    const batchSize = 20;
+    let extraction: Extraction | undefined;
+    const registry = registryWithPageHook((pages) => {
+      if (pages === 10) extraction?.interrupt();
+    });
+    const first = await extractInProcess(
+      sim,
+      db,
+      { workers: 4, batchSize, types: ['dashboard', 'look'] },
+      (started) => {
+        extraction = started;
+      },
+      { registry },
+    );
+    expect(first.summary).toMatchObject({ status: 'interrupted', resumable: true });
+    const done = checkpointedOffsets(db, 'dashboard');
+    expect(done.length).toBeGreaterThan(0);
+    expect(done.length).toBeLessThan(20);
+
+    sim.resetStats();
+    const second = await extractInProcess(sim, db, {
+      workers: 4,
+      batchSize,
+      types: ['dashboard', 'look'],
+    });
+    expect(second.summary).toMatchObject({ status: 'success', resumed: true, runId: 1 });
+    expect(storedTriples(db)).toEqual(expectedTriples(sim, ['dashboard', 'look']));
+    expect(pageRequestsFor(sim, done, batchSize)).toEqual(done.map(() => 0));
+  });
+
+  it('a run killed with SIGKILL resumes to the same backup, re-listing only unfinished pages', async () => {
+    const sim = await simulator({ counts: { dashboard: 400, look: 20 }, latencyMs: 15 });
+    const db = tempDb();
+    const args = [
+      'extract',
+      '--db',
+      db,
+      '-w',
+      '4',
+      '--batch-size',
+      '20',
+      '--types',
+      'dashboards,looks',
+    ];
+    let progress = '';
+    const killed = await runCli([...args, '--progress-interval', '1s'], {
+      env: envFor(sim),
+      onStderr: (chunk, child) => {
+        progress += chunk;
+        // Kill once a progress line shows a good part of the run stored.
+        const stored = [...progress.matchAll(/\[\d\d:\d\d\] ([\d,]+) items/g)]
+          .map((match) => Number((match[1] ?? '0').replace(/,/g, '')))
+          .pop();
+        if (stored !== undefined && stored >= 100) child.kill('SIGKILL');
+      },
+    });
+    expect(killed.signal).toBe('SIGKILL');
+    const done = checkpointedOffsets(db, 'dashboard');
+    expect(done.length).toBeGreaterThan(0);
+    expect(done.length).toBeLessThan(20);
+
+    sim.resetStats();
+    const resumed = await runCli([...args, '--json'], { env: envFor(sim) });
+    expect(resumed.code).toBe(0);
+    const summary = JSON.parse(resumed.stdout) as { status: string; resumed: boolean };
+    expect(summary).toMatchObject({ status: 'success', resumed: true });
+    expect(resumed.stderr).toMatch(/Resuming run 1/);
+    expect(storedTriples(db)).toEqual(expectedTriples(sim, ['dashboard', 'look']));
+    expect(pageRequestsFor(sim, done, 20)).toEqual(done.map(() => 0));
+  });
+
+  it('--no-resume starts a new run instead of continuing an interrupted one', async () => {
+    const sim = await simulator({ counts: { dashboard: 100 } });
+    const db = tempDb();
+    let extraction: Extraction | undefined;
+    const registry = registryWithPageHook((pages) => {
+      if (pages === 2) extraction?.interrupt();
+    });
+    await extractInProcess(sim, db, { types: ['dashboard'] }, (e) => (extraction = e), {
+      registry,
+    });
+    const fresh = await extractInProcess(sim, db, { types: ['dashboard'], resume: false });
+    expect(fresh.summary).toMatchObject({ runId: 2, resumed: false, status: 'success' });
+  });
+
+  it('refuses to resume with other content types, and says how to go on', async () => {
+    const sim = await simulator({ counts: { dashboard: 100 } });
+    const db = tempDb();
+    let extraction: Extraction | undefined;
+    const registry = registryWithPageHook((pages) => {
+      if (pages === 2) extraction?.interrupt();
+    });
+    await extractInProcess(sim, db, { types: ['dashboard'] }, (e) => (extraction = e), {
+      registry,
+    });
+    const result = await runCli(['extract', '--db', db, '--types', 'looks'], { env: envFor(sim) });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/Run 1 \(interrupted\) backs up dashboard; you asked for look/);
+    expect(result.stderr).toMatch(/--no-resume/);
+  });
+});
