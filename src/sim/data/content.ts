@@ -153,6 +153,30 @@ function history(rng: Rng): { created: number; updated: number; viewed: number }
   return { created, updated, viewed };
 }
 
+const PARTS_CACHE_SIZE = 4096;
+
+/** A small map that forgets its oldest entries beyond `limit`. */
+class RecentCache<T> {
+  private readonly map = new Map<number, T>();
+  constructor(private readonly limit: number) {}
+  get(key: number): T | undefined {
+    return this.map.get(key);
+  }
+  set(key: number, value: T): void {
+    this.map.set(key, value);
+    if (this.map.size > this.limit) this.map.delete(this.map.keys().next().value as number);
+  }
+}
+
+/**
+ * Flattens a rope string in place (V8 flattens a cons string when a character is read), so
+ * later concatenations that include it copy one piece instead of walking its nodes again.
+ */
+function flatten(text: string): string {
+  text.charCodeAt(0);
+  return text;
+}
+
 export interface ContentCollections {
   dashboards: Collection;
   lookmlDashboards: Collection;
@@ -186,7 +210,7 @@ export function createContentCollections(world: World, templates: Templates): Co
   const lookQueryId = (index: number) => 10_000_000 + index * 3 + 1;
 
   /** The Look properties, inner JSON. */
-  function lookInner(index: number): string {
+  function writeLookInner(index: number): string {
     const rng = world.rng(Stream.look, index);
     const id = numericKey(index);
     const folder = world.contentFolder(Stream.look, index);
@@ -215,6 +239,16 @@ export function createContentCollections(world: World, templates: Templates): Co
       `"user_name":"${world.userNames(owner).display}","view_count":${String(views)},"usage_count":${String(Math.floor(views / 3))},` +
       `"is_owner_disabled":false`
     );
+  }
+
+  const lookCache = new RecentCache<string>(PARTS_CACHE_SIZE);
+  function lookInner(index: number): string {
+    let inner = lookCache.get(index);
+    if (inner === undefined) {
+      inner = flatten(writeLookInner(index));
+      lookCache.set(index, inner);
+    }
+    return inner;
   }
 
   function lookDetailJson(index: number): string {
@@ -253,7 +287,7 @@ export function createContentCollections(world: World, templates: Templates): Co
   const dashboardCount = world.counts.dashboard;
   const dashboardTrashed = trashed(Stream.dashboard, dashboardCount);
 
-  function dashboardParts(index: number, lookml?: LookmlIdentity): DashboardParts {
+  function writeDashboardParts(index: number, lookml?: LookmlIdentity): DashboardParts {
     const rng = world.rng(lookml ? Stream.lookmlDashboard : Stream.dashboard, index);
     const id = lookml ? lookml.key : numericKey(index);
     const folder = world.contentFolder(Stream.dashboard, index);
@@ -293,6 +327,23 @@ export function createContentCollections(world: World, templates: Templates): Co
       `"usage_count":${String(Math.floor(views / 4))},"is_owner_disabled":false,"url":"/dashboards/${id}",` +
       `"preserve_desktop_layout":false,"download_settings":${DOWNLOAD_SETTINGS}`;
     return { base, rest, id, title: dashTitle };
+  }
+
+  /**
+   * Recently written top-level parts, flattened, so that a detail request after a list page
+   * (what an extraction does) reuses them instead of writing and flattening them twice.
+   */
+  const partsCache = new RecentCache<DashboardParts>(PARTS_CACHE_SIZE);
+  function dashboardParts(index: number, lookml?: LookmlIdentity): DashboardParts {
+    if (lookml) return writeDashboardParts(index, lookml);
+    let parts = partsCache.get(index);
+    if (!parts) {
+      parts = writeDashboardParts(index);
+      flatten(parts.base);
+      flatten(parts.rest);
+      partsCache.set(index, parts);
+    }
+    return parts;
   }
 
   /** Tile count: long-tailed 2–13 (3.5 on average), ~0.5% huge outliers of 47–125 tiles. */
