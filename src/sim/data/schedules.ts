@@ -4,16 +4,7 @@
  */
 import { NO_SHORTCUT, numericIndex, numericKey, type Collection } from './collection.js';
 import type { ContentCollections } from './content.js';
-import {
-  DAY_MS,
-  EPOCH_MS,
-  HISTORY_MS,
-  INSTANCE_HOST,
-  Stream,
-  isoTime,
-  type Item,
-  type World,
-} from './world.js';
+import { DAY_MS, EPOCH_MS, HISTORY_MS, Stream, isoTime, type Item, type World } from './world.js';
 import { CRONTABS } from './words.js';
 
 const PLAN_CAN = Object.freeze({
@@ -152,5 +143,3 @@ export function createScheduleCollection(world: World, content: ContentCollectio
     hasUpdatedAt: true,
   };
 }
-
-export { INSTANCE_HOST };
