@@ -45,14 +45,10 @@ export default class Extract extends BaseCommand {
   static override summary = 'Back up Looker content into a SQLite file.';
 
   static override description = [
-    'Lists every item of the chosen content types through the Looker API 4.0 and stores each,',
-    'complete, in one SQLite file. N workers share the work; at most N requests are ever in',
-    'flight, a 429 pauses them all for Retry-After and slows them down, transient errors are',
-    'retried. Each page commits with its checkpoint, so an interrupted run (Ctrl-C, crash, lost',
-    'network) resumes where it stopped: run the same command again.',
-    '',
+    'Lists every item of the chosen content types through the Looker API 4.0 and stores each, complete, in one SQLite file. N workers share the work; at most N requests are ever in flight, a 429 pauses them all for Retry-After and slows them down, transient errors are retried.',
+    'Each page commits with its checkpoint, so an interrupted run (Ctrl-C, crash, lost network) resumes where it stopped: run the same command again.',
     EXIT_CODES_HELP,
-  ].join('\n');
+  ].join('\n\n');
 
   static override examples = [
     '<%= config.bin %> extract',

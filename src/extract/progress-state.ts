@@ -4,6 +4,8 @@ import type { PageCommitResult } from '../store/index.js';
 import type { TypeListingProgress } from './coordinator.js';
 import { RateMeter } from './metrics.js';
 
+const ITEMS_RATE_WINDOW_MS = 10_000;
+
 /** Per-type counters of one process's share of a run. */
 export interface TypeCounters {
   /** Items of this type the run held when this process started (earlier attempts). */
@@ -25,7 +27,8 @@ export interface TypeCounters {
 export class ProgressState {
   readonly counters = new Map<ContentType, TypeCounters>();
   readonly workers: WorkerProgress[];
-  readonly itemsMeter = new RateMeter();
+  /** Items arrive a page at a time, after hydration: a long window keeps the rate steady. */
+  readonly itemsMeter = new RateMeter({ windowMs: ITEMS_RATE_WINDOW_MS });
 
   constructor(
     types: readonly ContentType[],
@@ -41,7 +44,7 @@ export class ProgressState {
         unchanged: 0,
         invalid: 0,
         unfetched: 0,
-        meter: new RateMeter(),
+        meter: new RateMeter({ windowMs: ITEMS_RATE_WINDOW_MS }),
       });
     }
     this.workers = Array.from({ length: workerCount }, (_, id) => ({

@@ -32,7 +32,8 @@ export function runCli(args: string[], options: CliOptions = {}): Promise<CliRes
   );
   const child = spawn(process.execPath, [CLI_PATH, ...args], {
     cwd: options.cwd ?? PROJECT_ROOT,
-    env: { ...baseEnv, NODE_OPTIONS: '', NO_COLOR: '1', ...options.env },
+    // Jest sets NODE_ENV=test, which makes oclif look for TypeScript sources and warn about it.
+    env: { ...baseEnv, NODE_OPTIONS: '', NODE_ENV: 'production', NO_COLOR: '1', ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';
