@@ -1,0 +1,319 @@
+#!/usr/bin/env node
+/* global fetch, performance */
+// Extraction benchmarks (issue 5): the real CLI against the built-in simulator, each in its own
+// process, over real HTTP on 127.0.0.1. Run `npm run build` first (`npm run bench` does).
+//
+//   node bench/extract.js [scenario ...] [--quick] [--out bench/results]
+//
+// Scenarios (all by default):
+//   scaling     10,000 dashboards at 50 ms latency; wall time for 1, 2, 4, 8, 16 workers and the
+//               speedup over 1 worker (target: >= 7.2x at 8 workers).
+//   ceiling     simulator capacity C = 4 concurrent requests at 50 ms: items/s with workers >= C
+//               against the server's ceiling of C / 50 ms requests/s (target: >= 95%).
+//   zero        zero latency, 50,000 dashboards: end-to-end items/s (target >= 5,000) and peak
+//               RSS (target < 200 MB) with the default workers and with 50.
+//   ratelimit   simulator rate limit of R = 100 requests/s: total time against the ideal
+//               requests / R (target: within 5%).
+// --quick divides every dataset by 10 (for a smoke run; the recorded results use full sizes).
+//
+// Each scenario prints one line per run and writes bench/results/extract-<scenario>.json; the
+// markdown table in bench/results/extract.md is written from all the JSON files present.
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const cli = path.join(root, 'bin', 'run.js');
+const { values: flags, positionals } = parseArgs({
+  allowPositionals: true,
+  options: {
+    quick: { type: 'boolean', default: false },
+    out: { type: 'string', default: path.join(root, 'bench', 'results') },
+  },
+});
+const scale = flags.quick ? 0.1 : 1;
+const size = (n) => Math.max(100, Math.round(n * scale));
+
+/** Starts `lookervault sim --json` in its own process; resolves with its start-up line. */
+function startSim(args) {
+  const child = spawn(process.execPath, [cli, 'sim', '--json', ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, NODE_ENV: 'production' },
+  });
+  return new Promise((resolve, reject) => {
+    let out = '';
+    let err = '';
+    child.stderr.on('data', (chunk) => (err += chunk));
+    child.stdout.on('data', (chunk) => {
+      out += chunk;
+      const line = out.split('\n')[0];
+      if (out.includes('\n')) resolve({ child, info: JSON.parse(line) });
+    });
+    child.on('exit', (code) => reject(new Error(`simulator exited (${code}): ${err}`)));
+  });
+}
+
+async function simStats(sim) {
+  const response = await fetch(`${sim.info.url}/__sim/stats`);
+  return response.json();
+}
+
+function stopSim(sim) {
+  return new Promise((resolve) => {
+    sim.child.removeAllListeners('exit');
+    sim.child.on('exit', resolve);
+    sim.child.kill('SIGTERM');
+  });
+}
+
+/** Runs `lookervault extract --json` into a fresh database; resolves with the summary. */
+function extract(sim, args) {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'lookervault-bench-'));
+  const child = spawn(
+    process.execPath,
+    [cli, 'extract', '--db', path.join(dir, 'looker.db'), '--json', '--no-progress', ...args],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: {
+        ...process.env,
+        NODE_ENV: 'production',
+        LOOKERSDK_BASE_URL: sim.info.url,
+        LOOKERSDK_CLIENT_ID: sim.info.clientId,
+        LOOKERSDK_CLIENT_SECRET: sim.info.clientSecret,
+      },
+    },
+  );
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (chunk) => (out += chunk));
+  child.stderr.on('data', (chunk) => (err += chunk));
+  const started = performance.now();
+  return new Promise((resolve, reject) => {
+    child.on('close', (code) => {
+      const wallMs = performance.now() - started;
+      rmSync(dir, { recursive: true, force: true });
+      if (code !== 0) return reject(new Error(`extract exited ${code}: ${err.slice(-2000)}`));
+      resolve({ summary: JSON.parse(out), wallMs });
+    });
+  });
+}
+
+const round = (value, digits = 1) => Math.round(value * 10 ** digits) / 10 ** digits;
+const mb = (bytes) => round(bytes / 1024 / 1024, 1);
+
+function describeRun(label, { summary, wallMs }) {
+  const items = summary.totals.stored;
+  console.log(
+    `${label.padEnd(28)} ${String(items).padStart(7)} items  ${round(wallMs / 1000, 2)
+      .toString()
+      .padStart(
+        7,
+      )} s wall  ${round(summary.itemsPerSecond, 0)} items/s  ${summary.requests} req  util ${round(summary.utilization * 100, 0)}%  rss ${mb(summary.peakRssBytes)} MB  429s ${summary.rateLimited}`,
+  );
+}
+
+function runRecord({ summary, wallMs }) {
+  return {
+    items: summary.totals.stored,
+    wallMs: Math.round(wallMs),
+    durationMs: summary.durationMs,
+    itemsPerSecond: summary.itemsPerSecond,
+    requests: summary.requests,
+    utilization: summary.utilization,
+    latencyMs: summary.latencyMs,
+    rateLimited: summary.rateLimited,
+    rateLimitPausedMs: summary.rateLimitPausedMs,
+    peakRssBytes: summary.peakRssBytes,
+    status: summary.status,
+  };
+}
+
+const scenarios = {
+  async scaling() {
+    const dashboards = size(10_000);
+    const sim = await startSim(['--dashboards', String(dashboards), '--latency', '50']);
+    const runs = [];
+    try {
+      for (const workers of [1, 2, 4, 8, 16]) {
+        const run = await extract(sim, ['--types', 'dashboards', '-w', String(workers)]);
+        describeRun(`scaling w=${workers}`, run);
+        runs.push({ workers, ...runRecord(run) });
+      }
+    } finally {
+      await stopSim(sim);
+    }
+    const base = runs[0].durationMs;
+    for (const run of runs) run.speedup = round(base / run.durationMs, 2);
+    const at8 = runs.find((run) => run.workers === 8);
+    return {
+      dashboards,
+      latencyMs: 50,
+      runs,
+      target: 'speedup at 8 workers >= 7.2',
+      met: at8.speedup >= 7.2,
+    };
+  },
+
+  async ceiling() {
+    const dashboards = size(3_000);
+    const capacity = 4;
+    const latencyMs = 50;
+    const sim = await startSim([
+      '--dashboards',
+      String(dashboards),
+      '--latency',
+      String(latencyMs),
+      '--capacity',
+      String(capacity),
+    ]);
+    const runs = [];
+    try {
+      for (const workers of [capacity, capacity * 2, capacity * 4]) {
+        const run = await extract(sim, ['--types', 'dashboards', '-w', String(workers)]);
+        describeRun(`ceiling C=${capacity} w=${workers}`, run);
+        // The server can answer at most C requests per latency period.
+        const ceilingRps = capacity / (latencyMs / 1000);
+        const achievedRps = run.summary.requests / (run.summary.durationMs / 1000);
+        runs.push({
+          workers,
+          ...runRecord(run),
+          ceilingRequestsPerSecond: ceilingRps,
+          achievedRequestsPerSecond: round(achievedRps, 1),
+          efficiency: round(achievedRps / ceilingRps, 3),
+        });
+      }
+    } finally {
+      await stopSim(sim);
+    }
+    return {
+      dashboards,
+      capacity,
+      latencyMs,
+      runs,
+      target: 'requests/s at workers >= C reach >= 95% of the ceiling C / latency',
+      met: runs.every((run) => run.efficiency >= 0.95),
+    };
+  },
+
+  async zero() {
+    const dashboards = size(50_000);
+    const runs = [];
+    for (const workers of [undefined, 50]) {
+      const sim = await startSim(['--dashboards', String(dashboards)]);
+      try {
+        const run = await extract(sim, [
+          '--types',
+          'dashboards',
+          ...(workers ? ['-w', String(workers)] : []),
+        ]);
+        describeRun(`zero latency w=${workers ?? 'default'}`, run);
+        runs.push({ workers: workers ?? 'default', ...runRecord(run) });
+      } finally {
+        await stopSim(sim);
+      }
+    }
+    return {
+      dashboards,
+      runs,
+      target: '>= 5,000 items/s and peak RSS < 200 MB',
+      met: runs.every((run) => run.itemsPerSecond >= 5000 && run.peakRssBytes < 200 * 1024 * 1024),
+    };
+  },
+
+  async ratelimit() {
+    const dashboards = size(3_000);
+    const rate = 100;
+    const sim = await startSim(['--dashboards', String(dashboards), '--rate-limit', String(rate)]);
+    try {
+      const run = await extract(sim, ['--types', 'dashboards', '-w', '8']);
+      describeRun(`rate limit R=${rate}/s`, run);
+      const stats = await simStats(sim);
+      const accepted = stats.requests.total - stats.rateLimited - stats.logins - stats.logouts;
+      // The bucket starts full: its burst is free, the rest arrives at R per second.
+      const burst = rate;
+      const idealMs = (Math.max(0, accepted - burst) / rate) * 1000;
+      const overhead = run.summary.durationMs / idealMs - 1;
+      return {
+        dashboards,
+        ratePerSecond: rate,
+        burst,
+        acceptedRequests: accepted,
+        run: runRecord(run),
+        idealMs: Math.round(idealMs),
+        overhead: round(overhead, 3),
+        retryAfterViolations: stats.retryAfterViolations,
+        target: 'total time within 5% of the ideal (requests beyond the burst / R)',
+        met: overhead <= 0.05,
+      };
+    } finally {
+      await stopSim(sim);
+    }
+  },
+};
+
+const chosen = positionals.length > 0 ? positionals : Object.keys(scenarios);
+mkdirSync(flags.out, { recursive: true });
+const machine = {
+  date: new Date().toISOString(),
+  node: process.version,
+  cpus: os.cpus().length,
+  cpuModel: os.cpus()[0]?.model ?? 'unknown',
+  memoryGiB: round(os.totalmem() / 1024 ** 3, 1),
+  quick: flags.quick,
+};
+for (const name of chosen) {
+  const scenario = scenarios[name];
+  if (!scenario) {
+    console.error(`Unknown scenario "${name}"; choose from ${Object.keys(scenarios).join(', ')}.`);
+    process.exit(2);
+  }
+  const result = await scenario();
+  console.log(`${name}: ${result.met ? 'target met' : 'target NOT met'} (${result.target})`);
+  writeFileSync(
+    path.join(flags.out, `extract-${name}${flags.quick ? '-quick' : ''}.json`),
+    `${JSON.stringify({ scenario: name, machine, ...result }, null, 2)}\n`,
+  );
+}
+writeMarkdown();
+
+function writeMarkdown() {
+  const files = readdirSync(flags.out).filter((file) => /^extract-[a-z]+\.json$/.test(file));
+  const lines = [
+    '# Extraction benchmarks',
+    '',
+    'Written by `node bench/extract.js`; see that file for the method.',
+    '',
+  ];
+  for (const file of files.sort()) {
+    const result = JSON.parse(readFileSync(path.join(flags.out, file), 'utf8'));
+    lines.push(`## ${result.scenario} — ${result.met ? 'target met' : 'target not met'}`, '');
+    lines.push(
+      `${result.target}. Recorded ${result.machine.date} on ${result.machine.cpus} × ${result.machine.cpuModel}, Node ${result.machine.node}.`,
+      '',
+    );
+    const runs = result.runs ?? [result.run];
+    lines.push(
+      '| run | items | wall s | items/s | requests | utilization | p95 ms | 429s | peak RSS MB | extra |',
+    );
+    lines.push('|---|---:|---:|---:|---:|---:|---:|---:|---:|---|');
+    for (const run of runs) {
+      const extra = [
+        run.speedup !== undefined ? `speedup ${run.speedup}×` : '',
+        run.efficiency !== undefined ? `${round(run.efficiency * 100, 1)}% of ceiling` : '',
+        result.overhead !== undefined
+          ? `${round(result.overhead * 100, 1)}% over ideal ${round(result.idealMs / 1000, 1)} s`
+          : '',
+      ]
+        .filter(Boolean)
+        .join(', ');
+      lines.push(
+        `| ${run.workers !== undefined ? `w=${run.workers}` : result.scenario} | ${run.items} | ${round(run.wallMs / 1000, 2)} | ${round(run.itemsPerSecond, 0)} | ${run.requests} | ${round(run.utilization * 100, 0)}% | ${run.latencyMs.p95} | ${run.rateLimited} | ${mb(run.peakRssBytes)} | ${extra} |`,
+      );
+    }
+    lines.push('');
+  }
+  writeFileSync(path.join(flags.out, 'extract.md'), `${lines.join('\n')}\n`);
+}

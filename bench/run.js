@@ -1,0 +1,23 @@
+#!/usr/bin/env node
+// `npm run bench`: every benchmark, one after another (they must not share the two cores).
+// Results land in bench/results/ (see bench/README.md). Extra arguments go to bench/extract.js
+// (e.g. `npm run bench -- --quick`, or `npm run bench -- scaling`).
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const extractArgs = process.argv.slice(2);
+const quick = extractArgs.includes('--quick');
+const steps = [
+  ['sim-throughput.js', quick ? ['--pages', '200', '--details', '2000'] : []],
+  ['writer.js', quick ? ['--items', '2000'] : []],
+  ['extract.js', extractArgs],
+];
+for (const [script, args] of steps) {
+  console.log(`\n== ${script} ${args.join(' ')}`);
+  const result = spawnSync(process.execPath, [path.join(here, script), ...args], {
+    stdio: 'inherit',
+  });
+  if (result.status !== 0) process.exit(result.status ?? 1);
+}
