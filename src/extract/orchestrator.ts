@@ -68,8 +68,9 @@ interface FetchedItems {
   unfetched: ItemProblem[];
 }
 
-/** Pages waiting for the writer; small, so memory stays flat with many workers. */
+/** Pages (and bytes) waiting for the writer: small, so memory stays flat with many workers. */
 const WRITER_QUEUE_PAGES = 16;
+const WRITER_QUEUE_BYTES = 16 * 1024 * 1024;
 /** How many failures the summary lists; `status` shows them all. */
 const SUMMARY_FAILURES = 10;
 
@@ -175,6 +176,7 @@ export class Extraction implements ProgressSource {
     this.progress = progress;
     const writer = new VaultWriter(this.deps.vault, run.runId, {
       maxQueuedPages: WRITER_QUEUE_PAGES,
+      maxQueuedBytes: WRITER_QUEUE_BYTES,
       onCommit: (results) => {
         progress.committed(results);
       },
@@ -281,10 +283,12 @@ export class Extraction implements ProgressSource {
     const coordinator = this.required(this.coordinator);
     const progress = this.required(this.progress);
     while (this.stopReason === undefined) {
+      // A child type (explores) is fed as soon as its parent is done, not when the big types
+      // have run dry, so it shares the workers with them.
+      if (await this.feedWaitingTypes()) continue;
       const unit = coordinator.claim();
       if (unit === undefined) {
         if (coordinator.isFinished()) break;
-        if (await this.feedWaitingTypes()) continue;
         if (!coordinator.hasWorkInFlight() && !this.feedingParents) {
           this.fatal(new LookervaultError('Internal error: extraction stalled with work left.'));
           break;
@@ -430,7 +434,7 @@ export class Extraction implements ProgressSource {
   ): Promise<FetchedItems> {
     const progress = this.required(this.progress);
     progress.worker(workerId, 'hydrating', `${describeUnit(unit)} (${ids.length} items)`);
-    const limit = pLimit(this.options.workers);
+    const limit = pLimit(this.fanOut());
     const fetched: FetchedItems = { items: [], invalid: [], unfetched: [] };
     await Promise.all(
       ids.map((id) =>
@@ -453,6 +457,16 @@ export class Extraction implements ProgressSource {
     }
     fetched.items.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     return fetched;
+  }
+
+  /**
+   * Detail requests one unit may queue at once. A whole page's worth: the limiter serves
+   * requests in the order they were queued, so a page's details run as one block and pages
+   * complete one after another instead of all advancing together. Memory then holds about
+   * one page being filled at a time, whatever the worker count.
+   */
+  private fanOut(): number {
+    return Math.max(this.options.workers, this.run?.batchSize ?? this.options.batchSize);
   }
 
   private async writePage(workerId: number, unit: WorkUnit, page: PageWrite): Promise<void> {

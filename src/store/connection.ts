@@ -10,8 +10,11 @@ import Database from 'better-sqlite3';
 /** How long a connection waits for another's write lock before failing. */
 export const DEFAULT_BUSY_TIMEOUT_MS = 5_000;
 
-/** SQLite's page cache per connection (the default is 2 MiB). */
-const CACHE_BYTES = 64 * 1024 * 1024;
+/**
+ * SQLite's page cache per connection (the default is 2 MiB). Writes are upserts by primary key:
+ * only index pages are worth caching, and every connection's cache counts in the RSS.
+ */
+const CACHE_BYTES = 8 * 1024 * 1024;
 
 /** Checkpoint the WAL into the database file once it holds about this much. */
 const WAL_CHECKPOINT_BYTES = 32 * 1024 * 1024;
