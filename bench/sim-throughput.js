@@ -103,7 +103,7 @@ async function login(pool, info) {
 }
 
 async function simStats(info, reset = false) {
-  const response = await fetch(`${info.url}/__sim/stats${reset ? '/reset' : ''}`, {
+  const response = await fetchOrExplain(`${info.url}/__sim/stats${reset ? '/reset' : ''}`, {
     method: reset ? 'POST' : 'GET',
   });
   return reset ? undefined : response.json();
@@ -122,6 +122,14 @@ function processCpuMs(pid) {
   }
 }
 
+async function fetchOrExplain(url, init) {
+  try {
+    return await fetch(url, init);
+  } catch (error) {
+    throw new Error(`${init?.method ?? 'GET'} ${url} failed`, { cause: error });
+  }
+}
+
 function percentile(sorted, p) {
   return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? 0;
 }
@@ -134,6 +142,7 @@ async function scenario(name, pool, info, headers, total, pathOf) {
   let next = 0;
   let bytes = 0;
   let failures = 0;
+  const transportErrors = [];
   const latencies = new Float64Array(total);
   const started = performance.now();
   async function loop() {
@@ -141,8 +150,18 @@ async function scenario(name, pool, info, headers, total, pathOf) {
       const i = next++;
       if (i >= total) return;
       const t0 = performance.now();
-      const { statusCode, body } = await pool.request({ method: 'GET', path: pathOf(i), headers });
-      const buffer = await body.arrayBuffer();
+      let statusCode = 0;
+      let buffer = new ArrayBuffer(0);
+      try {
+        const response = await pool.request({ method: 'GET', path: pathOf(i), headers });
+        statusCode = response.statusCode;
+        buffer = await response.body.arrayBuffer();
+      } catch (error) {
+        // A transport failure counts as a failed request (reported), not the end of the run.
+        transportErrors.push(
+          `${pathOf(i)}: ${error instanceof Error ? error.message : String(error)}`,
+        );
+      }
       latencies[i] = performance.now() - t0;
       bytes += buffer.byteLength;
       if (statusCode !== 200) failures++;
@@ -158,6 +177,7 @@ async function scenario(name, pool, info, headers, total, pathOf) {
     scenario: name,
     requests: total,
     failures,
+    transportErrors,
     requestsPerSecond: Math.round(total / seconds),
     megabytesPerSecond: Math.round((bytes / seconds / 1e6) * 10) / 10,
     meanBodyKB: Math.round((bytes / total / 1024) * 10) / 10,
@@ -260,7 +280,9 @@ try {
       );
     }
     const failed = results.reduce((n, r) => n + r.failures, 0);
-    if (failed > 0) process.stdout.write(`\n${String(failed)} requests did not answer 200.\n`);
+    if (failed > 0) process.stdout.write(`\n${String(failed)} requests did not answer 200:\n`);
+    for (const r of results)
+      for (const e of r.transportErrors) process.stdout.write(`  ${r.scenario}: ${e}\n`);
   }
 } catch (error) {
   process.stderr.write(
