@@ -4,6 +4,7 @@ import type { ContentType } from '../content-types.js';
 import { AuthError, LookervaultError } from '../errors.js';
 import type { ApiCaller, LookerClient } from '../looker/client.js';
 import { LookerApiError, NotFoundError, RequestAbortedError } from '../looker/errors.js';
+import { rawJsonOf } from '../looker/transport.js';
 import {
   REGISTRY,
   type ContentTypeSpec,
@@ -18,13 +19,7 @@ import type {
   TypeState,
 } from '../progress/events.js';
 import type { RunSummary } from '../progress/summary.js';
-import {
-  VaultWriter,
-  makeItemWrite,
-  type ItemWrite,
-  type PageWrite,
-  type Vault,
-} from '../store/index.js';
+import { VaultWriter, type RawItemWrite, type PageWrite, type Vault } from '../store/index.js';
 import { OffsetCoordinator, RECONCILE_KEY, type WorkUnit } from './coordinator.js';
 import { RequestLimiter } from './limiter.js';
 import { RequestMetrics } from './metrics.js';
@@ -61,7 +56,7 @@ interface ItemProblem {
 
 /** What fetching one unit's items produced. */
 interface FetchedItems {
-  items: ItemWrite[];
+  items: RawItemWrite[];
   /** Items the server returned that failed validation. */
   invalid: ItemProblem[];
   /** Items that could not be fetched (after retries). */
@@ -442,7 +437,7 @@ export class Extraction implements ProgressSource {
           if (this.stopReason !== undefined) return;
           try {
             const raw = await spec.fetchById(this.api, id, this.abort.signal);
-            collect(spec.parseItem(raw), fetched);
+            collect(spec.parseItem(raw), fetched, rawJsonOf(raw));
           } catch (error) {
             if (error instanceof NotFoundError) return;
             if (error instanceof RequestAbortedError || error instanceof AuthError) throw error;
@@ -601,12 +596,24 @@ function describeUnit(unit: WorkUnit): string {
   }
 }
 
-function collect(parsed: ParsedItem | InvalidItem, into: FetchedItems): void {
+/**
+ * Adds a validated item to the page, as JSON text for the writer to canonicalize and hash in
+ * its thread: the response's own text when the item is a whole response (detail calls), else
+ * the item re-serialized (items of a list page, which are small).
+ */
+function collect(parsed: ParsedItem | InvalidItem, into: FetchedItems, rawJson?: string): void {
   if (parsed.ok) {
     const { id, name, folderId, ownerId, createdAt, updatedAt, deleted } = parsed;
-    into.items.push(
-      makeItemWrite(parsed.value, { id, name, folderId, ownerId, createdAt, updatedAt, deleted }),
-    );
+    into.items.push({
+      id,
+      name,
+      folderId,
+      ownerId,
+      createdAt,
+      updatedAt,
+      deleted,
+      rawJson: rawJson ?? JSON.stringify(parsed.value),
+    });
   } else {
     into.invalid.push(
       parsed.id === undefined ? { error: parsed.error } : { id: parsed.id, error: parsed.error },

@@ -316,6 +316,18 @@ export class AbortFanout {
   }
 }
 
+/**
+ * The JSON text each parsed response object came from. The extractor hands this text to the
+ * store's writer, which canonicalizes it in its own thread instead of re-serializing the
+ * object on the event loop. Weak: forgotten with the object.
+ */
+const rawBodies = new WeakMap<object, string>();
+
+/** The JSON text a response value was parsed from, when it came from this transport. */
+export function rawJsonOf(value: unknown): string | undefined {
+  return typeof value === 'object' && value !== null ? rawBodies.get(value) : undefined;
+}
+
 /** Parses a successful body: JSON when the server says JSON, '' when empty (204). */
 export function parseJsonBody(raw: LookerRawResponse, operation: string): unknown {
   if (raw.body === '' && (raw.statusCode === 204 || raw.contentType === '')) return '';
@@ -330,7 +342,9 @@ export function parseJsonBody(raw: LookerRawResponse, operation: string): unknow
     );
   }
   try {
-    return JSON.parse(raw.body) as unknown;
+    const value = JSON.parse(raw.body) as unknown;
+    if (typeof value === 'object' && value !== null) rawBodies.set(value, raw.body);
+    return value;
   } catch (error) {
     throw new InvalidResponseError(
       `${operation}: the response is not valid JSON (${raw.body.length} bytes, HTTP ${raw.statusCode}).`,

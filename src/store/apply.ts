@@ -3,7 +3,15 @@ import { DatabaseBusyError } from '../errors.js';
 import { describeOwner } from './owner.js';
 import { readRun } from './queries.js';
 import { sanitizeText } from './sanitize.js';
-import type { ItemCounts, ItemWrite, PageCommitResult, PageWrite, TypeState } from './types.js';
+import { canonicalJson, contentHash } from './canonical.js';
+import type {
+  ItemCounts,
+  ItemWrite,
+  PageCommitResult,
+  PageWrite,
+  RawItemWrite,
+  TypeState,
+} from './types.js';
 
 /**
  * The body of the writer: commits a batch of operations in ONE immediate transaction, on
@@ -12,17 +20,41 @@ import type { ItemCounts, ItemWrite, PageCommitResult, PageWrite, TypeState } fr
  *
  * Per page: items upserted by (type, id), compared with the stored hash to count new, changed
  * and unchanged (unchanged still records that this run saw it); the page's item failures
- * replaced; its checkpoint written. A failed page writes only its checkpoint, and never
- * replaces a done one. Per batch: per-type counters, and a check that this process still owns
+ * replaced; its checkpoint written. A failed page stores the items it has and a failed
+ * checkpoint, which never replaces a done one. Items that arrive as the server sent them are
+ * canonicalized and hashed here, in the writer thread when there is one. Per batch: per-type counters, and a check that this process still owns
  * the run (fencing), with a heartbeat.
  */
 
 /**
  * An item as the applier receives it: its JSON as a string (inline), or as UTF-8 bytes (sent
  * to the writer thread in one transferred buffer, so the thread never builds large strings).
+ * `hash: null` marks JSON as the server sent it: the applier canonicalizes and hashes it.
  */
-export interface StoredItem extends Omit<ItemWrite, 'json'> {
+export interface StoredItem extends Omit<ItemWrite, 'json' | 'hash'> {
   json: string | Uint8Array;
+  hash: string | null;
+}
+
+/** The writer's form of an item: raw items keep their text and get their hash when applied. */
+export function toStoredItem(item: ItemWrite | RawItemWrite): StoredItem {
+  if (!('rawJson' in item)) return item;
+  const { rawJson, ...metadata } = item;
+  return { ...metadata, json: rawJson, hash: null, size: rawJson.length };
+}
+
+const utf8 = new TextDecoder();
+
+/** Canonical JSON, hash and size of an item, computing them for raw items. */
+function canonicalized(item: StoredItem): {
+  json: string | Uint8Array;
+  hash: string;
+  size: number;
+} {
+  if (item.hash !== null) return { json: item.json, hash: item.hash, size: item.size };
+  const text = typeof item.json === 'string' ? item.json : utf8.decode(item.json);
+  const json = canonicalJson(JSON.parse(text) as unknown);
+  return { json, hash: contentHash(json), size: Buffer.byteLength(json, 'utf8') };
 }
 
 export interface StoredPage extends Omit<PageWrite, 'items'> {
@@ -220,6 +252,7 @@ export class BatchApplier {
     let unchanged = 0;
     for (const item of page.items) {
       const deleted = item.deleted ? 1 : 0;
+      const { json, hash, size } = canonicalized(item);
       const row = this.#selectItem.get(page.type, item.id);
       if (row === undefined) {
         this.#insertItem.run(
@@ -231,18 +264,18 @@ export class BatchApplier {
           item.createdAt,
           item.updatedAt,
           deleted,
-          item.hash,
-          item.size,
+          hash,
+          size,
           runId,
           runId,
           runId,
           now,
           now,
           now,
-          item.json,
+          json,
         );
         added++;
-      } else if (row[1] !== item.hash) {
+      } else if (row[1] !== hash) {
         this.#updateItem.run(
           item.name,
           item.folderId,
@@ -250,13 +283,13 @@ export class BatchApplier {
           item.createdAt,
           item.updatedAt,
           deleted,
-          item.hash,
-          item.size,
+          hash,
+          size,
           runId,
           runId,
           now,
           now,
-          item.json,
+          json,
           row[0],
         );
         changed++;

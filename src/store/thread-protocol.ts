@@ -1,6 +1,6 @@
 import { DatabaseBusyError, DatabaseError, LookervaultError } from '../errors.js';
 import type { StoredItem, StoredPage, WriterOp } from './apply.js';
-import type { ItemWrite, PageCommitResult } from './types.js';
+import type { PageCommitResult } from './types.js';
 
 /**
  * Messages between VaultWriter (main thread) and the writer thread. A batch travels as small
@@ -16,7 +16,7 @@ export interface WriterThreadData {
   busyTimeoutMs: number;
 }
 
-export interface WireItem extends Omit<ItemWrite, 'json'> {
+export interface WireItem extends Omit<StoredItem, 'json'> {
   /** The item's JSON is `json.subarray(jsonStart, jsonEnd)` of the batch's buffer. */
   jsonStart: number;
   jsonEnd: number;

@@ -41,8 +41,8 @@ export const TYPE_STATES: readonly TypeState[] = [
   'failed',
 ];
 
-/** One item, ready to store: `json` is its canonical JSON, `hash` the SHA-256 hex of it. */
-export interface ItemWrite {
+/** What the registry reads from an item: its identity and the columns beside its JSON. */
+export interface ItemMetadata {
   id: string;
   name: string | null;
   folderId: string | null;
@@ -51,12 +51,24 @@ export interface ItemWrite {
   updatedAt: string | null;
   /** Soft-deleted in Looker (in the trash), not removed. */
   deleted: boolean;
+}
+
+/** One item, ready to store: `json` is its canonical JSON, `hash` the SHA-256 hex of it. */
+export interface ItemWrite extends ItemMetadata {
   /** Canonical JSON (see `canonicalJson`): the stored content. */
   json: string;
   /** `contentHash(json)`. */
   hash: string;
   /** Size of `json` in UTF-8 bytes. */
   size: number;
+}
+
+/**
+ * One item as the server sent it (any JSON text of it). The writer computes its canonical JSON,
+ * hash and size where it commits: in its thread, off the event loop that runs the requests.
+ */
+export interface RawItemWrite extends ItemMetadata {
+  rawJson: string;
 }
 
 /**
@@ -71,7 +83,7 @@ export interface PageWrite {
   limit?: number;
   /** How many items the server returned (before validation): end-of-list detection on resume. */
   rawCount: number;
-  items: ItemWrite[];
+  items: (ItemWrite | RawItemWrite)[];
   /** Items the page listed but that could not be stored (failed detail call, invalid shape). */
   invalid: { id?: string; error: string }[];
   /**

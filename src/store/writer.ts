@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { DatabaseError, LookervaultError } from '../errors.js';
-import { BatchApplier } from './apply.js';
+import { BatchApplier, toStoredItem } from './apply.js';
 import type { WriterOp } from './apply.js';
 import { DEFAULT_BUSY_TIMEOUT_MS } from './connection.js';
 import { leaseToken } from './lease.js';
@@ -185,11 +185,12 @@ export class VaultWriter {
     const refusal = this.#refusal();
     if (refusal) return Promise.reject(refusal);
     let bytes = 0;
-    for (const item of page.items) bytes += item.size + ITEM_OVERHEAD_BYTES;
+    const items = page.items.map(toStoredItem);
+    for (const item of items) bytes += item.size + ITEM_OVERHEAD_BYTES;
     return new Promise<void>((accept, refuse) => {
       this.#offer({
         seq: ++this.#issuedSeq,
-        op: { kind: 'page', page },
+        op: { kind: 'page', page: { ...page, items } },
         bytes,
         bypass: false,
         accept,
