@@ -19,9 +19,15 @@ export function errorCode(error: unknown): string | undefined {
   return typeof code === 'string' ? code : undefined;
 }
 
+/** The error's message, by shape rather than `instanceof` (errors may come from another realm). */
+function messageOf(error: unknown): string {
+  const message = (error as { message?: unknown } | null)?.message;
+  return typeof message === 'string' ? message : String(error);
+}
+
 function explain(error: unknown): Explanation {
   const code = errorCode(error) ?? '';
-  const detail = error instanceof Error ? error.message : String(error);
+  const detail = messageOf(error);
   if (code === 'SQLITE_FULL') {
     return {
       reason: 'the disk is full (SQLITE_FULL)',
@@ -78,7 +84,7 @@ function explain(error: unknown): Explanation {
   }
   return {
     reason: code ? `${detail} (${code})` : detail,
-    hint: 'Run `lookervault verify` to check the file; if this keeps happening, report it with LOOKERVAULT_DEBUG=1 output.',
+    hint: 'Check the file with `sqlite3 <file> "PRAGMA integrity_check"`; if this keeps happening, report it with LOOKERVAULT_DEBUG=1 output.',
   };
 }
 

@@ -389,11 +389,12 @@ class InlineEngine implements CommitEngine {
   }
 
   commit(ops: WriterOp[], nowMs: number): Promise<PageCommitResult[]> {
-    try {
-      return Promise.resolve(this.#applier.apply(ops, nowMs));
-    } catch (error) {
-      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
-    }
+    // A throw in the executor rejects with SQLite's error as it is: its `code` is what the
+    // message is made from (wrapping it by an `instanceof Error` test lost it for errors from
+    // another realm, e.g. under Jest).
+    return new Promise((resolve) => {
+      resolve(this.#applier.apply(ops, nowMs));
+    });
   }
 
   close(): Promise<void> {
