@@ -6,15 +6,9 @@ export default class Check extends BaseCommand {
   static override summary = 'Check that lookervault can reach, log in to and back up your Looker.';
 
   static override description = [
-    'Checks, in order: the configuration (flags, LOOKERSDK_* environment, looker.ini), that the',
-    'server answers as a Looker API, TLS, the login, that API 4.0 is offered, and that the API',
-    'user can list (and read) each content type. Each row says ✓ or ✗, and how to fix a ✗.',
-    '',
-    'Exit codes: 0 every check passed (warnings allowed); 2 configuration (a setting is missing',
-    'or invalid, or base_url is not a Looker API); 4 authentication (login refused, or the API',
-    'user lacks a permission for a content type); 1 anything else (server unreachable, TLS',
-    'certificate not trusted, API 4.0 missing, server errors).',
-  ].join('\n');
+    'Checks, in order: the configuration (flags, LOOKERSDK_* environment, looker.ini), that the server answers as a Looker API, TLS, the login, that API 4.0 is offered, and that the API user can list (and read) each content type. Each row says ✓ or ✗, and how to fix a ✗.',
+    'Exit codes: 0 every check passed (warnings allowed); 2 configuration (a setting is missing or invalid, or base_url is not a Looker API); 4 authentication (login refused, or the API user lacks a permission for a content type); 1 anything else (server unreachable, TLS certificate not trusted, API 4.0 missing, server errors).',
+  ].join('\n\n');
 
   static override examples = [
     '<%= config.bin %> check',

@@ -12,13 +12,9 @@ export default class Info extends BaseCommand {
   static override summary = 'Show the Looker instance, its versions and how much content it holds.';
 
   static override description = [
-    'Prints the instance URL, the Looker release, the API versions it offers, and the number of',
-    'items of each content type. Counts are cheap: one id-only listing per type (a few pages for',
-    'users, groups and LookML models), never a full download.',
-    '',
-    'Exit codes: 0 success; 1 error (server unreachable or failing); 2 configuration; 3 some',
-    'types could not be counted (the others are shown); 4 authentication.',
-  ].join('\n');
+    'Prints the instance URL, the Looker release, the API versions it offers, and the number of items of each content type. Counts are cheap: one id-only listing per type (a few pages for users, groups and LookML models), never a full download.',
+    'Exit codes: 0 success; 1 error (server unreachable or failing); 2 configuration; 3 some types could not be counted (the others are shown); 4 authentication.',
+  ].join('\n\n');
 
   static override examples = ['<%= config.bin %> info', '<%= config.bin %> info --json'];
 
