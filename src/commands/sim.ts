@@ -2,6 +2,7 @@ import { Flags } from '@oclif/core';
 import { BaseCommand } from '../cli/base-command.js';
 import { ConfigError, UsageError } from '../errors.js';
 import {
+  SIM_CONTENT_TYPES,
   DEFAULT_COUNTS,
   MAX_COUNT,
   SimulatorListenError,
@@ -268,22 +269,7 @@ export default class Sim extends BaseCommand {
           clientSecret: sim.clientSecret,
           seed,
           counts: Object.fromEntries(
-            (
-              [
-                'dashboard',
-                'look',
-                'folder',
-                'board',
-                'user',
-                'group',
-                'role',
-                'permission_set',
-                'model_set',
-                'lookml_model',
-                'explore',
-                'scheduled_plan',
-              ] as const
-            ).map((type) => [type, sim.dataset.count(type)]),
+            SIM_CONTENT_TYPES.map((type) => [type, sim.dataset.count(type)]),
           ),
           pid: process.pid,
         }),

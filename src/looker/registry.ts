@@ -392,19 +392,9 @@ const look: ContentTypeSpec = {
 const folder: ContentTypeSpec = {
   type: 'folder',
   label: CONTENT_TYPE_PLURALS.folder,
-  listing: {
-    kind: 'paged',
-    operation: 'search_folders',
-    fields: undefined,
-    fetchPage: (api, page, signal) =>
-      list(
-        api,
-        'search_folders',
-        (sdk, options) =>
-          sdk.search_folders({ limit: page.limit, offset: page.offset, sorts: 'id' }, options),
-        signal,
-      ),
-  },
+  listing: searchListing('search_folders', (sdk, request, options) =>
+    sdk.search_folders(request, options),
+  ).listing,
   listIds: async (api, signal) =>
     idsOf(await list(api, 'all_folders', (sdk, options) => sdk.all_folders('id', options), signal)),
   fetchById: byId('folder', (sdk, itemId, options) => sdk.folder(itemId, undefined, options)),
@@ -427,19 +417,9 @@ const folder: ContentTypeSpec = {
 const board: ContentTypeSpec = {
   type: 'board',
   label: CONTENT_TYPE_PLURALS.board,
-  listing: {
-    kind: 'paged',
-    operation: 'search_boards',
-    fields: undefined,
-    fetchPage: (api, page, signal) =>
-      list(
-        api,
-        'search_boards',
-        (sdk, options) =>
-          sdk.search_boards({ limit: page.limit, offset: page.offset, sorts: 'id' }, options),
-        signal,
-      ),
-  },
+  listing: searchListing('search_boards', (sdk, request, options) =>
+    sdk.search_boards(request, options),
+  ).listing,
   listIds: async (api, signal) =>
     idsOf(await list(api, 'all_boards', (sdk, options) => sdk.all_boards('id', options), signal)),
   fetchById: byId('board', (sdk, itemId, options) => sdk.board(itemId, undefined, options)),
@@ -716,22 +696,10 @@ const explore: ContentTypeSpec = {
 const scheduledPlan: ContentTypeSpec = {
   type: 'scheduled_plan',
   label: CONTENT_TYPE_PLURALS.scheduled_plan,
-  listing: {
-    kind: 'paged',
-    operation: 'search_scheduled_plans',
-    fields: undefined,
-    fetchPage: (api, page, signal) =>
-      list(
-        api,
-        'search_scheduled_plans',
-        (sdk, options) =>
-          sdk.search_scheduled_plans(
-            { all_users: true, limit: page.limit, offset: page.offset, sorts: 'id' },
-            options,
-          ),
-        signal,
-      ),
-  },
+  // Every user's plans, not only the API user's own.
+  listing: searchListing('search_scheduled_plans', (sdk, request, options) =>
+    sdk.search_scheduled_plans({ ...request, all_users: true }, options),
+  ).listing,
   listIds: async (api, signal) =>
     idsOf(
       await list(
