@@ -154,11 +154,18 @@ export class Extraction implements ProgressSource {
   async execute(): Promise<RunSummary> {
     await this.deps.client.login();
     const ledger = this.ledger();
-    const run = ledger.prepare(this.options, {
-      baseUrl: this.deps.client.baseUrl,
-      toolVersion: this.deps.toolVersion,
-      typesGiven: this.deps.typesGiven ?? false,
-    });
+    let run: PreparedRun;
+    try {
+      run = ledger.prepare(this.options, {
+        baseUrl: this.deps.client.baseUrl,
+        toolVersion: this.deps.toolVersion,
+        typesGiven: this.deps.typesGiven ?? false,
+      });
+    } catch (error) {
+      // No run to work on (the database is busy, the flags conflict): end the session now.
+      await this.deps.client.logout().catch(() => undefined);
+      throw error;
+    }
     this.run = run;
     for (const notice of run.notices) this.emit({ kind: 'notice', message: notice });
 
