@@ -1,5 +1,5 @@
 import { setMaxListeners } from 'node:events';
-import pLimit from 'p-limit';
+import pLimit, { type LimitFunction } from 'p-limit';
 import type { ContentType } from '../content-types.js';
 import { AuthError, LookervaultError } from '../errors.js';
 import type { ApiCaller, LookerClient } from '../looker/client.js';
@@ -66,6 +66,8 @@ interface FetchedItems {
 /** Pages (and bytes) waiting for the writer: small, so memory stays flat with many workers. */
 const WRITER_QUEUE_PAGES = 16;
 const WRITER_QUEUE_BYTES = 16 * 1024 * 1024;
+/** The writer thread parses each transaction's items at once: keep its share of memory small. */
+const WRITER_TRANSACTION_BYTES = 4 * 1024 * 1024;
 /** How many failures the summary lists; `status` shows them all. */
 const SUMMARY_FAILURES = 10;
 
@@ -87,6 +89,7 @@ export class Extraction implements ProgressSource {
   private fatalCause: LookervaultError | undefined;
   private readonly typeStates = new Map<ContentType, TypeState>();
   private feedingParents = false;
+  private readonly pageSlots: LimitFunction;
 
   constructor(
     private readonly deps: ExtractDependencies,
@@ -120,6 +123,8 @@ export class Extraction implements ProgressSource {
         allowedRatePerSecond: this.limiter.snapshot().allowedRatePerSecond,
       });
     });
+    // Enough pages filling at once to queue twice the workers' worth of detail requests.
+    this.pageSlots = pLimit(Math.max(2, Math.ceil((2 * options.workers) / options.batchSize)));
     const client = deps.client;
     this.api = {
       call: (operation, invoke, signal) =>
@@ -179,6 +184,7 @@ export class Extraction implements ProgressSource {
     const writer = new VaultWriter(this.deps.vault, run.runId, {
       maxQueuedPages: WRITER_QUEUE_PAGES,
       maxQueuedBytes: WRITER_QUEUE_BYTES,
+      maxBytesPerTransaction: WRITER_TRANSACTION_BYTES,
       onCommit: (results) => {
         progress.committed(results);
       },
@@ -362,15 +368,49 @@ export class Extraction implements ProgressSource {
     spec: ContentTypeSpec,
     raw: unknown[],
   ): Promise<void> {
-    const fetched = spec.detail
-      ? await this.hydrate(workerId, unit, spec, listedIds(raw))
-      : validateAll(spec, raw);
     const offsets = unit.kind === 'page' ? { offset: unit.offset, limit: unit.limit } : {};
-    if (spec.detail) fetched.invalid.push(...listedIdProblems(raw));
-    await this.writePage(workerId, unit, toPageWrite(unit, raw.length, fetched, offsets));
+    const fetched = spec.detail
+      ? await this.fillPage(workerId, unit, spec, listedIds(raw), raw.length, {
+          offsets,
+          invalid: listedIdProblems(raw),
+        })
+      : await this.writeListed(workerId, unit, validateAll(spec, raw), raw.length, offsets);
     const coordinator = this.required(this.coordinator);
     if (fetched.unfetched.length > 0) coordinator.fail(unit, raw.length);
     else coordinator.complete(unit, raw.length);
+  }
+
+  private async writeListed(
+    workerId: number,
+    unit: WorkUnit,
+    fetched: FetchedItems,
+    rawCount: number,
+    offsets: { offset?: number; limit?: number },
+  ): Promise<FetchedItems> {
+    await this.writePage(workerId, unit, toPageWrite(unit, rawCount, fetched, offsets));
+    return fetched;
+  }
+
+  /**
+   * Fetches `ids` in full and writes them as one page, inside one of a few page slots shared by
+   * all workers. Items are held in memory from their fetch until the writer takes the page: the
+   * slots bound how many pages do that at once (however many workers wait with a listed page),
+   * while still queueing enough detail requests to keep every worker's request in flight.
+   */
+  private fillPage(
+    workerId: number,
+    unit: WorkUnit,
+    spec: ContentTypeSpec,
+    ids: readonly string[],
+    rawCount: number,
+    extra: { offsets?: { offset?: number; limit?: number }; invalid?: ItemProblem[] } = {},
+  ): Promise<FetchedItems> {
+    return this.pageSlots(async () => {
+      const fetched = await this.hydrate(workerId, unit, spec, ids);
+      if (extra.invalid) fetched.invalid.push(...extra.invalid);
+      await this.writePage(workerId, unit, toPageWrite(unit, rawCount, fetched, extra.offsets));
+      return fetched;
+    });
   }
 
   /** Explores of one LookML model: the model's stored copy names them; fetch each in full. */
@@ -386,8 +426,7 @@ export class Extraction implements ProgressSource {
     const parsedParent =
       parentJson === undefined ? undefined : this.registry[listing.parent].parseItem(parentJson);
     const childIds = parsedParent?.ok ? listing.childIds(parsedParent) : [];
-    const fetched = await this.hydrate(workerId, unit, spec, childIds);
-    await this.writePage(workerId, unit, toPageWrite(unit, childIds.length, fetched));
+    const fetched = await this.fillPage(workerId, unit, spec, childIds, childIds.length);
     const coordinator = this.required(this.coordinator);
     if (fetched.unfetched.length > 0) coordinator.fail(unit);
     else coordinator.complete(unit, childIds.length);
@@ -411,9 +450,8 @@ export class Extraction implements ProgressSource {
     for (let start = 0; start < missing.length; start += chunkSize) {
       const chunk = missing.slice(start, start + chunkSize);
       const chunkUnit = { ...unit, unitKey: `${RECONCILE_KEY}#${start / chunkSize + 1}` };
-      const fetched = await this.hydrate(workerId, chunkUnit, spec, chunk);
+      const fetched = await this.fillPage(workerId, chunkUnit, spec, chunk, chunk.length);
       unfetched.push(...fetched.unfetched);
-      await this.writePage(workerId, chunkUnit, toPageWrite(chunkUnit, chunk.length, fetched));
     }
     const summary: FetchedItems = { items: [], invalid: [], unfetched: [] };
     const marker = toPageWrite(unit, ids.length, summary);
@@ -608,7 +646,11 @@ function describeUnit(unit: WorkUnit): string {
  * its thread: the response's own text when the item is a whole response (detail calls), else
  * the item re-serialized (items of a list page, which are small).
  */
-function collect(parsed: ParsedItem | InvalidItem, into: FetchedItems, rawJson?: string): void {
+function collect(
+  parsed: ParsedItem | InvalidItem,
+  into: FetchedItems,
+  rawJson?: string | Uint8Array,
+): void {
   if (parsed.ok) {
     const { id, name, folderId, ownerId, createdAt, updatedAt, deleted } = parsed;
     into.items.push({

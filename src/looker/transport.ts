@@ -68,6 +68,8 @@ export interface LookerRequestOptions extends Partial<ITransportSettings> {
 /** The raw response, with the body already read as text. */
 export interface LookerRawResponse extends IRawResponse {
   body: string;
+  /** The body as received (UTF-8 bytes), kept for the JSON text of parsed responses. */
+  bytes?: Uint8Array;
   /** The `Authorization` header the request was sent with (to match a 401 to its token). */
   sentAuthorization?: string;
 }
@@ -202,13 +204,15 @@ export class LookerTransport extends NodeTransport {
         body: props.body as string | undefined,
         signal: controller.signal,
       });
-      const text = await res.body.text();
+      const bytes = await res.body.bytes();
+      const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
       const headers = flattenHeaders(res.headers);
       const contentType = headers['content-type'] ?? '';
       const response: LookerRawResponse = {
         method,
         url: props.url,
         body: text,
+        bytes,
         contentType,
         statusCode: res.statusCode,
         statusMessage: res.statusText || statusText(res.statusCode),
@@ -317,14 +321,14 @@ export class AbortFanout {
 }
 
 /**
- * The JSON text each parsed response object came from. The extractor hands this text to the
- * store's writer, which canonicalizes it in its own thread instead of re-serializing the
- * object on the event loop. Weak: forgotten with the object.
+ * The JSON text (as UTF-8 bytes, outside the JS heap) each parsed response object came from.
+ * The extractor hands it to the store's writer, which canonicalizes it in its own thread
+ * instead of re-serializing the object on the event loop. Weak: forgotten with the object.
  */
-const rawBodies = new WeakMap<object, string>();
+const rawBodies = new WeakMap<object, string | Uint8Array>();
 
 /** The JSON text a response value was parsed from, when it came from this transport. */
-export function rawJsonOf(value: unknown): string | undefined {
+export function rawJsonOf(value: unknown): string | Uint8Array | undefined {
   return typeof value === 'object' && value !== null ? rawBodies.get(value) : undefined;
 }
 
@@ -343,7 +347,7 @@ export function parseJsonBody(raw: LookerRawResponse, operation: string): unknow
   }
   try {
     const value = JSON.parse(raw.body) as unknown;
-    if (typeof value === 'object' && value !== null) rawBodies.set(value, raw.body);
+    if (typeof value === 'object' && value !== null) rawBodies.set(value, raw.bytes ?? raw.body);
     return value;
   } catch (error) {
     throw new InvalidResponseError(

@@ -40,7 +40,8 @@ export interface StoredItem extends Omit<ItemWrite, 'json' | 'hash'> {
 export function toStoredItem(item: ItemWrite | RawItemWrite): StoredItem {
   if (!('rawJson' in item)) return item;
   const { rawJson, ...metadata } = item;
-  return { ...metadata, json: rawJson, hash: null, size: rawJson.length };
+  const size = typeof rawJson === 'string' ? rawJson.length : rawJson.byteLength;
+  return { ...metadata, json: rawJson, hash: null, size };
 }
 
 const utf8 = new TextDecoder();

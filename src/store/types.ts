@@ -68,7 +68,8 @@ export interface ItemWrite extends ItemMetadata {
  * hash and size where it commits: in its thread, off the event loop that runs the requests.
  */
 export interface RawItemWrite extends ItemMetadata {
-  rawJson: string;
+  /** Its JSON text, or the UTF-8 bytes of it. */
+  rawJson: string | Uint8Array;
 }
 
 /**
