@@ -24,6 +24,21 @@ describe('extract command line', () => {
     expect(result.stderr).toMatch(/dashboards, looks/);
   });
 
+  it('wrong credentials end with exit 4, one login attempt, no stack trace and no secret shown', async () => {
+    const sim = await simulator({ loginFailureStatus: 404 });
+    const secret = `s3cr3t-${Math.random().toString(36).slice(2)}`;
+    const db = tempDb();
+    const result = await runCli(['extract', '--db', db, '--json', '--workers', '8'], {
+      env: { ...envFor(sim), LOOKERSDK_CLIENT_SECRET: secret },
+    });
+    expect(result.code).toBe(4);
+    expect(result.stderr).toMatch(/^Error: .*(credentials|login)/im);
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+    expect(`${result.stdout}${result.stderr}`).not.toContain(secret);
+    expect(JSON.parse(result.stdout)).toMatchObject({ status: 'error', exitCode: 4 });
+    expect(sim.stats().failedLogins).toBe(1);
+  });
+
   it('an unwritable --db is refused with the path and exit 2', async () => {
     const sim = await simulator();
     const blocker = tempDb();

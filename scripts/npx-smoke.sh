@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Proves the published shape works the way a user runs it: `npm pack`, then `npx` on the
+# tarball in an empty directory (npm installs the dependencies from the registry, as for
+# `npx lookervault`), then a real backup against the simulator the package ships.
+# Slow (installs and, without prebuilt binaries, compiles better-sqlite3): not part of npm test.
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+work="$(mktemp -d)"
+trap 'rm -rf "$work"; [ -n "${sim_pid:-}" ] && kill "$sim_pid" 2>/dev/null || true' EXIT
+
+cd "$root"
+npm run build >/dev/null
+tarball="$(npm pack --silent --pack-destination "$work")"
+cd "$work"
+echo "== npx ./$tarball --help"
+npx --yes "./$tarball" --help
+echo "== npx ./$tarball sim --json (in the background)"
+npx --yes "./$tarball" sim --json --dashboards 200 --looks 100 > sim.json &
+sim_pid=$!
+for _ in $(seq 1 100); do [ -s sim.json ] && break; sleep 0.2; done
+url="$(node -p 'JSON.parse(require("fs").readFileSync("sim.json","utf8").split("\n")[0]).url')"
+echo "== npx ./$tarball extract against $url"
+LOOKERSDK_BASE_URL="$url" LOOKERSDK_CLIENT_ID=sim-client-id LOOKERSDK_CLIENT_SECRET=sim-client-secret \
+  npx --yes "./$tarball" extract --db "$work/looker.db" --no-progress
+echo "== ok"
