@@ -12,6 +12,8 @@
 //               against the server's ceiling of C / 50 ms requests/s (target: >= 95%).
 //   zero        zero latency, 50,000 dashboards: end-to-end items/s (target >= 5,000) and peak
 //               RSS (target < 200 MB) with the default workers and with 50.
+//   agreement   the summary's latency p50 and utilization against the simulator's own counters
+//               at 150 ms latency (target: within 5%).
 //   ratelimit   simulator rate limit of R = 100 requests/s: total time against the ideal
 //               requests / R (target: within 5%).
 // --quick divides every dataset by 10 (for a smoke run; the recorded results use full sizes).
@@ -231,6 +233,39 @@ const scenarios = {
     };
   },
 
+  async agreement() {
+    // The summary's latency and utilization against the simulator's own clock (issue 6): a
+    // server latency typical of Looker, so the client's own milliseconds per request show.
+    const latencyMs = 150;
+    const workers = 8;
+    const sim = await startSim([
+      ...['--dashboards', String(size(1_000)), '--looks', String(size(400))],
+      ...['--latency', String(latencyMs)],
+    ]);
+    try {
+      const run = await extract(sim, ['--types', 'dashboards,looks', '-w', String(workers)]);
+      describeRun(`agreement latency=${latencyMs}`, run);
+      const stats = await simStats(sim);
+      const serverUtilization = stats.serviceTimeMs.sum / (workers * run.summary.durationMs);
+      const off = (a, b) => round(Math.abs(a - b) / b, 3);
+      const latencyOff = off(run.summary.latencyMs.p50, stats.serviceTimeMs.p50);
+      const utilizationOff = off(run.summary.utilization, serverUtilization);
+      return {
+        latencyMs,
+        workers,
+        run: runRecord(run),
+        client: { latencyP50Ms: run.summary.latencyMs.p50, utilization: run.summary.utilization },
+        server: { latencyP50Ms: stats.serviceTimeMs.p50, utilization: round(serverUtilization, 3) },
+        latencyOff,
+        utilizationOff,
+        target: "summary latency p50 and utilization within 5% of the simulator's own counters",
+        met: latencyOff <= 0.05 && utilizationOff <= 0.05,
+      };
+    } finally {
+      await stopSim(sim);
+    }
+  },
+
   async ratelimit() {
     const dashboards = size(3_000);
     const rate = 100;
@@ -315,6 +350,9 @@ function writeMarkdown() {
           : '',
         result.overhead !== undefined
           ? `${round(result.overhead * 100, 1)}% over ideal ${round(result.idealMs / 1000, 1)} s`
+          : '',
+        result.latencyOff !== undefined
+          ? `client p50 ${result.client.latencyP50Ms} ms vs server ${result.server.latencyP50Ms} ms (${round(result.latencyOff * 100, 1)}% off); utilization ${round(result.client.utilization * 100, 1)}% vs server ${round(result.server.utilization * 100, 1)}% (${round(result.utilizationOff * 100, 1)}% off)`
           : '',
       ]
         .filter(Boolean)
