@@ -6,16 +6,17 @@
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 work="$(mktemp -d)"
-trap 'rm -rf "$work"; [ -n "${sim_pid:-}" ] && kill "$sim_pid" 2>/dev/null || true' EXIT
+# The simulator runs in its own process group (npx does not pass signals on to its child).
+trap 'rm -rf "$work"; [ -n "${sim_pid:-}" ] && kill -- "-$sim_pid" 2>/dev/null || true' EXIT
 
 cd "$root"
 npm run build >/dev/null
-tarball="$(npm pack --silent --pack-destination "$work")"
+tarball="$(npm pack --ignore-scripts --silent --pack-destination "$work" | tail -n 1)"
 cd "$work"
 echo "== npx ./$tarball --help"
 npx --yes "./$tarball" --help
 echo "== npx ./$tarball sim --json (in the background)"
-npx --yes "./$tarball" sim --json --dashboards 200 --looks 100 > sim.json &
+setsid npx --yes "./$tarball" sim --json --dashboards 200 --looks 100 > sim.json &
 sim_pid=$!
 for _ in $(seq 1 100); do [ -s sim.json ] && break; sleep 0.2; done
 url="$(node -p 'JSON.parse(require("fs").readFileSync("sim.json","utf8").split("\n")[0]).url')"
