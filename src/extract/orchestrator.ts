@@ -369,26 +369,19 @@ export class Extraction implements ProgressSource {
     raw: unknown[],
   ): Promise<void> {
     const offsets = unit.kind === 'page' ? { offset: unit.offset, limit: unit.limit } : {};
-    const fetched = spec.detail
-      ? await this.fillPage(workerId, unit, spec, listedIds(raw), raw.length, {
-          offsets,
-          invalid: listedIdProblems(raw),
-        })
-      : await this.writeListed(workerId, unit, validateAll(spec, raw), raw.length, offsets);
+    let fetched: FetchedItems;
+    if (spec.detail) {
+      fetched = await this.fillPage(workerId, unit, spec, listedIds(raw), raw.length, {
+        offsets,
+        invalid: listedIdProblems(raw),
+      });
+    } else {
+      fetched = validateAll(spec, raw);
+      await this.writePage(workerId, unit, toPageWrite(unit, raw.length, fetched, offsets));
+    }
     const coordinator = this.required(this.coordinator);
     if (fetched.unfetched.length > 0) coordinator.fail(unit, raw.length);
     else coordinator.complete(unit, raw.length);
-  }
-
-  private async writeListed(
-    workerId: number,
-    unit: WorkUnit,
-    fetched: FetchedItems,
-    rawCount: number,
-    offsets: { offset?: number; limit?: number },
-  ): Promise<FetchedItems> {
-    await this.writePage(workerId, unit, toPageWrite(unit, rawCount, fetched, offsets));
-    return fetched;
   }
 
   /**

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import {
+  SIM_CONTENT_TYPES,
   startSimulator,
   type RunningSimulator,
   type SimulatorOptions,
@@ -113,22 +114,7 @@ describe('determinism', () => {
       },
     });
     const counts = Object.fromEntries(
-      (
-        [
-          'dashboard',
-          'look',
-          'folder',
-          'board',
-          'user',
-          'group',
-          'role',
-          'permission_set',
-          'model_set',
-          'lookml_model',
-          'explore',
-          'scheduled_plan',
-        ] as const
-      ).map((t) => [t, s.dataset.count(t) + s.dataset.deletedIds(t).length]),
+      SIM_CONTENT_TYPES.map((t) => [t, s.dataset.count(t) + s.dataset.deletedIds(t).length]),
     );
     expect(counts).toEqual({
       dashboard: 32,
