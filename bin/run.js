@@ -1,4 +1,7 @@
 #!/usr/bin/env node
-import { execute } from '@oclif/core';
+import { useCompactHeap } from '../dist/heap.js';
 
+// Before anything else allocates: V8 sizes the young generation during module loading.
+useCompactHeap();
+const { execute } = await import('@oclif/core');
 await execute({ dir: import.meta.url });

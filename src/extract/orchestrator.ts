@@ -4,12 +4,13 @@ import type { ContentType } from '../content-types.js';
 import { AuthError, LookervaultError } from '../errors.js';
 import type { ApiCaller, LookerClient } from '../looker/client.js';
 import { LookerApiError, NotFoundError, RequestAbortedError } from '../looker/errors.js';
-import { rawJsonOf } from '../looker/transport.js';
+import { rawJsonOf, UnparsedJson } from '../looker/transport.js';
 import {
   REGISTRY,
   type ContentTypeSpec,
   type InvalidItem,
   type ParsedItem,
+  validateItem,
 } from '../looker/registry.js';
 import type {
   ExtractEvent,
@@ -19,7 +20,14 @@ import type {
   TypeState,
 } from '../progress/events.js';
 import type { RunSummary } from '../progress/summary.js';
-import { VaultWriter, type RawItemWrite, type PageWrite, type Vault } from '../store/index.js';
+import {
+  VaultWriter,
+  type ItemProblem,
+  type PageWrite,
+  type RawItemWrite,
+  type UncheckedItemWrite,
+  type Vault,
+} from '../store/index.js';
 import { OffsetCoordinator, RECONCILE_KEY, type WorkUnit } from './coordinator.js';
 import { RequestLimiter } from './limiter.js';
 import { RequestMetrics } from './metrics.js';
@@ -48,15 +56,10 @@ export interface ExtractDependencies {
 
 type StopReason = 'interrupt' | 'fatal';
 
-/** An item that could not be stored, and why. */
-interface ItemProblem {
-  id?: string;
-  error: string;
-}
-
 /** What fetching one unit's items produced. */
 interface FetchedItems {
-  items: RawItemWrite[];
+  /** Unchecked items (fetched unparsed) are validated by the writer, off the event loop. */
+  items: (RawItemWrite | UncheckedItemWrite)[];
   /** Items the server returned that failed validation. */
   invalid: ItemProblem[];
   /** Items that could not be fetched (after retries). */
@@ -65,7 +68,16 @@ interface FetchedItems {
 
 /** Pages (and bytes) waiting for the writer: small, so memory stays flat with many workers. */
 const WRITER_QUEUE_PAGES = 16;
-const WRITER_QUEUE_BYTES = 16 * 1024 * 1024;
+const WRITER_QUEUE_BYTES = 8 * 1024 * 1024;
+/**
+ * Detail items are fetched unparsed and checked by the writer with the registry's validation;
+ * its thread imports the same function from the registry's module.
+ */
+const ITEM_VALIDATOR = {
+  validate: validateItem,
+  moduleUrl: new URL('../looker/registry.js', import.meta.url).href,
+  exportName: 'validateItem',
+};
 /** The writer thread parses each transaction's items at once: keep its share of memory small. */
 const WRITER_TRANSACTION_BYTES = 4 * 1024 * 1024;
 /** How many failures the summary lists; `status` shows them all. */
@@ -187,7 +199,19 @@ export class Extraction implements ProgressSource {
       maxBytesPerTransaction: WRITER_TRANSACTION_BYTES,
       onCommit: (results) => {
         progress.committed(results);
+        for (const result of results) {
+          for (const problem of result.problems) {
+            this.emit({
+              kind: 'item-invalid',
+              type: result.type as ContentType,
+              id: problem.id ?? null,
+              unitKey: result.unitKey,
+              error: problem.error,
+            });
+          }
+        }
       },
+      validator: ITEM_VALIDATOR,
     });
     this.writer = writer;
     for (const type of run.types) this.typeStates.set(type, coordinator.progress(type).state);
@@ -474,8 +498,12 @@ export class Extraction implements ProgressSource {
         limit(async () => {
           if (this.stopReason !== undefined) return;
           try {
-            const raw = await spec.fetchById(this.api, id, this.abort.signal);
-            collect(spec.parseItem(raw), fetched, rawJsonOf(raw));
+            const raw = await spec.fetchById(this.api, id, this.abort.signal, { unparsed: true });
+            if (raw instanceof UnparsedJson) {
+              fetched.items.push({ id, rawJson: raw.bytes, unchecked: true });
+            } else {
+              collect(spec.parseItem(raw), fetched, rawJsonOf(raw));
+            }
           } catch (error) {
             if (error instanceof NotFoundError) return;
             if (error instanceof RequestAbortedError || error instanceof AuthError) throw error;

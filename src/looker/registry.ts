@@ -3,6 +3,7 @@ import type { Looker40SDK } from '@looker/sdk';
 import { z } from 'zod';
 import { CONTENT_TYPE_PLURALS, type ContentType } from '../content-types.js';
 import type { ApiCaller } from './client.js';
+import type { LookerRequestOptions } from './transport.js';
 import { InvalidResponseError, NotFoundError } from './errors.js';
 
 /**
@@ -67,7 +68,12 @@ export interface ContentTypeSpec {
    * Fetches one complete item by id (the detail call, or the type's single-item operation),
    * e.g. for ids that reconciliation finds missing. A 404 rejects with NotFoundError.
    */
-  fetchById(api: ApiCaller, id: string, signal?: AbortSignal): Promise<unknown>;
+  fetchById(
+    api: ApiCaller,
+    id: string,
+    signal?: AbortSignal,
+    options?: FetchOptions,
+  ): Promise<unknown>;
   /** A cheap listing of every current id (fields=id), for reconciliation and `info` counts. Each HTTP request it makes goes through `api`. */
   listIds(api: ApiCaller, signal?: AbortSignal): Promise<string[]>;
   /** Whether the type lives in folders (listing can be split by `PageRequest.folderId`). */
@@ -81,6 +87,15 @@ export interface ContentTypeSpec {
   };
   /** zod at the boundary: never throws. */
   parseItem(raw: unknown): ParsedItem | InvalidItem;
+}
+
+export interface FetchOptions {
+  /**
+   * Resolve with the item's JSON unparsed (an `UnparsedJson`), for the store's writer to
+   * check with {@link validateItem} off the event loop. Types that cannot defer ignore it, so
+   * a caller handles both forms.
+   */
+  unparsed?: boolean;
 }
 
 export interface ParsedItem {
@@ -152,8 +167,15 @@ function byId(
     options: Partial<ITransportSettings>,
   ) => Promise<SDKResponse<unknown, unknown>>,
 ): ContentTypeSpec['fetchById'] {
-  return (api, itemId, signal) =>
-    api.call(operation, (sdk, options) => invoke(sdk, itemId, options), signal);
+  return (api, itemId, signal, fetchOptions) =>
+    api.call(
+      operation,
+      (sdk, options) => {
+        const deferred: LookerRequestOptions = { ...options, deferParse: true };
+        return invoke(sdk, itemId, fetchOptions?.unparsed === true ? deferred : options);
+      },
+      signal,
+    );
 }
 
 /** Pages a listing until a short page, mapping each page (e.g. to ids). */
@@ -741,3 +763,14 @@ export const REGISTRY: Record<ContentType, ContentTypeSpec> = {
   explore,
   scheduled_plan: scheduledPlan,
 };
+
+/**
+ * The registry's check of one parsed item of `type` (its zod validation and metadata), in the
+ * shape the store's writer takes as its ItemValidator: the writer thread imports it from here
+ * to check items fetched with `unparsed`.
+ */
+export function validateItem(type: string, value: unknown): ParsedItem | InvalidItem {
+  const spec = (REGISTRY as Partial<Record<string, ContentTypeSpec>>)[type];
+  if (!spec) return { ok: false, error: `${type}: not a content type lookervault knows` };
+  return spec.parseItem(value);
+}

@@ -6,11 +6,15 @@ import { sanitizeText } from './sanitize.js';
 import { canonicalJson, contentHash } from './canonical.js';
 import type {
   ItemCounts,
+  ItemMetadata,
+  ItemProblem,
+  ItemValidator,
   ItemWrite,
   PageCommitResult,
   PageWrite,
   RawItemWrite,
   TypeState,
+  UncheckedItemWrite,
 } from './types.js';
 
 /**
@@ -30,14 +34,34 @@ import type {
  * An item as the applier receives it: its JSON as a string (inline), or as UTF-8 bytes (sent
  * to the writer thread in one transferred buffer, so the thread never builds large strings).
  * `hash: null` marks JSON as the server sent it: the applier canonicalizes and hashes it.
+ * `unchecked` marks JSON nobody has parsed: the applier also validates it and reads its
+ * metadata (the metadata fields are placeholders until then).
  */
 export interface StoredItem extends Omit<ItemWrite, 'json' | 'hash'> {
   json: string | Uint8Array;
   hash: string | null;
+  unchecked?: true;
 }
 
 /** The writer's form of an item: raw items keep their text and get their hash when applied. */
-export function toStoredItem(item: ItemWrite | RawItemWrite): StoredItem {
+export function toStoredItem(item: ItemWrite | RawItemWrite | UncheckedItemWrite): StoredItem {
+  if ('unchecked' in item) {
+    const { id, rawJson } = item;
+    const size = typeof rawJson === 'string' ? rawJson.length : rawJson.byteLength;
+    return {
+      id,
+      name: null,
+      folderId: null,
+      ownerId: null,
+      createdAt: null,
+      updatedAt: null,
+      deleted: false,
+      json: rawJson,
+      hash: null,
+      size,
+      unchecked: true,
+    };
+  }
   if (!('rawJson' in item)) return item;
   const { rawJson, ...metadata } = item;
   const size = typeof rawJson === 'string' ? rawJson.length : rawJson.byteLength;
@@ -46,16 +70,57 @@ export function toStoredItem(item: ItemWrite | RawItemWrite): StoredItem {
 
 const utf8 = new TextDecoder();
 
-/** Canonical JSON, hash and size of an item, computing them for raw items. */
-function canonicalized(item: StoredItem): {
+interface Canonical {
   json: string | Uint8Array;
   hash: string;
   size: number;
-} {
+}
+
+/** Canonical JSON, hash and size of an item whose metadata is known. */
+function canonicalized(item: StoredItem): Canonical {
   if (item.hash !== null) return { json: item.json, hash: item.hash, size: item.size };
-  const text = typeof item.json === 'string' ? item.json : utf8.decode(item.json);
-  const json = canonicalJson(JSON.parse(text) as unknown);
+  return canonicalOf(JSON.parse(textOf(item)) as unknown);
+}
+
+function canonicalOf(value: unknown): Canonical {
+  const json = canonicalJson(value);
   return { json, hash: contentHash(json), size: Buffer.byteLength(json, 'utf8') };
+}
+
+function textOf(item: StoredItem): string {
+  return typeof item.json === 'string' ? item.json : utf8.decode(item.json);
+}
+
+/**
+ * Parses and validates an unchecked item: its metadata and canonical form, or the problem to
+ * record instead. Parsed once, here, for both.
+ */
+function checked(
+  item: StoredItem,
+  type: string,
+  validate: ItemValidator | undefined,
+): { metadata: ItemMetadata; canonical: Canonical } | ItemProblem {
+  if (!validate) {
+    throw new TypeError(`An unchecked ${type} item reached a writer that has no item validator.`);
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(textOf(item)) as unknown;
+  } catch {
+    return { id: item.id, error: `${type}: the server sent JSON that does not parse` };
+  }
+  const check = validate(type, value);
+  if (!check.ok) return { id: check.id ?? item.id, error: check.error };
+  const metadata: ItemMetadata = {
+    id: check.id,
+    name: check.name,
+    folderId: check.folderId,
+    ownerId: check.ownerId,
+    createdAt: check.createdAt,
+    updatedAt: check.updatedAt,
+    deleted: check.deleted,
+  };
+  return { metadata, canonical: canonicalOf(value) };
 }
 
 export interface StoredPage extends Omit<PageWrite, 'items'> {
@@ -76,6 +141,7 @@ export class BatchApplier {
   readonly #db: Database.Database;
   readonly #runId: number;
   readonly #token: string;
+  readonly #validate: ItemValidator | undefined;
   #lastHeartbeatMs = Number.NEGATIVE_INFINITY;
 
   readonly #ownerToken;
@@ -92,8 +158,9 @@ export class BatchApplier {
   readonly #setTypeState;
   readonly #transaction;
 
-  constructor(db: Database.Database, runId: number, ownerToken: string) {
+  constructor(db: Database.Database, runId: number, ownerToken: string, validate?: ItemValidator) {
     this.#db = db;
+    this.#validate = validate;
     this.#runId = runId;
     this.#token = ownerToken;
     this.#ownerToken = db
@@ -246,14 +313,28 @@ export class BatchApplier {
   #upsertItems(
     page: StoredPage,
     now: string,
-  ): { added: number; changed: number; unchanged: number } {
+  ): { added: number; changed: number; unchanged: number; problems: ItemProblem[] } {
     const runId = this.#runId;
     let added = 0;
     let changed = 0;
     let unchanged = 0;
-    for (const item of page.items) {
+    const problems: ItemProblem[] = [];
+    for (const stored of page.items) {
+      let item: ItemMetadata = stored;
+      let canonical: Canonical;
+      if (stored.unchecked) {
+        const result = checked(stored, page.type, this.#validate);
+        if (!('metadata' in result)) {
+          problems.push(result);
+          continue;
+        }
+        item = result.metadata;
+        canonical = result.canonical;
+      } else {
+        canonical = canonicalized(stored);
+      }
       const deleted = item.deleted ? 1 : 0;
-      const { json, hash, size } = canonicalized(item);
+      const { json, hash, size } = canonical;
       const row = this.#selectItem.get(page.type, item.id);
       if (row === undefined) {
         this.#insertItem.run(
@@ -309,12 +390,12 @@ export class BatchApplier {
         unchanged++;
       }
     }
-    return { added, changed, unchanged };
+    return { added, changed, unchanged, problems };
   }
 
-  #recordItemFailures(page: StoredPage, now: string): void {
+  #recordItemFailures(page: StoredPage, problems: readonly ItemProblem[], now: string): void {
     this.#deleteFailures.run(this.#runId, page.type, page.unitKey);
-    for (const failure of page.invalid) {
+    for (const failure of [...page.invalid, ...problems]) {
       this.#insertFailure.run(
         this.#runId,
         page.type,
@@ -332,9 +413,10 @@ export class BatchApplier {
     const limit = page.limit ?? null;
     // A page that failed part-way still stores the items it did fetch (upserts are
     // idempotent); its failed checkpoint makes a resume fetch the whole page again.
-    const { added, changed, unchanged } = this.#upsertItems(page, now);
+    const { added, changed, unchanged, problems } = this.#upsertItems(page, now);
+    const invalid = page.invalid.length + problems.length;
     if (page.failure) {
-      this.#recordItemFailures(page, now);
+      this.#recordItemFailures(page, problems, now);
       this.#failedCheckpoint.run(
         runId,
         page.type,
@@ -353,11 +435,12 @@ export class BatchApplier {
         new: added,
         changed,
         unchanged,
-        invalid: page.invalid.length,
+        invalid,
         failed: true,
+        problems,
       };
     }
-    this.#recordItemFailures(page, now);
+    this.#recordItemFailures(page, problems, now);
     this.#doneCheckpoint.run(
       runId,
       page.type,
@@ -365,8 +448,8 @@ export class BatchApplier {
       offset,
       limit,
       page.rawCount,
-      page.items.length,
-      page.invalid.length,
+      page.items.length - problems.length,
+      invalid,
       Math.max(1, page.attempts ?? 1),
       now,
     );
@@ -377,8 +460,9 @@ export class BatchApplier {
       new: added,
       changed,
       unchanged,
-      invalid: page.invalid.length,
+      invalid,
       failed: false,
+      problems,
     };
   }
 }

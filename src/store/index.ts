@@ -32,8 +32,11 @@ export type {
   FailedUnitRecord,
   FinalRunStatus,
   ItemCounts,
+  ItemCheck,
   ItemFailureRecord,
   ItemMetadata,
+  ItemProblem,
+  ItemValidator,
   ItemWrite,
   RawItemWrite,
   PageCommitResult,
@@ -42,6 +45,7 @@ export type {
   RunStatus,
   TypeState,
   TypeStateRecord,
+  UncheckedItemWrite,
   UnitRecord,
 } from './types.js';
 export { countFailuresByType, countItemsByType, readStoredItem } from './run-content.js';

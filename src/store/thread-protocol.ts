@@ -14,6 +14,10 @@ export interface WriterThreadData {
   runId: number;
   token: string;
   busyTimeoutMs: number;
+  /** Module (URL) exporting the ItemValidator for unchecked items, and the export's name. */
+  validator?: { moduleUrl: string; exportName: string };
+  /** V8 flags the main thread set at run time, which starting this thread reset. */
+  v8Flags: readonly string[];
 }
 
 export interface WireItem extends Omit<StoredItem, 'json'> {
@@ -64,7 +68,7 @@ export class BufferPool {
   readonly #free: ArrayBuffer[] = [];
   readonly #max: number;
 
-  constructor(max = 4) {
+  constructor(max = 2) {
     this.#max = max;
   }
 
@@ -121,6 +125,7 @@ export function encodeBatch(
         size: item.size,
         jsonStart: start,
         jsonEnd: offset,
+        ...(item.unchecked ? { unchecked: true as const } : {}),
       };
     }
     return { kind: 'page', page: { ...page, items: wireItems } };
@@ -148,6 +153,7 @@ export function decodeBatch(ops: readonly WireOp[], json: ArrayBuffer): WriterOp
         hash: item.hash,
         size: item.size,
         json: bytes.subarray(item.jsonStart, item.jsonEnd),
+        ...(item.unchecked ? { unchecked: true as const } : {}),
       };
     }
     return { kind: 'page', page: { ...page, items: stored } };

@@ -73,6 +73,36 @@ export interface RawItemWrite extends ItemMetadata {
 }
 
 /**
+ * One item whose JSON nobody has parsed yet: the writer parses it, checks it with the
+ * writer's {@link ItemValidator} (which also reads its metadata), canonicalizes and hashes it,
+ * all in its thread. An item that fails the check is recorded as an item failure of its page
+ * instead of being stored. This keeps JSON.parse of large items off the event loop entirely.
+ */
+export interface UncheckedItemWrite {
+  /** The id the item was asked for by (used in the failure when its JSON has no usable id). */
+  id: string;
+  /** Its JSON text, or the UTF-8 bytes of it. */
+  rawJson: string | Uint8Array;
+  unchecked: true;
+}
+
+/** What an {@link ItemValidator} says of one parsed item. */
+export type ItemCheck = ({ ok: true } & ItemMetadata) | { ok: false; id?: string; error: string };
+
+/**
+ * Checks one parsed item of a content type and reads its metadata (the registry's zod
+ * validation). Must not throw. Runs wherever the writer commits, so it is given to the writer
+ * as a module the writer thread can import (see `VaultWriterOptions.validator`).
+ */
+export type ItemValidator = (type: string, value: unknown) => ItemCheck;
+
+/** An item problem found while committing: reported back so the caller can tell the user. */
+export interface ItemProblem {
+  id?: string;
+  error: string;
+}
+
+/**
  * One unit of work (usually a page of a listing) and everything it produced. Its items and its
  * checkpoint commit in the same transaction: after a crash either both exist or neither does.
  */
@@ -84,7 +114,7 @@ export interface PageWrite {
   limit?: number;
   /** How many items the server returned (before validation): end-of-list detection on resume. */
   rawCount: number;
-  items: (ItemWrite | RawItemWrite)[];
+  items: (ItemWrite | RawItemWrite | UncheckedItemWrite)[];
   /** Items the page listed but that could not be stored (failed detail call, invalid shape). */
   invalid: { id?: string; error: string }[];
   /**
@@ -107,6 +137,8 @@ export interface PageCommitResult {
   unchanged: number;
   invalid: number;
   failed: boolean;
+  /** Unchecked items that failed their check while committing (already counted in `invalid`). */
+  problems: ItemProblem[];
 }
 
 export interface RunRecord {

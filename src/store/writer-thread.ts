@@ -1,7 +1,9 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type Database from 'better-sqlite3';
 import type { LookervaultError } from '../errors.js';
+import { applyHeapFlags } from '../heap.js';
 import { BatchApplier } from './apply.js';
+import type { ItemValidator } from './types.js';
 import { openWriterConnection } from './connection.js';
 import { toDatabaseError } from './sqlite-errors.js';
 import { decodeBatch, serializeError } from './thread-protocol.js';
@@ -16,6 +18,9 @@ import type { FromWriterThread, ToWriterThread, WriterThreadData } from './threa
 const port = parentPort;
 if (port) {
   const data = workerData as WriterThreadData;
+  applyHeapFlags(data.v8Flags);
+  // Loaded before the first message is handled (the port queues messages until then).
+  const validate = data.validator ? await loadValidator(data.validator) : undefined;
   const action = `Could not write to \`${data.path}\``;
   let db: Database.Database | undefined;
   let applier: BatchApplier | undefined;
@@ -29,7 +34,7 @@ if (port) {
   const ready = (): BatchApplier => {
     if (!applier) {
       db = openWriterConnection(data.path, data.busyTimeoutMs);
-      applier = new BatchApplier(db, data.runId, data.token);
+      applier = new BatchApplier(db, data.runId, data.token, validate);
     }
     return applier;
   };
@@ -59,4 +64,15 @@ if (port) {
     send(closeError ? { kind: 'closed', error: serializeError(closeError) } : { kind: 'closed' });
     port.close();
   });
+}
+
+async function loadValidator(
+  spec: NonNullable<WriterThreadData['validator']>,
+): Promise<ItemValidator> {
+  const module = (await import(spec.moduleUrl)) as Record<string, unknown>;
+  const validate = module[spec.exportName];
+  if (typeof validate !== 'function') {
+    throw new TypeError(`${spec.moduleUrl} does not export a function ${spec.exportName}`);
+  }
+  return validate as ItemValidator;
 }

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { DatabaseError, LookervaultError } from '../errors.js';
+import { runtimeHeapFlags } from '../heap.js';
 import { BatchApplier, toStoredItem } from './apply.js';
 import type { WriterOp } from './apply.js';
 import { DEFAULT_BUSY_TIMEOUT_MS } from './connection.js';
@@ -10,7 +11,7 @@ import { HEARTBEAT_INTERVAL_MS } from './owner.js';
 import { toDatabaseError } from './sqlite-errors.js';
 import { BufferPool, deserializeError, encodeBatch } from './thread-protocol.js';
 import type { FromWriterThread, ToWriterThread, WriterThreadData } from './thread-protocol.js';
-import type { PageCommitResult, PageWrite, TypeState } from './types.js';
+import type { ItemValidator, PageCommitResult, PageWrite, TypeState } from './types.js';
 import type { Vault } from './vault.js';
 
 /**
@@ -58,6 +59,12 @@ export interface VaultWriterOptions {
   busyTimeoutMs?: number;
   /** Clock for the timestamps written, in epoch ms. @default Date.now */
   now?: () => number;
+  /**
+   * Checks unchecked items (see `UncheckedItemWrite`). The writer thread cannot be handed a
+   * function, so it imports `exportName` from `moduleUrl`; `validate` (the same function) is
+   * used inline. Without it, enqueueing an unchecked item fails the commit.
+   */
+  validator?: { validate: ItemValidator; moduleUrl: string; exportName: string };
 }
 
 interface Entry {
@@ -147,8 +154,17 @@ export class VaultWriter {
           runId,
           token,
           busyTimeoutMs: options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS,
+          v8Flags: runtimeHeapFlags(),
+          ...(options.validator
+            ? {
+                validator: {
+                  moduleUrl: options.validator.moduleUrl,
+                  exportName: options.validator.exportName,
+                },
+              }
+            : {}),
         })
-      : new InlineEngine(new BatchApplier(vault.db, runId, token));
+      : new InlineEngine(new BatchApplier(vault.db, runId, token, options.validator?.validate));
 
     const heartbeatMs = atLeast(1000, options.heartbeatIntervalMs ?? HEARTBEAT_INTERVAL_MS);
     this.#heartbeatTimer = setInterval(() => {

@@ -6,7 +6,14 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { LookerClient } from '../../../src/looker/client.js';
-import { TransientError, UnreachableError } from '../../../src/looker/errors.js';
+import {
+  InvalidResponseError,
+  isRetryable,
+  TransientError,
+  UnreachableError,
+} from '../../../src/looker/errors.js';
+import { REGISTRY } from '../../../src/looker/registry.js';
+import { UnparsedJson } from '../../../src/looker/transport.js';
 import type { LookerSettings } from '../../../src/looker/settings.js';
 
 /**
@@ -123,6 +130,47 @@ describe('LookerTransport over real sockets', () => {
     const error = await listUsers(client).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TransientError);
     expect(error).toMatchObject({ kind: 'timeout', operation: 'search_users' });
+  });
+
+  it('hands a deferred JSON body over as its bytes, unparsed, and retries nothing itself', async () => {
+    const body = '{"id":"1","title":"Caf\u00e9 \u{1F600}","tiles":[{"q":"}"}]}';
+    const server = await serve((req, res) => {
+      if (req.url?.startsWith('/api/4.0/login')) {
+        looker()(req, res);
+        return;
+      }
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(body);
+    });
+    const client = clientFor(server.url);
+    const value = await REGISTRY.dashboard.fetchById(client, '1', undefined, { unparsed: true });
+    expect(value).toBeInstanceOf(UnparsedJson);
+    expect(new TextDecoder().decode((value as UnparsedJson).bytes)).toBe(body);
+    expect(await REGISTRY.dashboard.fetchById(client, '1')).toEqual(JSON.parse(body));
+  });
+
+  it('rejects a deferred body that is cut short or not JSON as an invalid (retryable) response', async () => {
+    const bodies = ['{"id":"1","title":"cut', '<html>login</html>'];
+    const server = await serve((req, res) => {
+      if (req.url?.startsWith('/api/4.0/login')) {
+        looker()(req, res);
+        return;
+      }
+      const body = bodies[Number(req.url?.split('/').pop()) - 1] ?? '';
+      res.writeHead(200, {
+        'content-type': body.startsWith('<') ? 'text/html' : 'application/json',
+      });
+      res.end(body);
+    });
+    const client = clientFor(server.url);
+    for (const id of ['1', '2']) {
+      const error = await REGISTRY.dashboard
+        .fetchById(client, id, undefined, { unparsed: true })
+        .catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(InvalidResponseError);
+      expect(isRetryable(error)).toBe(true);
+      expect((error as Error).message).toMatch(id === '1' ? /not valid JSON/ : /expected JSON/);
+    }
   });
 
   it('says a closed port is unreachable, naming the host', async () => {

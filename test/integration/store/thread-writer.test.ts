@@ -1,6 +1,6 @@
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { makeTempDir } from '../../helpers/tmp.js';
 
 /**
@@ -10,6 +10,7 @@ import { makeTempDir } from '../../helpers/tmp.js';
 
 type Store = typeof import('../../../src/store/index.js');
 type Errors = typeof import('../../../src/errors.js');
+type Registry = typeof import('../../../src/looker/registry.js');
 
 const DIST = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../dist');
 let store: Store;
@@ -105,6 +106,52 @@ describe('VaultWriter in a worker thread', () => {
     });
     runs.finish(run.id, 'success', null);
     expect(vault.integrityCheck().ok).toBe(true);
+    vault.close();
+  });
+
+  it("checks unchecked items in the thread with the registry's validation, imported there", async () => {
+    const registry = (await import(path.join(DIST, 'looker', 'registry.js'))) as Registry;
+    const { vault, runs, run } = begin();
+    const problems: unknown[] = [];
+    const writer = new store.VaultWriter(vault, run.id, {
+      onCommit: (results) => problems.push(...results.flatMap((result) => result.problems)),
+      validator: {
+        validate: registry.validateItem,
+        moduleUrl: pathToFileURL(path.join(DIST, 'looker', 'registry.js')).href,
+        exportName: 'validateItem',
+      },
+    });
+    expect(writer.mode).toBe('thread');
+    const dashboard = { id: '5', title: 'Ops', folder_id: '2', user_id: '9', deleted: false };
+    const encode = (value: unknown) => new TextEncoder().encode(JSON.stringify(value));
+    await writer.enqueue({
+      type: 'dashboard',
+      unitKey: 'offset:0',
+      rawCount: 2,
+      items: [
+        { id: '5', rawJson: encode(dashboard), unchecked: true },
+        { id: '6', rawJson: encode({ id: 6, title: 'numeric id' }), unchecked: true },
+      ],
+      invalid: [],
+    });
+    await writer.close();
+    const stored = vault.db
+      .prepare<[], { id: string; name: string; folder_id: string; owner_id: string; h: string }>(
+        'SELECT id, name, folder_id, owner_id, content_hash AS h FROM content_items',
+      )
+      .all();
+    expect(stored).toEqual([
+      {
+        id: '5',
+        name: 'Ops',
+        folder_id: '2',
+        owner_id: '9',
+        h: store.contentHash(store.canonicalJson(dashboard)),
+      },
+    ]);
+    expect(problems).toEqual([{ id: '6', error: expect.stringMatching(/^dashboard: id: /) }]);
+    expect(runs.itemFailures(run.id).map((failure) => failure.itemId)).toEqual(['6']);
+    runs.finish(run.id, 'partial', null);
     vault.close();
   });
 

@@ -57,7 +57,7 @@ export function item(id: string, content: Record<string, unknown> = {}): ItemWri
 
 export function page(
   unitKey: string,
-  items: ItemWrite[],
+  items: PageWrite['items'],
   extra: Partial<PageWrite> = {},
 ): PageWrite {
   return {

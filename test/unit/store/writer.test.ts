@@ -4,7 +4,8 @@ import { clearSecrets, registerSecret } from '../../../src/redact.js';
 import { RunStore } from '../../../src/store/runs.js';
 import { VaultWriter } from '../../../src/store/writer.js';
 import type { VaultWriterOptions } from '../../../src/store/writer.js';
-import type { PageCommitResult } from '../../../src/store/types.js';
+import type { ItemValidator, PageCommitResult } from '../../../src/store/types.js';
+import { makeItemWrite } from '../../../src/store/canonical.js';
 import { count, item, page, startRun, tempVault } from './fixtures.js';
 import type { TempVault } from './fixtures.js';
 
@@ -69,6 +70,7 @@ describe('VaultWriter', () => {
           unchanged: 0,
           invalid: 0,
           failed: false,
+          problems: [],
         },
       ],
     ]);
@@ -299,6 +301,82 @@ describe('VaultWriter', () => {
       unchanged: 1,
       invalid: 2,
     });
+  });
+
+  it('parses, checks and canonicalizes unchecked items itself; one that fails its check is recorded, not stored', async () => {
+    const { run, runs } = startRun(temp.vault);
+    const checkedTypes: string[] = [];
+    const validate: ItemValidator = (type, value) => {
+      checkedTypes.push(type);
+      const record = value as { id?: unknown; title?: unknown; user_id?: unknown };
+      if (typeof record.id !== 'string') return { ok: false, error: `${type}: id: required` };
+      return {
+        ok: true,
+        id: record.id,
+        name: typeof record.title === 'string' ? record.title : null,
+        folderId: null,
+        ownerId: typeof record.user_id === 'string' ? record.user_id : null,
+        createdAt: null,
+        updatedAt: null,
+        deleted: false,
+      };
+    };
+    const { writer, commits } = writerFor(run.id, {
+      validator: { validate, moduleUrl: 'unused:inline', exportName: 'validate' },
+    });
+    const sent = '{ "title": "Sales", "user_id": "3", "id": "1", "tiles": [ {"b": 2, "a": 1} ] }';
+    const bytes = new TextEncoder().encode('{"id": 2}');
+    await writer.enqueue(
+      page('offset:0', [
+        { id: '1', rawJson: sent, unchecked: true },
+        { id: '2', rawJson: bytes, unchecked: true },
+        { id: '3', rawJson: '{"title": "no id"}', unchecked: true },
+        { id: '4', rawJson: '{"id": "4", "title": ', unchecked: true },
+      ]),
+    );
+    await writer.close();
+
+    const expected = makeItemWrite(JSON.parse(sent), {
+      id: '1',
+      name: 'Sales',
+      folderId: null,
+      ownerId: '3',
+      createdAt: null,
+      updatedAt: null,
+      deleted: false,
+    });
+    expect(rows().map((row) => [row.id, row.name, row.content_json, row.content_hash])).toEqual([
+      ['1', 'Sales', expected.json, expected.hash],
+    ]);
+    expect(checkedTypes).toEqual(['dashboard', 'dashboard', 'dashboard']);
+    const problems = [
+      { id: '2', error: 'dashboard: id: required' },
+      { id: '3', error: 'dashboard: id: required' },
+      { id: '4', error: 'dashboard: the server sent JSON that does not parse' },
+    ];
+    expect(commits.flat()).toEqual([
+      expect.objectContaining({ stored: 1, new: 1, invalid: 3, failed: false, problems }),
+    ]);
+    expect(runs.itemFailures(run.id).map((f) => ({ id: f.itemId, error: f.error }))).toEqual(
+      problems,
+    );
+    expect(
+      count(
+        temp.vault,
+        "SELECT count(*) FROM checkpoints WHERE status = 'done' AND item_count = 1 AND invalid_count = 3",
+      ),
+    ).toBe(1);
+  });
+
+  it('fails the commit, writing nothing, when an unchecked item reaches a writer without a validator', async () => {
+    const { run } = startRun(temp.vault);
+    const { writer } = writerFor(run.id);
+    const accepted = writer.enqueue(
+      page('offset:0', [item('1'), { id: '2', rawJson: '{"id":"2"}', unchecked: true }]),
+    );
+    await accepted;
+    await expect(writer.flush()).rejects.toThrow(/no item validator/);
+    expect(rows()).toEqual([]);
   });
 
   it('records type states in order with the pages around them', async () => {
