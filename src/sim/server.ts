@@ -269,7 +269,7 @@ export class SimServer {
       this.options.latencyMs +
       (this.options.jitterMs > 0 ? this.jitter.float() * this.options.jitterMs : 0);
     if (!slot && latency === 0) {
-      this.serve(ex, match.op, match.params, search);
+      this.prepare(ex, match.op, match.params, search)();
       return;
     }
     void this.queued(ex, slot, latency, match.op, match.params, search);
@@ -293,25 +293,46 @@ export class SimServer {
         return;
       }
     }
-    if (latency > 0) {
-      await new Promise((resolve) => setTimeout(resolve, latency));
-      if (ex.closed) return;
+    // The server works while the latency runs, as a real one does: its own CPU time is part
+    // of the latency, not added to it. The work waits for the next turn of the event loop, so
+    // a burst of requests is all received (and its latency clocks started) before any of it
+    // is computed.
+    const started = performance.now();
+    await new Promise((resolve) => setImmediate(resolve));
+    if (isClosed(ex)) return;
+    const deliver = this.prepare(ex, op, params, search);
+    const remaining = latency - (performance.now() - started);
+    if (remaining > 0) {
+      await new Promise((resolve) => setTimeout(resolve, remaining));
+      if (isClosed(ex)) return;
     }
-    this.serve(ex, op, params, search);
+    deliver();
   }
 
-  private serve(ex: Exchange, op: Operation, params: Record<string, string>, search: string): void {
+  /**
+   * Decides the answer to a request (auth, faults, the handler's reply) and returns what
+   * delivers it, so that the answer can be computed as the request arrives and sent once its
+   * latency is over.
+   */
+  private prepare(
+    ex: Exchange,
+    op: Operation,
+    params: Record<string, string>,
+    search: string,
+  ): () => void {
     const id = op.operationId;
     if (id === 'login') {
-      this.login(ex, search);
-      return;
+      return () => {
+        this.login(ex, search);
+      };
     }
     let user = 0;
     if (!PUBLIC.has(id)) {
       const check = this.tokens.check(ex.req.headers.authorization);
       if (!check.ok) {
-        this.send(ex, json(401, errorBody(401)));
-        return;
+        return () => {
+          this.send(ex, json(401, errorBody(401)));
+        };
       }
       user = check.user;
     }
@@ -319,8 +340,9 @@ export class SimServer {
     const fault = this.faults.next(id, content);
     if (content) this.mutator.onRequest();
     if (fault && fault.kind !== 'malformed') {
-      this.applyFault(ex, fault);
-      return;
+      return () => {
+        this.applyFault(ex, fault);
+      };
     }
     let reply: Reply;
     if (id === 'logout') {
@@ -347,7 +369,10 @@ export class SimServer {
         reply.body ?? (reply.chunks ? Buffer.concat([...reply.chunks()]) : Buffer.from('{}'));
       reply = { status: 200, body: body.subarray(0, Math.max(1, Math.floor(body.length / 2))) };
     }
-    this.send(ex, reply);
+    const answer = reply;
+    return () => {
+      this.send(ex, answer);
+    };
   }
 
   private login(ex: Exchange, search: string): void {
@@ -590,4 +615,9 @@ export class SimServer {
   snapshot() {
     return this.stats.snapshot(this.mutator.count);
   }
+}
+
+/** Whether the client went away: read through a call, since it changes across each await. */
+function isClosed(ex: Exchange): boolean {
+  return ex.closed;
 }
