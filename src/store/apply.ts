@@ -82,9 +82,10 @@ function canonicalized(item: StoredItem): Canonical {
   return canonicalOf(JSON.parse(textOf(item)) as unknown);
 }
 
+/** Encodes the canonical text once: hashed, measured and bound to SQLite as the same bytes. */
 function canonicalOf(value: unknown): Canonical {
-  const json = canonicalJson(value);
-  return { json, hash: contentHash(json), size: Buffer.byteLength(json, 'utf8') };
+  const json = Buffer.from(canonicalJson(value), 'utf8');
+  return { json, hash: contentHash(json), size: json.byteLength };
 }
 
 function textOf(item: StoredItem): string {

@@ -9,28 +9,31 @@ import type { ItemWrite } from './types.js';
  * functions are dropped from objects (and become `null` in arrays), non-finite numbers become
  * `null`. A cycle or a BigInt throws a TypeError.
  *
- * Speed matters (every item of a backup goes through here on the main thread): the fast path
- * copies the value with sorted keys and lets the native `JSON.stringify` write it, about 1.5×
- * the cost of a plain stringify. Native stringify always writes integer-like keys ("2", "10")
- * first in numeric order, which is not code-unit order, so a value holding such a key, or
- * nested deeper than any API response, goes through the exact (slower) writer instead.
+ * Speed matters (every item of a backup goes through here, in the writer thread): the fast
+ * path writes the text directly, sorting each object's few keys by insertion and reusing the
+ * quoted form of keys it has seen (an API's vocabulary is small). That is about 2× faster
+ * than copying the value with sorted keys for `JSON.stringify` (150 against 335 µs for a
+ * 17 KB dashboard). Deeper than any API response, it assumes a cycle and lets the exact
+ * (slower) writer report it.
  */
 export function canonicalJson(value: unknown): string {
-  let sorted: unknown;
+  let text: string | undefined;
   try {
-    sorted = sortedCopy(value, 0);
+    text = writeFast(value, 0);
   } catch (error) {
     if (error !== NEEDS_EXACT_WRITER) throw error;
     return exactCanonicalJson(value);
   }
-  const text = JSON.stringify(sorted) as string | undefined;
   if (text === undefined) throw new TypeError('canonicalJson: value has no JSON representation');
   return text;
 }
 
-/** SHA-256 of the canonical JSON (UTF-8), as 64 lowercase hex digits. */
-export function contentHash(canonical: string): string {
-  return createHash('sha256').update(canonical, 'utf8').digest('hex');
+/** SHA-256 of the canonical JSON (its UTF-8 bytes, or the text), as 64 lowercase hex digits. */
+export function contentHash(canonical: string | Uint8Array): string {
+  const hash = createHash('sha256');
+  return (
+    typeof canonical === 'string' ? hash.update(canonical, 'utf8') : hash.update(canonical)
+  ).digest('hex');
 }
 
 /**
@@ -51,31 +54,77 @@ const NEEDS_EXACT_WRITER = new Error('canonicalJson: needs the exact writer');
 /** Deeper than this, assume a cycle and let the exact writer report it. */
 const MAX_FAST_DEPTH = 256;
 
-function sortedCopy(value: unknown, depth: number): unknown {
-  if (typeof value !== 'object' || value === null) return value;
-  if (depth > MAX_FAST_DEPTH) throw NEEDS_EXACT_WRITER;
-  if (typeof (value as { toJSON?: unknown }).toJSON === 'function') {
-    return sortedCopy((value as { toJSON: () => unknown }).toJSON(), depth + 1);
+/** `"key":` for keys seen before; bounded, since keys of arbitrary maps may never repeat. */
+const quotedKeys = new Map<string, string>();
+const MAX_QUOTED_KEYS = 10_000;
+
+function quotedKey(key: string): string {
+  let quoted = quotedKeys.get(key);
+  if (quoted === undefined) {
+    quoted = `${JSON.stringify(key)}:`;
+    if (quotedKeys.size < MAX_QUOTED_KEYS) quotedKeys.set(key, quoted);
   }
-  if (Array.isArray(value)) {
-    const out = new Array<unknown>(value.length);
-    for (let i = 0; i < value.length; i++) out[i] = sortedCopy(value[i] as unknown, depth + 1);
-    return out;
-  }
-  const record = value as Record<string, unknown>;
-  const keys = Object.keys(record);
-  // Integer-like keys are enumerated first; if there is one, it is the first key.
-  if (keys.length > 0 && isIntegerLike(keys[0] as string)) throw NEEDS_EXACT_WRITER;
-  keys.sort();
-  const out: Record<string, unknown> = {};
-  for (const key of keys) out[key] = sortedCopy(record[key], depth + 1);
-  return out;
+  return quoted;
 }
 
-/** Array-index-like keys, which JavaScript objects always enumerate first. */
-function isIntegerLike(key: string): boolean {
-  const first = key.charCodeAt(0);
-  return first >= 48 && first <= 57 && /^(0|[1-9]\d*)$/.test(key) && Number(key) < 2 ** 32 - 1;
+/** Objects up to this many keys are sorted by insertion (faster than `sort` for few keys). */
+const INSERTION_SORT_MAX = 24;
+
+/** Sorts in place by UTF-16 code units, as the default `Array.prototype.sort` does. */
+function sortKeys(keys: string[]): string[] {
+  if (keys.length > INSERTION_SORT_MAX) return keys.sort();
+  for (let i = 1; i < keys.length; i++) {
+    const key = keys[i] as string;
+    let j = i - 1;
+    while (j >= 0 && (keys[j] as string) > key) {
+      keys[j + 1] = keys[j] as string;
+      j--;
+    }
+    keys[j + 1] = key;
+  }
+  return keys;
+}
+
+function writeFast(value: unknown, depth: number): string | undefined {
+  switch (typeof value) {
+    case 'string':
+      return JSON.stringify(value);
+    case 'number':
+      return Number.isFinite(value) ? String(value) : 'null';
+    case 'boolean':
+      return value ? 'true' : 'false';
+    case 'bigint':
+      throw new TypeError('canonicalJson: BigInt values have no JSON representation');
+    case 'object':
+      break;
+    default:
+      return undefined;
+  }
+  if (value === null) return 'null';
+  if (depth > MAX_FAST_DEPTH) throw NEEDS_EXACT_WRITER;
+  if (typeof (value as { toJSON?: unknown }).toJSON === 'function') {
+    return writeFast((value as { toJSON: () => unknown }).toJSON(), depth + 1);
+  }
+  if (Array.isArray(value)) {
+    let out = '[';
+    for (let i = 0; i < value.length; i++) {
+      if (i > 0) out += ',';
+      out += writeFast(value[i] as unknown, depth + 1) ?? 'null';
+    }
+    return `${out}]`;
+  }
+  const record = value as Record<string, unknown>;
+  const keys = sortKeys(Object.keys(record));
+  let out = '{';
+  let first = true;
+  for (const key of keys) {
+    const member = writeFast(record[key], depth + 1);
+    if (member === undefined) continue;
+    if (!first) out += ',';
+    first = false;
+    out += quotedKey(key) + member;
+  }
+  return `${out}}`;
 }
 
 /** The reference implementation: writes the canonical form directly. Exported for tests. */

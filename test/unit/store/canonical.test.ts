@@ -129,6 +129,21 @@ describe('canonicalJson', () => {
     }
   });
 
+  it('sorts objects with many keys (past the insertion-sort size) the same way', () => {
+    const next = random(11);
+    for (const size of [24, 25, 200]) {
+      const value: Record<string, unknown> = {};
+      for (let i = 0; i < size; i++) {
+        const key = [`k${Math.floor(next() * 1e6)}`, String(i), `Ä${i}`, `_${i}`][i % 4] as string;
+        value[key] = { [`z${i}`]: i, [`a${i}`]: [i, { y: 1, x: 2 }] };
+      }
+      const canonical = canonicalJson(value);
+      expect(canonical).toBe(exactCanonicalJson(value));
+      expect(canonicalJson(reversed(value))).toBe(canonical);
+      expect(Object.keys(JSON.parse(canonical) as object)).toHaveLength(size);
+    }
+  });
+
   it('rejects a cycle with a TypeError', () => {
     const value: Record<string, unknown> = { a: 1 };
     value.self = value;
