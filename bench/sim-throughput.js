@@ -196,6 +196,8 @@ async function scenario(name, pool, info, headers, total, pathOf) {
         ? undefined
         : Math.round(((serverCpu1 - serverCpu0) / 1000 / seconds) * 100) / 100,
     clientCoreBusy: Math.round(((clientCpu.user + clientCpu.system) / 1e6 / seconds) * 100) / 100,
+    /** CPU (µs) this load generator spends per request: a client that only receives bytes. */
+    clientCpuUsPerRequest: Math.round((clientCpu.user + clientCpu.system) / total),
   };
 }
 
@@ -271,12 +273,12 @@ try {
       `${machine}; ${String(dashboards)} dashboards; concurrency ${String(concurrency)}\n\n`,
     );
     process.stdout.write(
-      '| scenario | requests | req/s | MB/s | body KB | client p50 / p99 ms | server p50 / p99 ms | sim CPU µs/req | sim core busy | client core busy |\n',
+      '| scenario | requests | req/s | MB/s | body KB | client p50 / p99 ms | server p50 / p99 ms | sim CPU µs/req | sim core busy | client core busy | client CPU µs/req |\n',
     );
-    process.stdout.write('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n');
+    process.stdout.write('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n');
     for (const r of results) {
       process.stdout.write(
-        `| ${r.scenario} | ${String(r.requests)} | ${String(r.requestsPerSecond)} | ${String(r.megabytesPerSecond)} | ${String(r.meanBodyKB)} | ${String(r.clientP50Ms)} / ${String(r.clientP99Ms)} | ${String(r.serverP50Ms)} / ${String(r.serverP99Ms)} | ${String(r.serverCpuUsPerRequest ?? 'n/a')} | ${String(r.serverCoreBusy ?? 'n/a')} | ${String(r.clientCoreBusy)} |\n`,
+        `| ${r.scenario} | ${String(r.requests)} | ${String(r.requestsPerSecond)} | ${String(r.megabytesPerSecond)} | ${String(r.meanBodyKB)} | ${String(r.clientP50Ms)} / ${String(r.clientP99Ms)} | ${String(r.serverP50Ms)} / ${String(r.serverP99Ms)} | ${String(r.serverCpuUsPerRequest ?? 'n/a')} | ${String(r.serverCoreBusy ?? 'n/a')} | ${String(r.clientCoreBusy)} | ${String(r.clientCpuUsPerRequest)} |\n`,
       );
     }
     const failed = results.reduce((n, r) => n + r.failures, 0);
