@@ -85,7 +85,14 @@ function sortKeys(keys: string[]): string[] {
   return keys;
 }
 
-function writeFast(value: unknown, depth: number): string | undefined {
+/** Marks a value that is an object (arrays included), for the writers to descend into. */
+const OBJECT = Symbol('object');
+
+/**
+ * The JSON of a value that is not an object, as `JSON.stringify` writes it: `undefined` for
+ * undefined, functions and symbols (omitted from objects, null in arrays), `OBJECT` for objects.
+ */
+function scalarJson(value: unknown): string | undefined | typeof OBJECT {
   switch (typeof value) {
     case 'string':
       return JSON.stringify(value);
@@ -96,11 +103,15 @@ function writeFast(value: unknown, depth: number): string | undefined {
     case 'bigint':
       throw new TypeError('canonicalJson: BigInt values have no JSON representation');
     case 'object':
-      break;
+      return value === null ? 'null' : OBJECT;
     default:
       return undefined;
   }
-  if (value === null) return 'null';
+}
+
+function writeFast(value: unknown, depth: number): string | undefined {
+  const scalar = scalarJson(value);
+  if (scalar !== OBJECT) return scalar;
   if (depth > MAX_FAST_DEPTH) throw NEEDS_EXACT_WRITER;
   if (typeof (value as { toJSON?: unknown }).toJSON === 'function') {
     return writeFast((value as { toJSON: () => unknown }).toJSON(), depth + 1);
@@ -135,28 +146,15 @@ export function exactCanonicalJson(value: unknown): string {
 }
 
 function write(value: unknown, ancestors: Set<object>): string | undefined {
-  switch (typeof value) {
-    case 'string':
-      return JSON.stringify(value);
-    case 'number':
-      return Number.isFinite(value) ? JSON.stringify(value) : 'null';
-    case 'boolean':
-      return value ? 'true' : 'false';
-    case 'bigint':
-      throw new TypeError('canonicalJson: BigInt values have no JSON representation');
-    case 'object':
-      break;
-    default:
-      // undefined, function, symbol: omitted from objects, null in arrays (as JSON.stringify).
-      return undefined;
-  }
-  if (value === null) return 'null';
-  const withToJson = value as { toJSON?: unknown };
+  const scalar = scalarJson(value);
+  if (scalar !== OBJECT) return scalar;
+  const object = value as object;
+  const withToJson = object as { toJSON?: unknown };
   if (typeof withToJson.toJSON === 'function') {
     return write((withToJson.toJSON as () => unknown)(), ancestors);
   }
-  if (ancestors.has(value)) throw new TypeError('canonicalJson: value contains a cycle');
-  ancestors.add(value);
+  if (ancestors.has(object)) throw new TypeError('canonicalJson: value contains a cycle');
+  ancestors.add(object);
   const parts: string[] = [];
   let out: string;
   if (Array.isArray(value)) {
@@ -170,6 +168,6 @@ function write(value: unknown, ancestors: Set<object>): string | undefined {
     }
     out = `{${parts.join(',')}}`;
   }
-  ancestors.delete(value);
+  ancestors.delete(object);
   return out;
 }
