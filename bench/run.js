@@ -13,6 +13,7 @@ const steps = [
   ['sim-throughput.js', quick ? ['--pages', '200', '--details', '2000'] : []],
   ['writer.js', quick ? ['--items', '2000'] : []],
   ['extract.js', extractArgs],
+  ['ceiling-floor.js', quick ? ['--requests', '300'] : []],
 ];
 for (const [script, args] of steps) {
   console.log(`\n== ${script} ${args.join(' ')}`);
