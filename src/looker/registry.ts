@@ -170,10 +170,14 @@ function byId(
   return (api, itemId, signal, fetchOptions) =>
     api.call(
       operation,
-      (sdk, options) => {
-        const deferred: LookerRequestOptions = { ...options, deferParse: true };
-        return invoke(sdk, itemId, fetchOptions?.unparsed === true ? deferred : options);
-      },
+      (sdk, options) =>
+        invoke(
+          sdk,
+          itemId,
+          fetchOptions?.unparsed === true
+            ? ({ ...options, deferParse: true } satisfies LookerRequestOptions)
+            : options,
+        ),
       signal,
     );
 }
