@@ -39,6 +39,17 @@ function registryWithPageHook(
   };
 }
 
+/** A dashboards-only run into `db`, interrupted after its second listed page. */
+async function interruptedDashboardRun(sim: RunningSimulator, db: string): Promise<void> {
+  let extraction: Extraction | undefined;
+  const registry = registryWithPageHook((pages) => {
+    if (pages === 2) extraction?.interrupt();
+  });
+  await extractInProcess(sim, db, { types: ['dashboard'] }, (e) => (extraction = e), {
+    registry,
+  });
+}
+
 /** How many times each of these dashboard page offsets was listed since the last stats reset. */
 function pageRequestsFor(sim: RunningSimulator, offsets: number[], limit: number): number[] {
   const counts = sim.stats().pageRequests;
@@ -130,13 +141,7 @@ describe('resume', () => {
   it('--no-resume starts a new run instead of continuing an interrupted one', async () => {
     const sim = await simulator({ counts: { dashboard: 100 } });
     const db = tempDb();
-    let extraction: Extraction | undefined;
-    const registry = registryWithPageHook((pages) => {
-      if (pages === 2) extraction?.interrupt();
-    });
-    await extractInProcess(sim, db, { types: ['dashboard'] }, (e) => (extraction = e), {
-      registry,
-    });
+    await interruptedDashboardRun(sim, db);
     const fresh = await extractInProcess(sim, db, { types: ['dashboard'], resume: false });
     expect(fresh.summary).toMatchObject({ runId: 2, resumed: false, status: 'success' });
   });
@@ -144,13 +149,7 @@ describe('resume', () => {
   it('refuses to resume with other content types, and says how to go on', async () => {
     const sim = await simulator({ counts: { dashboard: 100 } });
     const db = tempDb();
-    let extraction: Extraction | undefined;
-    const registry = registryWithPageHook((pages) => {
-      if (pages === 2) extraction?.interrupt();
-    });
-    await extractInProcess(sim, db, { types: ['dashboard'] }, (e) => (extraction = e), {
-      registry,
-    });
+    await interruptedDashboardRun(sim, db);
     const result = await runCli(['extract', '--db', db, '--types', 'looks'], { env: envFor(sim) });
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/Run 1 \(interrupted\) backs up dashboard; you asked for look/);
