@@ -8,12 +8,10 @@
 //
 // With w = C, every response-to-next-request gap idles a server slot, so this is the best any
 // client reaches at w = C on this machine; compare bench/results/extract.md (`ceiling`, w=4).
-import { spawn } from 'node:child_process';
-import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Pool } from 'undici';
+import { startSim, stopSim } from './sim-process.js';
 
 const { values: args } = parseArgs({
   options: { requests: { type: 'string', default: '2000' } },
@@ -21,30 +19,12 @@ const { values: args } = parseArgs({
 const requests = Number(args.requests);
 const capacity = 4;
 const latencyMs = 50;
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
-const sim = spawn(
-  process.execPath,
-  [
-    path.join(root, 'bin', 'run.js'),
-    ...['sim', '--json', '--dashboards', String(requests + 100)],
-    ...['--latency', String(latencyMs), '--capacity', String(capacity)],
-  ],
-  { stdio: ['ignore', 'pipe', 'inherit'] },
-);
-const info = await new Promise((resolve, reject) => {
-  let buffered = '';
-  sim.on('exit', (code) => reject(new Error(`simulator exited with ${String(code)}`)));
-  sim.stdout.setEncoding('utf8');
-  sim.stdout.on('data', (chunk) => {
-    buffered += chunk;
-    const newline = buffered.indexOf('\n');
-    if (newline >= 0) {
-      sim.removeAllListeners('exit');
-      resolve(JSON.parse(buffered.slice(0, newline)));
-    }
-  });
-});
+const sim = await startSim([
+  ...['--dashboards', String(requests + 100)],
+  ...['--latency', String(latencyMs), '--capacity', String(capacity)],
+]);
+const { info } = sim;
 
 const pool = new Pool(info.url, { connections: capacity, pipelining: 1 });
 try {
@@ -81,5 +61,5 @@ try {
   );
 } finally {
   await pool.close();
-  sim.kill('SIGTERM');
+  await stopSim(sim);
 }

@@ -27,6 +27,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { startSim, stopSim } from './sim-process.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const cli = path.join(root, 'bin', 'run.js');
@@ -41,36 +42,9 @@ const { values: flags, positionals } = parseArgs({
 const scale = flags.quick ? 0.1 : 1;
 const size = (n) => Math.max(100, Math.round(n * scale));
 
-/** Starts `lookervault sim --json` in its own process; resolves with its start-up line. */
-function startSim(args) {
-  const child = spawn(process.execPath, [cli, 'sim', '--json', ...args], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, NODE_ENV: 'production' },
-  });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    let err = '';
-    child.stderr.on('data', (chunk) => (err += chunk));
-    child.stdout.on('data', (chunk) => {
-      out += chunk;
-      const line = out.split('\n')[0];
-      if (out.includes('\n')) resolve({ child, info: JSON.parse(line) });
-    });
-    child.on('exit', (code) => reject(new Error(`simulator exited (${code}): ${err}`)));
-  });
-}
-
 async function simStats(sim) {
   const response = await fetch(`${sim.info.url}/__sim/stats`);
   return response.json();
-}
-
-function stopSim(sim) {
-  return new Promise((resolve) => {
-    sim.child.removeAllListeners('exit');
-    sim.child.on('exit', resolve);
-    sim.child.kill('SIGTERM');
-  });
 }
 
 /** Runs `lookervault extract --json` into a fresh database; resolves with the summary. */

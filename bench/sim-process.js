@@ -1,0 +1,34 @@
+// `lookervault sim` in its own process, for the benchmarks (run `npm run build` first).
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const cli = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'bin', 'run.js');
+
+/** Starts `lookervault sim --json …args`; resolves with the child and its start-up line. */
+export function startSim(args) {
+  const child = spawn(process.execPath, [cli, 'sim', '--json', ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, NODE_ENV: 'production' },
+  });
+  return new Promise((resolve, reject) => {
+    let out = '';
+    let err = '';
+    child.stderr.on('data', (chunk) => (err += chunk));
+    child.stdout.on('data', (chunk) => {
+      out += chunk;
+      const line = out.split('\n')[0];
+      if (out.includes('\n')) resolve({ child, info: JSON.parse(line) });
+    });
+    child.on('exit', (code) => reject(new Error(`simulator exited (${code}): ${err}`)));
+  });
+}
+
+/** Stops a simulator started by startSim; resolves once its process has exited. */
+export function stopSim(sim) {
+  return new Promise((resolve) => {
+    sim.child.removeAllListeners('exit');
+    sim.child.on('exit', resolve);
+    sim.child.kill('SIGTERM');
+  });
+}
