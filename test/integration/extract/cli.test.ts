@@ -83,10 +83,13 @@ describe('extract command line', () => {
   });
 
   it('Ctrl-C stops cleanly with exit 130, and the next extract resumes and completes', async () => {
+    // Two workers at 15 ms a request need over 2 s for the dashboards alone, whatever the number
+    // of cores: the run cannot finish before the first progress line (1 s) brings the signal.
     const sim = await simulator({ latencyMs: 15, counts: { dashboard: 300 } });
     const db = tempDb();
     let interrupted = false;
-    const stopped = await runCli(['extract', '--db', db, '--progress-interval', '1s', '--json'], {
+    const args = ['extract', '--db', db, '-w', '2', '--progress-interval', '1s', '--json'];
+    const stopped = await runCli(args, {
       env: envFor(sim),
       onStderr: (chunk, child) => {
         if (!interrupted && /\[\d\d:\d\d\] [\d,]+ items/.test(chunk)) {
