@@ -82,6 +82,21 @@ export class InterruptedError extends LookervaultError {
   override readonly code = 'interrupted';
 }
 
+/**
+ * A request or wait was cancelled (Ctrl-C, a fatal error elsewhere, the gate stopping): not a
+ * failure of the server, and never retried.
+ */
+export class RequestAbortedError extends LookervaultError {
+  override readonly code = 'aborted';
+  /** The API operation that was cancelled, when it was one. */
+  readonly operation: string | undefined;
+
+  constructor(message: string, options: LookervaultErrorOptions & { operation?: string } = {}) {
+    super(message, options);
+    this.operation = options.operation;
+  }
+}
+
 /** Turns anything thrown into a LookervaultError, keeping the original as the cause. */
 export function toLookervaultError(error: unknown): LookervaultError {
   if (error instanceof LookervaultError) return error;

@@ -7,7 +7,7 @@ import {
   formatRunList,
   runDetailToJson,
   runListToJson,
-} from '../progress/status-format.js';
+} from '../cli/status-output.js';
 import { getRunDetail, listRuns, openVault } from '../store/index.js';
 
 /** Runs listed when --limit is not given. */

@@ -1,4 +1,4 @@
-import { RequestAbortedError } from '../looker/errors.js';
+import { RequestAbortedError } from '../errors.js';
 
 /** Starts `callback` after `delayMs`; returns a function that cancels it. */
 export type SetTimer = (callback: () => void, delayMs: number) => () => void;

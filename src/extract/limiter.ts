@@ -1,3 +1,4 @@
+import { RequestAbortedError } from '../errors.js';
 /**
  * The one gate every Looker API request passes through.
  *
@@ -35,7 +36,6 @@
  * `setTimeout(0)` hops cost milliseconds per job (≈5 ms: 50 % worker utilization on 5 ms
  * requests). This file does the same queueing without those three problems.
  */
-import { RequestAbortedError } from '../looker/errors.js';
 import { abortedError, monotonicNow, realSetTimer, type SetTimer } from './backoff.js';
 import { RateMeter } from './metrics.js';
 

@@ -1,5 +1,5 @@
 import type { ContentType } from '../content-types.js';
-import type { TypeProgress, WorkerActivity, WorkerProgress } from '../progress/events.js';
+import type { TypeProgress, WorkerActivity, WorkerProgress } from '../engine/events.js';
 import type { PageCommitResult } from '../store/index.js';
 import type { TypeListingProgress } from './coordinator.js';
 import { RateMeter } from './metrics.js';

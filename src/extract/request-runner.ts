@@ -1,3 +1,4 @@
+import { RequestAbortedError } from '../errors.js';
 /**
  * The retry policy around the limiter: the one function the engine calls for every HTTP request.
  *
@@ -17,7 +18,6 @@ import {
   ClientRequestError,
   NotFoundError,
   RateLimitedError,
-  RequestAbortedError,
   isRetryable,
 } from '../looker/errors.js';
 import { abortedError, fullJitterDelay, sleep as realSleep, type Sleep } from './backoff.js';

@@ -1,7 +1,7 @@
 import { CONTENT_TYPES, type ContentType, isContentType } from '../content-types.js';
 import { UsageError } from '../errors.js';
 import type { ContentTypeSpec } from '../looker/registry.js';
-import type { FailureSummary, RunSummary } from '../progress/summary.js';
+import type { FailureSummary, RunSummary } from '../engine/run-summary.js';
 import {
   RunStore,
   countFailuresByType,
@@ -217,14 +217,9 @@ export class RunLedger {
   private plans(types: readonly ContentType[]): StreamPlan[] {
     return types.map((type): StreamPlan => {
       const listing = this.registry[type].listing;
-      switch (listing.kind) {
-        case 'paged':
-          return { type, listing: 'paged' };
-        case 'unpaged':
-          return { type, listing: 'unpaged' };
-        case 'children':
-          return { type, listing: 'children', parent: listing.parent };
-      }
+      return listing.kind === 'paged'
+        ? { type, listing: 'paged' }
+        : { type, listing: 'children', parent: listing.parent };
     });
   }
 }

@@ -1,10 +1,14 @@
 import type { ContentType } from '../content-types.js';
 import type { LookervaultError } from '../errors.js';
-import { SUMMARY_SCHEMA_VERSION, type RunSummary, type TypeSummary } from '../progress/summary.js';
+import {
+  SUMMARY_SCHEMA_VERSION,
+  type RunSummary,
+  type TypeSummary,
+} from '../engine/run-summary.js';
 import type { Vault } from '../store/index.js';
 import type { LimiterSnapshot } from './limiter.js';
 import { peakRssBytes, type RequestMetricsSnapshot } from './metrics.js';
-import type { TypeState } from '../progress/events.js';
+import type { TypeState } from '../engine/states.js';
 import type { ProgressState } from './progress-state.js';
 import type { PreparedRun, RunLedger } from './run-ledger.js';
 

@@ -189,12 +189,12 @@ async function probeType(
         row: { name: spec.label, ok: true, detail: 'can list (the first item failed validation)' },
       };
     }
-    if (spec.detail) await spec.fetchById(client, first, signal);
+    if (spec.needsDetail) await spec.fetchById(client, first, signal);
     return {
       row: {
         name: spec.label,
         ok: true,
-        detail: spec.detail ? 'can list and read' : 'can list',
+        detail: spec.needsDetail ? 'can list and read' : 'can list',
       },
     };
   } catch (error) {
@@ -215,10 +215,6 @@ async function firstItemId(
   const listing = spec.listing;
   if (listing.kind === 'paged') {
     const items = await listing.fetchPage(client, { offset: 0, limit: 1 }, signal);
-    return idOf(spec, items[0]);
-  }
-  if (listing.kind === 'unpaged') {
-    const items = await listing.fetchAll(client, signal);
     return idOf(spec, items[0]);
   }
   // Children (explores): the first parent that names any.

@@ -68,11 +68,6 @@ export class UnreachableError extends LookerApiError {
   override readonly code = 'unreachable';
 }
 
-/** The caller's AbortSignal fired (Ctrl-C); not a failure of the server. */
-export class RequestAbortedError extends LookerApiError {
-  override readonly code = 'aborted';
-}
-
 export { AuthError };
 
 /**

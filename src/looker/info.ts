@@ -1,8 +1,8 @@
+import { RequestAbortedError } from '../errors.js';
 import pLimit from 'p-limit';
 import { CONTENT_TYPES, type ContentType } from '../content-types.js';
 import { AuthError, toLookervaultError } from '../errors.js';
 import type { LookerClient } from './client.js';
-import { RequestAbortedError } from './errors.js';
 import { REGISTRY } from './registry.js';
 
 /**

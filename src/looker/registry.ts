@@ -3,15 +3,15 @@ import type { Looker40SDK } from '@looker/sdk';
 import { z } from 'zod';
 import { CONTENT_TYPE_PLURALS, type ContentType } from '../content-types.js';
 import type { ApiCaller } from './client.js';
-import type { LookerRequestOptions } from './transport.js';
+import { rawJsonOf, UnparsedJson, type LookerRequestOptions } from './transport.js';
 import { InvalidResponseError, NotFoundError } from './errors.js';
 
 /**
  * The content-type registry: one declarative row per Looker type saying how it is listed
- * (operation, paged or not, `fields`), whether each item needs a detail call to be complete,
- * whether it lives in folders, whether it has `updated_at`, how its trash is listed, and how
- * to validate an item at the boundary. Extraction, incremental sync, `check` and `info` read
- * this table; adding a type is one row. The simulator does not read it.
+ * (paged, or from a parent type), whether each item needs a detail call to be complete, how to
+ * fetch one item by id, how to list every id cheaply, and how to validate an item at the
+ * boundary. Extraction, `check` and `info` read this table; adding a type is one row. The
+ * simulator does not read it.
  *
  * API facts honoured here (see docs/client.md):
  * - the big types are listed with the paged `search_*` forms, `limit`/`offset`, `sorts=id`;
@@ -27,75 +27,53 @@ import { InvalidResponseError, NotFoundError } from './errors.js';
 export interface PageRequest {
   offset: number;
   limit: number;
-  /** Restrict the page to one folder (types with `inFolders`); ignored by the others. */
-  folderId?: string;
 }
 
-export type Listing =
-  | {
-      kind: 'paged';
-      operation: string;
-      /** `fields` asked for: 'id' when a detail call follows, undefined for complete objects. */
-      fields: string | undefined;
-      /** One page, sorted by a stable key (`sorts=id`). */
-      fetchPage(api: ApiCaller, page: PageRequest, signal?: AbortSignal): Promise<unknown[]>;
-    }
-  | {
-      kind: 'unpaged';
-      operation: string;
-      fields: string | undefined;
-      fetchAll(api: ApiCaller, signal?: AbortSignal): Promise<unknown[]>;
-    }
-  | {
-      kind: 'children';
-      parent: ContentType;
-      operation: string;
-      /** Ids of the children a stored parent lists (explores: "model::explore"). */
-      childIds(parent: ParsedItem): string[];
-    };
+/** Listed page by page with `limit`/`offset`, sorted by a stable key. */
+export interface PagedListing {
+  kind: 'paged';
+  operation: string;
+  /** One page, sorted by a stable key (`sorts=id`). */
+  fetchPage(api: ApiCaller, page: PageRequest, signal?: AbortSignal): Promise<unknown[]>;
+}
+
+/** Listed from the stored items of a parent type (explores from their LookML models). */
+export interface ChildListing {
+  kind: 'children';
+  parent: ContentType;
+  /** Ids of the children a stored parent lists (explores: "model::explore"). */
+  childIds(parent: ParsedItem): string[];
+}
+
+export type Listing = PagedListing | ChildListing;
+
+/**
+ * One item fetched by id, as the engine stores it: the response's JSON bytes left unparsed
+ * (large items: the store's writer validates them with {@link validateItem} off the event
+ * loop), or the item parsed and checked here, with the response's own JSON text when known.
+ */
+export type FetchedItem =
+  | { kind: 'bytes'; bytes: Uint8Array }
+  | { kind: 'parsed'; item: ParsedItem | InvalidItem; json: string | Uint8Array | undefined };
 
 export interface ContentTypeSpec {
   type: ContentType;
   /** Plural, as users see it in tables. */
   label: string;
   listing: Listing;
-  /** When set, each listed item is fetched again to get the complete object (dashboards, looks, explores). */
-  detail?: {
-    operation: string;
-    fetch(api: ApiCaller, id: string, signal?: AbortSignal): Promise<unknown>;
-  };
+  /** Whether a listed item is abbreviated, so each one is fetched again by id (dashboards, looks, explores). */
+  needsDetail: boolean;
   /**
-   * Fetches one complete item by id (the detail call, or the type's single-item operation),
-   * e.g. for ids that reconciliation finds missing. A 404 rejects with NotFoundError.
+   * Fetches one complete item by id (the detail call, or the type's single-item operation) and
+   * resolves with its JSON value. A 404 rejects with NotFoundError.
    */
-  fetchById(
-    api: ApiCaller,
-    id: string,
-    signal?: AbortSignal,
-    options?: FetchOptions,
-  ): Promise<unknown>;
+  fetchById(api: ApiCaller, id: string, signal?: AbortSignal): Promise<unknown>;
+  /** The same fetch, in the form the engine stores (see {@link FetchedItem}). */
+  fetchItem(api: ApiCaller, id: string, signal?: AbortSignal): Promise<FetchedItem>;
   /** A cheap listing of every current id (fields=id), for reconciliation and `info` counts. Each HTTP request it makes goes through `api`. */
   listIds(api: ApiCaller, signal?: AbortSignal): Promise<string[]>;
-  /** Whether the type lives in folders (listing can be split by `PageRequest.folderId`). */
-  inFolders: boolean;
-  /** Whether items carry `updated_at` (incremental sync can compare it; otherwise hashes). */
-  hasUpdatedAt: boolean;
-  /** How soft-deleted items are listed, when the type has a trash. */
-  deleted?: {
-    operation: string;
-    fetchPage(api: ApiCaller, page: PageRequest, signal?: AbortSignal): Promise<unknown[]>;
-  };
   /** zod at the boundary: never throws. */
   parseItem(raw: unknown): ParsedItem | InvalidItem;
-}
-
-export interface FetchOptions {
-  /**
-   * Resolve with the item's JSON unparsed (an `UnparsedJson`), for the store's writer to
-   * check with {@link validateItem} off the event loop. Types that cannot defer ignore it, so
-   * a caller handles both forms.
-   */
-  unparsed?: boolean;
 }
 
 export interface ParsedItem {
@@ -120,9 +98,6 @@ export interface InvalidItem {
 export const ID_PAGE_LIMIT = 1000;
 /** Safety stop for id paging: far beyond any real instance, so a server that never sends a short page cannot loop forever. */
 const MAX_ID_PAGES = 100_000;
-
-/** Fields of the trash listings: enough for every ParsedItem column. */
-const DELETED_FIELDS = 'id,title,folder_id,user_id,created_at,updated_at,deleted,deleted_at';
 
 type Invoke<T> = (
   sdk: Looker40SDK,
@@ -158,28 +133,38 @@ function idsOf(items: unknown[], key = 'id'): string[] {
   });
 }
 
-/** A `fetchById` for operations shaped `sdk.<op>(id, fields, options)`. */
+type ByIdInvoke = (
+  sdk: Looker40SDK,
+  id: string,
+  options: Partial<ITransportSettings>,
+) => Promise<SDKResponse<unknown, unknown>>;
+
+/**
+ * `fetchById` and `fetchItem` for operations shaped `sdk.<op>(id, fields, options)`. With
+ * `deferParse`, `fetchItem` leaves the response unparsed for the writer thread (large items).
+ */
 function byId(
   operation: string,
-  invoke: (
-    sdk: Looker40SDK,
-    id: string,
-    options: Partial<ITransportSettings>,
-  ) => Promise<SDKResponse<unknown, unknown>>,
-): ContentTypeSpec['fetchById'] {
-  return (api, itemId, signal, fetchOptions) =>
-    api.call(
-      operation,
-      (sdk, options) =>
-        invoke(
-          sdk,
-          itemId,
-          fetchOptions?.unparsed === true
-            ? ({ ...options, deferParse: true } satisfies LookerRequestOptions)
-            : options,
-        ),
-      signal,
-    );
+  invoke: ByIdInvoke,
+  parseItem: ContentTypeSpec['parseItem'],
+  { deferParse = false }: { deferParse?: boolean } = {},
+): Pick<ContentTypeSpec, 'fetchById' | 'fetchItem'> {
+  const fetch = (
+    api: ApiCaller,
+    itemId: string,
+    signal: AbortSignal | undefined,
+    extra: LookerRequestOptions,
+  ): Promise<unknown> =>
+    api.call(operation, (sdk, options) => invoke(sdk, itemId, { ...options, ...extra }), signal);
+  return {
+    fetchById: (api, itemId, signal) => fetch(api, itemId, signal, {}),
+    fetchItem: async (api, itemId, signal) => {
+      const value = await fetch(api, itemId, signal, deferParse ? { deferParse: true } : {});
+      return value instanceof UnparsedJson
+        ? { kind: 'bytes', bytes: value.bytes }
+        : { kind: 'parsed', item: parseItem(value), json: rawJsonOf(value) };
+    },
+  };
 }
 
 /** Pages a listing until a short page, mapping each page (e.g. to ids). */
@@ -290,42 +275,40 @@ const parseNamed = (type: ContentType) =>
 
 // ---- the table ------------------------------------------------------------------------------
 
-const fetchDashboard = byId('dashboard', (sdk, itemId, options) =>
-  sdk.dashboard(itemId, undefined, options),
-);
-const fetchLook = byId('look', (sdk, itemId, options) => sdk.look(itemId, undefined, options));
+/** `search_dashboards` / `search_looks` listing ids only: each item is then fetched in full. */
+function idPages(
+  operation: 'search_dashboards' | 'search_looks',
+  search: (
+    sdk: Looker40SDK,
+    page: PageRequest,
+    options: Partial<ITransportSettings>,
+  ) => Promise<SDKResponse<unknown, unknown>>,
+): PagedListing {
+  return {
+    kind: 'paged',
+    operation,
+    fetchPage: (api, page, signal) =>
+      list(api, operation, (sdk, options) => search(sdk, page, options), signal),
+  };
+}
 
+const parseDashboard = parseContent('dashboard');
 const dashboard: ContentTypeSpec = {
   type: 'dashboard',
   label: CONTENT_TYPE_PLURALS.dashboard,
-  listing: {
-    kind: 'paged',
-    operation: 'search_dashboards',
-    fields: 'id',
-    fetchPage: (api, page, signal) =>
-      list(
-        api,
-        'search_dashboards',
-        (sdk, options) =>
-          sdk.search_dashboards(
-            {
-              fields: 'id',
-              deleted: 'false',
-              limit: page.limit,
-              offset: page.offset,
-              sorts: 'id',
-              ...(page.folderId === undefined ? {} : { folder_id: page.folderId }),
-            },
-            options,
-          ),
-        signal,
-      ),
-  },
-  detail: {
-    operation: 'dashboard',
-    fetch: fetchDashboard,
-  },
-  fetchById: fetchDashboard,
+  listing: idPages('search_dashboards', (sdk, page, options) =>
+    sdk.search_dashboards(
+      { fields: 'id', deleted: 'false', limit: page.limit, offset: page.offset, sorts: 'id' },
+      options,
+    ),
+  ),
+  needsDetail: true,
+  ...byId(
+    'dashboard',
+    (sdk, itemId, options) => sdk.dashboard(itemId, undefined, options),
+    parseDashboard,
+    { deferParse: true },
+  ),
   listIds: async (api, signal) =>
     idsOf(
       await list(
@@ -335,142 +318,83 @@ const dashboard: ContentTypeSpec = {
         signal,
       ),
     ),
-  inFolders: true,
-  hasUpdatedAt: true,
-  deleted: {
-    operation: 'search_dashboards',
-    fetchPage: (api, page, signal) =>
-      list(
-        api,
-        'search_dashboards',
-        (sdk, options) =>
-          sdk.search_dashboards(
-            {
-              fields: DELETED_FIELDS,
-              deleted: 'true',
-              limit: page.limit,
-              offset: page.offset,
-              sorts: 'id',
-            },
-            options,
-          ),
-        signal,
-      ),
-  },
-  parseItem: parseContent('dashboard'),
+  parseItem: parseDashboard,
 };
 
+const parseLook = parseContent('look');
 const look: ContentTypeSpec = {
   type: 'look',
   label: CONTENT_TYPE_PLURALS.look,
-  listing: {
-    kind: 'paged',
-    operation: 'search_looks',
-    fields: 'id',
-    fetchPage: (api, page, signal) =>
-      list(
-        api,
-        'search_looks',
-        (sdk, options) =>
-          sdk.search_looks(
-            {
-              fields: 'id',
-              deleted: false,
-              limit: page.limit,
-              offset: page.offset,
-              sorts: 'id',
-              ...(page.folderId === undefined ? {} : { folder_id: page.folderId }),
-            },
-            options,
-          ),
-        signal,
-      ),
-  },
-  detail: { operation: 'look', fetch: fetchLook },
-  fetchById: fetchLook,
+  listing: idPages('search_looks', (sdk, page, options) =>
+    sdk.search_looks(
+      { fields: 'id', deleted: false, limit: page.limit, offset: page.offset, sorts: 'id' },
+      options,
+    ),
+  ),
+  needsDetail: true,
+  ...byId('look', (sdk, itemId, options) => sdk.look(itemId, undefined, options), parseLook, {
+    deferParse: true,
+  }),
   listIds: async (api, signal) =>
     idsOf(await list(api, 'all_looks', (sdk, options) => sdk.all_looks('id', options), signal)),
-  inFolders: true,
-  hasUpdatedAt: true,
-  deleted: {
-    operation: 'search_looks',
-    fetchPage: (api, page, signal) =>
-      list(
-        api,
-        'search_looks',
-        (sdk, options) =>
-          sdk.search_looks(
-            {
-              fields: DELETED_FIELDS,
-              deleted: true,
-              limit: page.limit,
-              offset: page.offset,
-              sorts: 'id',
-            },
-            options,
-          ),
-        signal,
-      ),
-  },
-  parseItem: parseContent('look'),
+  parseItem: parseLook,
 };
 
+const parseFolder = parser(
+  'folder',
+  z.object({ id, name: text, parent_id: text, creator_id: text, created_at: text }),
+  (item) => ({
+    id: item.id,
+    name: item.name,
+    folderId: item.parent_id,
+    ownerId: item.creator_id,
+    createdAt: item.created_at,
+  }),
+);
 const folder: ContentTypeSpec = {
   type: 'folder',
   label: CONTENT_TYPE_PLURALS.folder,
   listing: searchListing('search_folders', (sdk, request, options) =>
     sdk.search_folders(request, options),
   ).listing,
+  needsDetail: false,
   listIds: async (api, signal) =>
     idsOf(await list(api, 'all_folders', (sdk, options) => sdk.all_folders('id', options), signal)),
-  fetchById: byId('folder', (sdk, itemId, options) => sdk.folder(itemId, undefined, options)),
-  // Folders form the tree other types live in; they are listed whole, not per folder.
-  inFolders: false,
-  hasUpdatedAt: false,
-  parseItem: parser(
-    'folder',
-    z.object({ id, name: text, parent_id: text, creator_id: text, created_at: text }),
-    (item) => ({
-      id: item.id,
-      name: item.name,
-      folderId: item.parent_id,
-      ownerId: item.creator_id,
-      createdAt: item.created_at,
-    }),
-  ),
+  ...byId('folder', (sdk, itemId, options) => sdk.folder(itemId, undefined, options), parseFolder),
+  parseItem: parseFolder,
 };
 
+// Boards have `deleted_at` but no trash listing in API 4.0.
+const parseBoard = parser(
+  'board',
+  z.object({
+    id,
+    title: text,
+    user_id: text,
+    created_at: text,
+    updated_at: text,
+    deleted_at: text,
+  }),
+  (item) => ({
+    id: item.id,
+    name: item.title,
+    ownerId: item.user_id,
+    createdAt: item.created_at,
+    updatedAt: item.updated_at,
+    deleted: item.deleted_at !== null && item.deleted_at !== undefined,
+  }),
+);
 const board: ContentTypeSpec = {
   type: 'board',
   label: CONTENT_TYPE_PLURALS.board,
   listing: searchListing('search_boards', (sdk, request, options) =>
     sdk.search_boards(request, options),
   ).listing,
+  needsDetail: false,
   listIds: async (api, signal) =>
     idsOf(await list(api, 'all_boards', (sdk, options) => sdk.all_boards('id', options), signal)),
-  fetchById: byId('board', (sdk, itemId, options) => sdk.board(itemId, undefined, options)),
-  inFolders: false,
-  hasUpdatedAt: true,
-  // Boards have `deleted_at` but no trash listing in API 4.0.
-  parseItem: parser(
-    'board',
-    z.object({
-      id,
-      title: text,
-      user_id: text,
-      created_at: text,
-      updated_at: text,
-      deleted_at: text,
-    }),
-    (item) => ({
-      id: item.id,
-      name: item.title,
-      ownerId: item.user_id,
-      createdAt: item.created_at,
-      updatedAt: item.updated_at,
-      deleted: item.deleted_at !== null && item.deleted_at !== undefined,
-    }),
-  ),
+  ...byId('board', (sdk, itemId, options) => sdk.board(itemId, undefined, options), parseBoard),
+  parseItem: parseBoard,
 };
 
 /** A paged `search_*` listing of complete objects and its id-only twin. */
@@ -481,12 +405,11 @@ function searchListing(
     request: { fields?: string; limit: number; offset: number; sorts: string },
     options: Partial<ITransportSettings>,
   ) => Promise<SDKResponse<unknown, unknown>>,
-): Pick<ContentTypeSpec, 'listing'> & { pageIds: ContentTypeSpec['listIds'] } {
+): { listing: PagedListing; pageIds: ContentTypeSpec['listIds'] } {
   return {
     listing: {
       kind: 'paged',
       operation,
-      fields: undefined,
       fetchPage: (api, page, signal) =>
         list(
           api,
@@ -518,38 +441,38 @@ function searchListing(
 const users = searchListing('search_users', (sdk, request, options) =>
   sdk.search_users(request, options),
 );
+const parseUser = parser(
+  'user',
+  z.object({ id, display_name: text, first_name: text, last_name: text, email: text }),
+  (item) => ({
+    id: item.id,
+    name:
+      item.display_name ??
+      ([item.first_name, item.last_name].filter(Boolean).join(' ') || item.email),
+  }),
+);
 const user: ContentTypeSpec = {
   type: 'user',
   label: CONTENT_TYPE_PLURALS.user,
   listing: users.listing,
+  needsDetail: false,
   listIds: users.pageIds,
-  fetchById: byId('user', (sdk, itemId, options) => sdk.user(itemId, undefined, options)),
-  inFolders: false,
-  hasUpdatedAt: false,
-  parseItem: parser(
-    'user',
-    z.object({ id, display_name: text, first_name: text, last_name: text, email: text }),
-    (item) => ({
-      id: item.id,
-      name:
-        item.display_name ??
-        ([item.first_name, item.last_name].filter(Boolean).join(' ') || item.email),
-    }),
-  ),
+  ...byId('user', (sdk, itemId, options) => sdk.user(itemId, undefined, options), parseUser),
+  parseItem: parseUser,
 };
 
 const groups = searchListing('search_groups', (sdk, request, options) =>
   sdk.search_groups(request, options),
 );
+const parseGroup = parseNamed('group');
 const group: ContentTypeSpec = {
   type: 'group',
   label: CONTENT_TYPE_PLURALS.group,
   listing: groups.listing,
+  needsDetail: false,
   listIds: groups.pageIds,
-  fetchById: byId('group', (sdk, itemId, options) => sdk.group(itemId, undefined, options)),
-  inFolders: false,
-  hasUpdatedAt: false,
-  parseItem: parseNamed('group'),
+  ...byId('group', (sdk, itemId, options) => sdk.group(itemId, undefined, options), parseGroup),
+  parseItem: parseGroup,
 };
 
 /** A small type: paged `search_*` for the content, one unpaged `all_*?fields=id` for ids. */
@@ -562,17 +485,17 @@ function smallType(
     sdk: Looker40SDK,
     options: Partial<ITransportSettings>,
   ) => Promise<SDKResponse<unknown, unknown>>,
-  fetchById: ContentTypeSpec['fetchById'],
+  fetchOne: ByIdInvoke,
 ): ContentTypeSpec {
+  const parseItem = parseNamed(type);
   return {
     type,
     label: CONTENT_TYPE_PLURALS[type],
     listing: searchListing(searchOperation, search).listing,
+    needsDetail: false,
     listIds: async (api, signal) => idsOf(await list(api, allOperation, allIds, signal)),
-    fetchById,
-    inFolders: false,
-    hasUpdatedAt: false,
-    parseItem: parseNamed(type),
+    ...byId(type, fetchOne, parseItem),
+    parseItem,
   };
 }
 
@@ -582,7 +505,7 @@ const role = smallType(
   (sdk, request, options) => sdk.search_roles(request, options),
   'all_roles',
   (sdk, options) => sdk.all_roles({ fields: 'id' }, options),
-  byId('role', (sdk, itemId, options) => sdk.role(itemId, options)),
+  (sdk, itemId, options) => sdk.role(itemId, options),
 );
 const permissionSet = smallType(
   'permission_set',
@@ -590,7 +513,7 @@ const permissionSet = smallType(
   (sdk, request, options) => sdk.search_permission_sets(request, options),
   'all_permission_sets',
   (sdk, options) => sdk.all_permission_sets('id', options),
-  byId('permission_set', (sdk, itemId, options) => sdk.permission_set(itemId, undefined, options)),
+  (sdk, itemId, options) => sdk.permission_set(itemId, undefined, options),
 );
 const modelSet = smallType(
   'model_set',
@@ -598,7 +521,7 @@ const modelSet = smallType(
   (sdk, request, options) => sdk.search_model_sets(request, options),
   'all_model_sets',
   (sdk, options) => sdk.all_model_sets('id', options),
-  byId('model_set', (sdk, itemId, options) => sdk.model_set(itemId, undefined, options)),
+  (sdk, itemId, options) => sdk.model_set(itemId, undefined, options),
 );
 
 /** `all_lookml_models` pages with limit/offset but takes no `sorts`; its order is by name. */
@@ -638,30 +561,31 @@ function exploreIdsOf(model: unknown): string[] {
   return ids;
 }
 
+const parseModel = parser(
+  'lookml_model',
+  z.object({ name: id, label: text, project_name: text }),
+  (item) => ({ id: item.name, name: item.label ?? item.name }),
+);
 const lookmlModel: ContentTypeSpec = {
   type: 'lookml_model',
   label: CONTENT_TYPE_PLURALS.lookml_model,
   listing: {
     kind: 'paged',
     operation: 'all_lookml_models',
-    fields: undefined,
     fetchPage: (api, page, signal) => fetchModels(api, page, undefined, signal),
   },
+  needsDetail: false,
   listIds: (api, signal) =>
     pageAll(
       (page) => fetchModels(api, page, 'name', signal),
       (models) => idsOf(models, 'name'),
     ),
-  fetchById: byId('lookml_model', (sdk, name, options) =>
-    sdk.lookml_model(name, undefined, options),
-  ),
-  inFolders: false,
-  hasUpdatedAt: false,
-  parseItem: parser(
+  ...byId(
     'lookml_model',
-    z.object({ name: id, label: text, project_name: text }),
-    (item) => ({ id: item.name, name: item.label ?? item.name }),
+    (sdk, name, options) => sdk.lookml_model(name, undefined, options),
+    parseModel,
   ),
+  parseItem: parseModel,
 };
 
 /** Splits "model::explore" at the first `::` (LookML names cannot contain it). */
@@ -691,34 +615,47 @@ function fetchExplore(api: ApiCaller, exploreId: string, signal?: AbortSignal): 
   );
 }
 
+const parseExplore = parser(
+  'explore',
+  z.object({ id: text, name: id, model_name: id, label: text, title: text }),
+  (item) => ({
+    id: `${item.model_name}::${item.name}`,
+    name: item.label ?? item.title ?? item.name,
+  }),
+);
 const explore: ContentTypeSpec = {
   type: 'explore',
   label: CONTENT_TYPE_PLURALS.explore,
   listing: {
     kind: 'children',
     parent: 'lookml_model',
-    operation: 'lookml_model_explore',
     childIds: (parent) => exploreIdsOf(parent.value),
   },
-  detail: { operation: 'lookml_model_explore', fetch: fetchExplore },
+  needsDetail: true,
   fetchById: fetchExplore,
+  fetchItem: async (api, exploreId, signal) => {
+    const value = await fetchExplore(api, exploreId, signal);
+    return { kind: 'parsed', item: parseExplore(value), json: rawJsonOf(value) };
+  },
   listIds: (api, signal) =>
     pageAll(
       (page) => fetchModels(api, page, 'name,explores(name)', signal),
       (models) => models.flatMap(exploreIdsOf),
     ),
-  inFolders: false,
-  hasUpdatedAt: false,
-  parseItem: parser(
-    'explore',
-    z.object({ id: text, name: id, model_name: id, label: text, title: text }),
-    (item) => ({
-      id: `${item.model_name}::${item.name}`,
-      name: item.label ?? item.title ?? item.name,
-    }),
-  ),
+  parseItem: parseExplore,
 };
 
+const parseScheduledPlan = parser(
+  'scheduled_plan',
+  z.object({ id, name: text, user_id: text, created_at: text, updated_at: text }),
+  (item) => ({
+    id: item.id,
+    name: item.name,
+    ownerId: item.user_id,
+    createdAt: item.created_at,
+    updatedAt: item.updated_at,
+  }),
+);
 const scheduledPlan: ContentTypeSpec = {
   type: 'scheduled_plan',
   label: CONTENT_TYPE_PLURALS.scheduled_plan,
@@ -726,6 +663,7 @@ const scheduledPlan: ContentTypeSpec = {
   listing: searchListing('search_scheduled_plans', (sdk, request, options) =>
     sdk.search_scheduled_plans({ ...request, all_users: true }, options),
   ).listing,
+  needsDetail: false,
   listIds: async (api, signal) =>
     idsOf(
       await list(
@@ -735,22 +673,12 @@ const scheduledPlan: ContentTypeSpec = {
         signal,
       ),
     ),
-  fetchById: byId('scheduled_plan', (sdk, itemId, options) =>
-    sdk.scheduled_plan(itemId, undefined, options),
-  ),
-  inFolders: false,
-  hasUpdatedAt: true,
-  parseItem: parser(
+  ...byId(
     'scheduled_plan',
-    z.object({ id, name: text, user_id: text, created_at: text, updated_at: text }),
-    (item) => ({
-      id: item.id,
-      name: item.name,
-      ownerId: item.user_id,
-      createdAt: item.created_at,
-      updatedAt: item.updated_at,
-    }),
+    (sdk, itemId, options) => sdk.scheduled_plan(itemId, undefined, options),
+    parseScheduledPlan,
   ),
+  parseItem: parseScheduledPlan,
 };
 
 export const REGISTRY: Record<ContentType, ContentTypeSpec> = {

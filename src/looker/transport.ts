@@ -1,3 +1,4 @@
+import { RequestAbortedError } from '../errors.js';
 import { NodeTransport } from '@looker/sdk-node';
 import {
   addQueryParams,
@@ -18,7 +19,6 @@ import {
   type LookerApiError,
   NotFoundError,
   RateLimitedError,
-  RequestAbortedError,
   TransientError,
   UnreachableError,
 } from './errors.js';

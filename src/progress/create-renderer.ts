@@ -1,4 +1,4 @@
-import type { ProgressSource } from './events.js';
+import type { ProgressSource } from '../engine/events.js';
 import type { ProgressMode } from './mode.js';
 import { PlainRenderer } from './plain-renderer.js';
 import type { ProgressRenderer, ProgressStream } from './stream.js';

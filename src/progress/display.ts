@@ -1,11 +1,11 @@
-import type { ProgressSource } from './events.js';
+import type { ProgressSource } from '../engine/events.js';
 import { DEFAULT_PROGRESS_INTERVAL_MS } from './flags.js';
 import { createProgressRenderer } from './create-renderer.js';
 import { chooseProgressMode, type ProgressMode } from './mode.js';
 import type { ProgressRenderer, ProgressStream } from './stream.js';
 import { colorEnabled } from './style.js';
 import { formatSummary } from './summary-format.js';
-import type { RunSummary } from './summary.js';
+import type { RunSummary } from '../engine/run-summary.js';
 
 /**
  * Everything a command shows on stderr around one extraction, in one object: picks the mode,

@@ -1,5 +1,5 @@
 import { CONTENT_TYPE_PLURALS, type ContentType } from '../content-types.js';
-import type { ExtractEvent } from './events.js';
+import type { ExtractEvent } from '../engine/events.js';
 import { formatCount, formatDuration, formatRate, plural, sanitizeLine } from './format.js';
 
 /**

@@ -1,7 +1,7 @@
 import { CONTENT_TYPE_PLURALS } from '../content-types.js';
 import { redact } from '../redact.js';
 import { EventLog } from './event-lines.js';
-import type { ProgressSnapshot, ProgressSource, TypeProgress } from './events.js';
+import type { ProgressSnapshot, ProgressSource, TypeProgress } from '../engine/events.js';
 import { DEFAULT_PROGRESS_INTERVAL_MS } from './flags.js';
 import {
   formatClock,

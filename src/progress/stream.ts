@@ -1,4 +1,4 @@
-import type { RunSummary } from './summary.js';
+import type { RunSummary } from '../engine/run-summary.js';
 
 /**
  * Where progress goes: stderr in production, a fake in tests. `columns`/`rows` are read on every

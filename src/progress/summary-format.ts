@@ -15,7 +15,7 @@ import {
   truncate,
 } from './format.js';
 import { createStyle, type Style } from './style.js';
-import { runSummarySchema, type FailureSummary, type RunSummary } from './summary.js';
+import { runSummarySchema, type FailureSummary, type RunSummary } from '../engine/run-summary.js';
 
 /** How many failures the human summary lists before pointing to `lookervault status`. */
 export const SUMMARY_FAILURES_SHOWN = 5;

@@ -1,6 +1,6 @@
 import { stripVTControlCharacters } from 'node:util';
 import { CONTENT_TYPE_PLURALS } from '../content-types.js';
-import type { ProgressSnapshot, TypeProgress, WorkerProgress } from './events.js';
+import type { ProgressSnapshot, TypeProgress, WorkerProgress } from '../engine/events.js';
 import {
   formatClock,
   formatCount,
@@ -13,7 +13,7 @@ import {
   sanitizeLine,
 } from './format.js';
 import { visibleLength, type Style } from './style.js';
-import type { RunSummary } from './summary.js';
+import type { RunSummary } from '../engine/run-summary.js';
 
 /**
  * The text of the live display, one function per kind of row. Pure: snapshot in, strings out,

@@ -13,11 +13,11 @@ import {
 import type { ContentType } from '../content-types.js';
 import { redact } from '../redact.js';
 import { EventLog, describeEvent } from './event-lines.js';
-import type { ProgressSnapshot, ProgressSource } from './events.js';
+import type { ProgressSnapshot, ProgressSource } from '../engine/events.js';
 import { formatClock } from './format.js';
 import type { ProgressRenderer, ProgressStream } from './stream.js';
 import { createStyle, visibleLength, type Style } from './style.js';
-import type { RunSummary } from './summary.js';
+import type { RunSummary } from '../engine/run-summary.js';
 import {
   finalHeaderText,
   fit,

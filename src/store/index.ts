@@ -21,7 +21,7 @@ export type {
   RunCounts,
   RunDetail,
   RunOwnerInfo,
-  RunSummary,
+  RunListRow,
 } from './readers.js';
 export { isSecretKey, sanitizeConfig } from './sanitize.js';
 export { APP_NAME, SCHEMA_VERSION } from './schema.js';

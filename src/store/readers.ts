@@ -42,7 +42,7 @@ export interface RunOwnerInfo {
   alive: boolean;
 }
 
-export interface RunSummary {
+export interface RunListRow {
   id: number;
   /** As the user should read it: a `running` run whose owner died shows as `interrupted`. */
   status: RunStatus;
@@ -63,7 +63,7 @@ export interface RunSummary {
   owner: RunOwnerInfo | null;
 }
 
-export interface RunDetail extends RunSummary {
+export interface RunDetail extends RunListRow {
   config: Record<string, unknown>;
   summary: unknown;
   typeStates: TypeStateRecord[];
@@ -91,7 +91,7 @@ export interface ContentTypeSummary {
 export function listRuns(
   vault: Vault,
   options: ReaderOptions & { limit?: number } = {},
-): RunSummary[] {
+): RunListRow[] {
   return read(vault, () => {
     const env = defaultOwnerEnvironment(options.env);
     const latest = readLatestRunId(vault.db);
@@ -152,7 +152,7 @@ function summarize(
   run: RunRecord,
   latestId: number | undefined,
   env: OwnerEnvironment,
-): RunSummary {
+): RunListRow {
   const alive = run.status === 'running' && isOwnerAlive(run, env);
   const status: RunStatus = run.status === 'running' && !alive ? 'interrupted' : run.status;
   const started = Date.parse(run.startedAt);

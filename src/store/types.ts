@@ -3,43 +3,17 @@
  * bookkeeping and the readers hand back. Column-level documentation lives in docs/store.md.
  */
 
-/** A run's lifecycle. `running` is the only state with a live owner process. */
-export type RunStatus = 'running' | 'interrupted' | 'partial' | 'success' | 'failed';
+import type { RunStatus, TypeState } from '../engine/states.js';
 
-/** The states a finished run can be left in by `RunStore.finish`. */
-export type FinalRunStatus = Exclude<RunStatus, 'running'>;
-
-export const RUN_STATUSES: readonly RunStatus[] = [
-  'running',
-  'interrupted',
-  'partial',
-  'success',
-  'failed',
-];
-
-/**
- * Statuses a later `extract` picks up where it stopped: runs that did not get to the end.
- * `failed` is included: a run that died on a full disk or a lost network keeps every committed
- * page, and resuming it loses nothing. `partial` is not: that run went to the end and retried
- * its failed pages already; the next extract starts a fresh run (which fetches them again), so
- * one page that keeps failing can never freeze a scheduled backup on an old run.
- */
-export const RESUMABLE_STATUSES: readonly RunStatus[] = ['interrupted', 'failed'];
-
-/**
- * Where one content type is within one run: not started, waiting for another type (explores
- * wait for their models), listing pages, reconciling ids, finished, or given up.
- */
-export type TypeState = 'pending' | 'waiting' | 'listing' | 'reconciling' | 'done' | 'failed';
-
-export const TYPE_STATES: readonly TypeState[] = [
-  'pending',
-  'waiting',
-  'listing',
-  'reconciling',
-  'done',
-  'failed',
-];
+export {
+  FINAL_RUN_STATUSES,
+  RESUMABLE_STATUSES,
+  RUN_STATUSES,
+  TYPE_STATES,
+  type FinalRunStatus,
+  type RunStatus,
+  type TypeState,
+} from '../engine/states.js';
 
 /** What the registry reads from an item: its identity and the columns beside its JSON. */
 export interface ItemMetadata {

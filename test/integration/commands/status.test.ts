@@ -5,8 +5,8 @@ import { runCli } from '../../helpers/cli.js';
 import { makeTempDir } from '../../helpers/tmp.js';
 import { makeItemWrite, openVault, RunStore, VaultWriter } from '../../../src/store/index.js';
 import type { ItemWrite } from '../../../src/store/index.js';
-import { statusDetailSchema, statusListSchema } from '../../../src/progress/status-format.js';
-import { runSummarySchema, SUMMARY_SCHEMA_VERSION } from '../../../src/progress/summary.js';
+import { statusDetailSchema, statusListSchema } from '../../../src/cli/status-output.js';
+import { runSummarySchema, SUMMARY_SCHEMA_VERSION } from '../../../src/engine/run-summary.js';
 
 /**
  * Runs the CLI with a fixed time zone (timestamps print the same everywhere) and as installed:

@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { runCli } from '../../helpers/cli.js';
-import { runSummarySchema } from '../../../src/progress/summary.js';
+import { runSummarySchema } from '../../../src/engine/run-summary.js';
 import { envFor, expectedTriples, simulator, storedTriples, tempDb } from './harness.js';
 
 describe('extract command line', () => {

@@ -5,7 +5,7 @@ import { CONTENT_TYPES, type ContentType } from '../../../src/content-types.js';
 import { Extraction, type ExtractDependencies } from '../../../src/extract/orchestrator.js';
 import { EXTRACT_DEFAULTS, type ExtractOptions } from '../../../src/extract/options.js';
 import { LookerClient } from '../../../src/looker/client.js';
-import type { RunSummary } from '../../../src/progress/summary.js';
+import type { RunSummary } from '../../../src/engine/run-summary.js';
 import {
   startSimulator,
   type RunningSimulator,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { runSummarySchema } from '../../../src/progress/summary.js';
+import { runSummarySchema } from '../../../src/engine/run-summary.js';
 import { runCli } from '../../helpers/cli.js';
 import { envFor, simulator, tempDb } from './harness.js';
 

@@ -1,3 +1,4 @@
+import { RequestAbortedError } from '../../../src/errors.js';
 import { afterEach, describe, expect, it, jest } from '@jest/globals';
 import { LookerClient, type LookerClientOptions } from '../../../src/looker/client.js';
 import {
@@ -5,7 +6,6 @@ import {
   InvalidResponseError,
   NotFoundError,
   RateLimitedError,
-  RequestAbortedError,
   TransientError,
 } from '../../../src/looker/errors.js';
 import type { LookerSettings } from '../../../src/looker/settings.js';

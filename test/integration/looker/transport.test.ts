@@ -13,7 +13,6 @@ import {
   UnreachableError,
 } from '../../../src/looker/errors.js';
 import { REGISTRY } from '../../../src/looker/registry.js';
-import { UnparsedJson } from '../../../src/looker/transport.js';
 import type { LookerSettings } from '../../../src/looker/settings.js';
 
 /**
@@ -143,9 +142,9 @@ describe('LookerTransport over real sockets', () => {
       res.end(body);
     });
     const client = clientFor(server.url);
-    const value = await REGISTRY.dashboard.fetchById(client, '1', undefined, { unparsed: true });
-    expect(value).toBeInstanceOf(UnparsedJson);
-    expect(new TextDecoder().decode((value as UnparsedJson).bytes)).toBe(body);
+    const fetched = await REGISTRY.dashboard.fetchItem(client, '1');
+    if (fetched.kind !== 'bytes') throw new Error('a dashboard should be left unparsed');
+    expect(new TextDecoder().decode(fetched.bytes)).toBe(body);
     expect(await REGISTRY.dashboard.fetchById(client, '1')).toEqual(JSON.parse(body));
   });
 
@@ -164,9 +163,7 @@ describe('LookerTransport over real sockets', () => {
     });
     const client = clientFor(server.url);
     for (const id of ['1', '2']) {
-      const error = await REGISTRY.dashboard
-        .fetchById(client, id, undefined, { unparsed: true })
-        .catch((e: unknown) => e);
+      const error = await REGISTRY.dashboard.fetchItem(client, id).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(InvalidResponseError);
       expect(isRetryable(error)).toBe(true);
       expect((error as Error).message).toMatch(id === '1' ? /not valid JSON/ : /expected JSON/);

@@ -1,5 +1,5 @@
+import { RequestAbortedError } from '../../../src/errors.js';
 import { describe, expect, it } from '@jest/globals';
-import { RequestAbortedError } from '../../../src/looker/errors.js';
 import {
   RequestLimiter,
   type LimiterOptions,

@@ -1,10 +1,10 @@
+import { RequestAbortedError } from '../../../src/errors.js';
 import { describe, expect, it } from '@jest/globals';
 import {
   AuthError,
   ClientRequestError,
   NotFoundError,
   RateLimitedError,
-  RequestAbortedError,
   TransientError,
 } from '../../../src/looker/errors.js';
 import { RequestLimiter, type PauseEvent } from '../../../src/extract/limiter.js';

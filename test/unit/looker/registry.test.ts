@@ -54,36 +54,21 @@ describe('REGISTRY', () => {
   });
 
   it('needs a detail call exactly for dashboards, looks and explores', () => {
-    const withDetail = CONTENT_TYPES.filter((type) => REGISTRY[type].detail !== undefined);
+    const withDetail = CONTENT_TYPES.filter((type) => REGISTRY[type].needsDetail);
     expect(withDetail).toEqual(['dashboard', 'look', 'explore']);
-  });
-
-  it('says which types have updated_at, live in folders and have a trash', () => {
-    const types = (predicate: (type: (typeof CONTENT_TYPES)[number]) => boolean) =>
-      CONTENT_TYPES.filter(predicate);
-    expect(types((t) => REGISTRY[t].hasUpdatedAt)).toEqual([
-      'dashboard',
-      'look',
-      'board',
-      'scheduled_plan',
-    ]);
-    expect(types((t) => REGISTRY[t].inFolders)).toEqual(['dashboard', 'look']);
-    expect(types((t) => REGISTRY[t].deleted !== undefined)).toEqual(['dashboard', 'look']);
   });
 
   it('lists dashboard ids with search_dashboards sorted by id, and fetches dashboard(id) for each', async () => {
     const { api, calls } = fakeApi(() => [{ id: '7' }]);
     const listing = REGISTRY.dashboard.listing;
     if (listing.kind !== 'paged') throw new Error('dashboards should be paged');
-    await listing.fetchPage(api, { offset: 200, limit: 100, folderId: '5' });
+    await listing.fetchPage(api, { offset: 200, limit: 100 });
     expect(calls[0]).toEqual({
       operation: 'search_dashboards',
       method: 'search_dashboards',
-      args: [
-        { fields: 'id', deleted: 'false', limit: 100, offset: 200, sorts: 'id', folder_id: '5' },
-      ],
+      args: [{ fields: 'id', deleted: 'false', limit: 100, offset: 200, sorts: 'id' }],
     });
-    await REGISTRY.dashboard.detail?.fetch(api, 'model::lookml_dash');
+    await REGISTRY.dashboard.fetchById(api, 'model::lookml_dash');
     expect(calls[1]).toMatchObject({
       method: 'dashboard',
       args: ['model::lookml_dash', undefined],
@@ -96,13 +81,6 @@ describe('REGISTRY', () => {
     expect(calls).toEqual([
       { operation: 'all_dashboards', method: 'all_dashboards', args: ['id'] },
     ]);
-  });
-
-  it('lists the trash of dashboards and looks with deleted=true', async () => {
-    const { api, calls } = fakeApi(() => []);
-    await REGISTRY.dashboard.deleted?.fetchPage(api, { offset: 0, limit: 10 });
-    await REGISTRY.look.deleted?.fetchPage(api, { offset: 0, limit: 10 });
-    expect(calls.map((c) => (c.args[0] as { deleted: unknown }).deleted)).toEqual(['true', true]);
   });
 
   it("asks for every user's scheduled plans", async () => {

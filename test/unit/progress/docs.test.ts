@@ -2,14 +2,14 @@ import { describe, expect, it } from '@jest/globals';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { PROJECT_ROOT } from '../../helpers/cli.js';
-import { runSummarySchema, typeSummarySchema } from '../../../src/progress/summary.js';
+import { runSummarySchema, typeSummarySchema } from '../../../src/engine/run-summary.js';
 import {
   statusDetailSchema,
   statusFailedPageSchema,
   statusItemFailureSchema,
   statusRunSchema,
   statusTypeSchema,
-} from '../../../src/progress/status-format.js';
+} from '../../../src/cli/status-output.js';
 
 const docs = readFileSync(path.join(PROJECT_ROOT, 'docs', 'progress.md'), 'utf8');
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { EventLog, describeEvent } from '../../../src/progress/event-lines.js';
-import type { ExtractEvent } from '../../../src/progress/events.js';
+import type { ExtractEvent } from '../../../src/engine/events.js';
 
 const rateLimited = (rate: number): ExtractEvent => ({
   kind: 'rate-limited',

@@ -5,9 +5,9 @@ import type {
   ProgressSnapshot,
   ProgressSource,
   TypeProgress,
-} from '../../../src/progress/events.js';
+} from '../../../src/engine/events.js';
 import type { ProgressStream } from '../../../src/progress/stream.js';
-import { SUMMARY_SCHEMA_VERSION, type RunSummary } from '../../../src/progress/summary.js';
+import { SUMMARY_SCHEMA_VERSION, type RunSummary } from '../../../src/engine/run-summary.js';
 
 export function typeProgress(
   type: ContentType,

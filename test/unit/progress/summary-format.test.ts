@@ -5,7 +5,7 @@ import {
   formatSummary,
   summaryToJson,
 } from '../../../src/progress/summary-format.js';
-import { runSummarySchema } from '../../../src/progress/summary.js';
+import { runSummarySchema } from '../../../src/engine/run-summary.js';
 import { summary } from './fixtures.js';
 
 describe('formatSummary', () => {

@@ -5,7 +5,7 @@ import type {
   FailedUnitRecord,
   ItemFailureRecord,
   RunDetail,
-  RunSummary as RunListEntry,
+  RunListRow,
   TypeStateRecord,
 } from '../store/index.js';
 import {
@@ -15,9 +15,10 @@ import {
   plural,
   sanitizeLine,
   truncate,
-} from './format.js';
-import { createStyle, padVisible, type Style } from './style.js';
-import { runSummarySchema } from './summary.js';
+} from '../progress/format.js';
+import { createStyle, padVisible, type Style } from '../progress/style.js';
+import { runSummarySchema } from '../engine/run-summary.js';
+import { RUN_STATUSES, TYPE_STATES } from '../engine/states.js';
 
 /**
  * What `lookervault status` prints: the recent runs as a table, one run in detail, and the same
@@ -27,7 +28,7 @@ import { runSummarySchema } from './summary.js';
 export const STATUS_SCHEMA_VERSION = 1;
 
 const count = z.number().int().nonnegative();
-const runStatus = z.enum(['running', 'interrupted', 'partial', 'success', 'failed']);
+const runStatus = z.enum(RUN_STATUSES);
 
 export const statusRunSchema = z.object({
   id: z.number().int().positive(),
@@ -72,7 +73,7 @@ export const statusListSchema = z.object({
 
 export const statusTypeSchema = z.object({
   type: z.string(),
-  state: z.enum(['pending', 'waiting', 'listing', 'reconciling', 'done', 'failed']),
+  state: z.enum(TYPE_STATES),
   stored: count,
   new: count,
   changed: count,
@@ -125,7 +126,7 @@ export type StatusListJson = z.infer<typeof statusListSchema>;
 export type StatusDetailJson = z.infer<typeof statusDetailSchema>;
 type StatusRunJson = z.infer<typeof statusRunSchema>;
 
-function runToJson(run: RunListEntry): StatusRunJson {
+function runToJson(run: RunListRow): StatusRunJson {
   return {
     id: run.id,
     status: run.status,
@@ -159,7 +160,7 @@ function runToJson(run: RunListEntry): StatusRunJson {
   };
 }
 
-export function runListToJson(database: string, runs: readonly RunListEntry[]): StatusListJson {
+export function runListToJson(database: string, runs: readonly RunListRow[]): StatusListJson {
   return { schemaVersion: STATUS_SCHEMA_VERSION, database, runs: runs.map(runToJson) };
 }
 
@@ -215,7 +216,7 @@ export interface StatusFormatOptions {
 /** The recent runs as a table (newest first), for stdout. Ends with a newline. */
 export function formatRunList(
   database: string,
-  runs: readonly RunListEntry[],
+  runs: readonly RunListRow[],
   options: StatusFormatOptions,
 ): string {
   const style = createStyle(options.color);
@@ -394,7 +395,7 @@ function errorText(error: string): string {
   return truncate(sanitizeLine(error), 200);
 }
 
-function durationText(run: RunListEntry): string {
+function durationText(run: RunListRow): string {
   if (run.durationMs === null) return '-';
   const text = formatDuration(run.durationMs);
   return run.status === 'running' ? `${text}+` : text;

@@ -4,7 +4,7 @@ import {
   formatRunList,
   runDetailToJson,
   statusDetailSchema,
-} from '../../../src/progress/status-format.js';
+} from '../../../src/cli/status-output.js';
 import type { RunDetail } from '../../../src/store/index.js';
 
 const time = (iso: string): string => iso.slice(0, 19).replace('T', ' ');

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { CONTENT_TYPES } from '../content-types.js';
+import { FINAL_RUN_STATUSES, TYPE_STATES } from './states.js';
 
 /**
  * The run summary: printed at the end of `extract` (human form on stderr, this object on stdout
@@ -12,7 +13,7 @@ const contentType = z.enum(CONTENT_TYPES);
 const count = z.number().int().nonnegative();
 
 export const typeSummarySchema = z.object({
-  state: z.enum(['pending', 'waiting', 'listing', 'reconciling', 'done', 'failed']),
+  state: z.enum(TYPE_STATES),
   /** Items of this type the run holds (across resumes of the same run). */
   stored: count,
   /** This invocation's writes: new to the backup, changed since the last backup, identical. */
@@ -34,7 +35,7 @@ export const failureSchema = z.object({
 export const runSummarySchema = z.object({
   schemaVersion: z.literal(SUMMARY_SCHEMA_VERSION),
   runId: z.number().int().positive(),
-  status: z.enum(['success', 'partial', 'interrupted', 'failed']),
+  status: z.enum(FINAL_RUN_STATUSES),
   resumed: z.boolean(),
   /** Whether `lookervault extract` (resume is the default) will continue this run. */
   resumable: z.boolean(),

@@ -1,24 +1,14 @@
 import type { ContentType } from '../content-types.js';
-import type { RunSummary } from './summary.js';
+import type { StopReason, TypeState } from './states.js';
+import type { RunSummary } from './run-summary.js';
+
+export type { TypeState } from './states.js';
 
 /**
  * What the extraction engine tells the outside world. The engine never prints: it keeps its
  * counters in one snapshot (polled by renderers, like rclone's accounting stats) and emits
  * discrete events for things worth a log line. Renderers (TTY, plain lines, JSON) consume both.
  */
-
-export type TypeState =
-  /** Not started yet. */
-  | 'pending'
-  /** Waits for another type (explores wait for their LookML models). */
-  | 'waiting'
-  /** Pages are being listed and stored. */
-  | 'listing'
-  /** Listing done; comparing against a full id listing and fetching what offset paging missed. */
-  | 'reconciling'
-  | 'done'
-  /** Stopped early: its first page failed for good, or the user lacks permission. */
-  | 'failed';
 
 export interface TypeProgress {
   type: ContentType;
@@ -92,7 +82,7 @@ export type ExtractEvent =
   | { kind: 'rate-limited'; retryAfterMs: number | null; allowedRatePerSecond: number | null }
   | { kind: 'retry'; operation: string; attempt: number; delayMs: number; error: string }
   | { kind: 'notice'; message: string }
-  | { kind: 'stopping'; reason: 'interrupt' | 'fatal' }
+  | { kind: 'stopping'; reason: StopReason }
   | { kind: 'run-finished'; summary: RunSummary };
 
 export type ExtractEventListener = (event: ExtractEvent) => void;

@@ -1,0 +1,31 @@
+import type { ContentType } from '../content-types.js';
+import type { ExtractEvent } from '../engine/events.js';
+import type { ApiCaller } from '../looker/client.js';
+import type { ContentTypeSpec } from '../looker/registry.js';
+import type { VaultWriter } from '../store/index.js';
+import type { OffsetCoordinator } from './coordinator.js';
+import type { ExtractOptions } from './options.js';
+import type { ProgressState } from './progress-state.js';
+import type { PreparedRun, RunLedger } from './run-ledger.js';
+
+/**
+ * Everything one started run works with, built once when the run is prepared and handed to the
+ * code that processes its units. Nothing in it is optional: a run that has a context has
+ * started.
+ */
+export interface RunContext {
+  run: PreparedRun;
+  ledger: RunLedger;
+  coordinator: OffsetCoordinator;
+  writer: VaultWriter;
+  progress: ProgressState;
+  registry: Record<ContentType, ContentTypeSpec>;
+  options: ExtractOptions;
+  /** Every API request of the run: through the gate, with retries. */
+  api: ApiCaller;
+  /** Aborted when the run stops (Ctrl-C, a fatal error). */
+  signal: AbortSignal;
+  /** Whether the run is stopping: no new work is started. */
+  stopping(): boolean;
+  emit(event: ExtractEvent): void;
+}

@@ -1,0 +1,342 @@
+import type { ContentType } from '../content-types.js';
+import type { TypeState } from '../engine/states.js';
+
+/**
+ * One content type's listing within a run, as the coordinator sees it: what can be claimed
+ * next, what is in flight, when the listing has run out of work. A paged listing walks offsets;
+ * a child listing walks the ids of its parent type. Reconciliation (after the listing) and the
+ * type's state are common to both and live in {@link TypeStream}.
+ */
+
+export type WorkUnit = PageUnit | ChildrenUnit | ReconcileUnit;
+export interface PageUnit {
+  kind: 'page';
+  type: ContentType;
+  unitKey: string;
+  offset: number;
+  limit: number;
+}
+export interface ChildrenUnit {
+  kind: 'children';
+  type: ContentType;
+  unitKey: string;
+  parentId: string;
+}
+export interface ReconcileUnit {
+  kind: 'reconcile';
+  type: ContentType;
+  unitKey: string;
+}
+/** A unit of the listing itself (not its reconciliation). */
+export type ListingUnit = PageUnit | ChildrenUnit;
+
+export interface TypeListingProgress {
+  state: TypeState;
+  pagesDone: number;
+  pagesFailed: number;
+  pagesInFlight: number;
+  /** Items the listing holds, once its end is known. */
+  expected: number | null;
+}
+
+export const RECONCILE_KEY = 'reconcile';
+export const pageKey = (offset: number): string => `o:${offset}`;
+export const childrenKey = (parentId: string): string => `p:${parentId}`;
+
+export abstract class TypeStream<U extends ListingUnit = ListingUnit> {
+  state: TypeState;
+  private reconcileInFlight = false;
+
+  constructor(
+    readonly type: ContentType,
+    initial: TypeState,
+  ) {
+    this.state = initial;
+  }
+
+  /** The next unit: a listing unit while listing, then the one reconcile unit. */
+  claim(): WorkUnit | undefined {
+    if (this.state === 'reconciling') {
+      if (this.reconcileInFlight) return undefined;
+      this.reconcileInFlight = true;
+      return { kind: 'reconcile', type: this.type, unitKey: RECONCILE_KEY };
+    }
+    return this.state === 'listing' ? this.claimListing() : undefined;
+  }
+
+  complete(unit: WorkUnit, rawCount: number): void {
+    if (unit.kind === 'reconcile') {
+      this.reconcileInFlight = false;
+      this.state = 'done';
+    } else {
+      this.completeListing(unit as U, rawCount);
+    }
+    this.advance();
+  }
+
+  fail(unit: WorkUnit, rawCount: number | undefined): void {
+    if (unit.kind === 'reconcile') {
+      // After a clean listing only the cross-check is missing: the type is finished. After a
+      // listing with failures nothing vouches for the type any more.
+      this.reconcileInFlight = false;
+      this.state = this.listingClean() ? 'done' : 'failed';
+    } else {
+      this.failListing(unit as U, rawCount);
+    }
+    this.advance();
+  }
+
+  release(unit: WorkUnit): void {
+    if (unit.kind === 'reconcile') this.reconcileInFlight = false;
+    else this.releaseListing(unit as U);
+  }
+
+  hasWorkInFlight(): boolean {
+    return this.reconcileInFlight || this.listingInFlight();
+  }
+
+  isFinished(): boolean {
+    return this.state === 'done' || this.state === 'failed';
+  }
+
+  /** Takes back a unit an earlier attempt of the run committed. */
+  restore(unitKey: string, rawCount: number): void {
+    if (unitKey === RECONCILE_KEY) this.state = 'done';
+    else this.restoreListing(unitKey, rawCount);
+  }
+
+  /** Moves to reconciliation when the listing has run out of work. */
+  advance(): void {
+    if (this.state === 'listing' && this.listingExhausted()) this.state = 'reconciling';
+  }
+
+  abstract progress(): TypeListingProgress;
+  protected abstract claimListing(): U | undefined;
+  protected abstract completeListing(unit: U, rawCount: number): void;
+  protected abstract failListing(unit: U, rawCount: number | undefined): void;
+  protected abstract releaseListing(unit: U): void;
+  protected abstract listingInFlight(): boolean;
+  protected abstract listingExhausted(): boolean;
+  protected abstract listingClean(): boolean;
+  protected abstract restoreListing(unitKey: string, rawCount: number): void;
+}
+
+/**
+ * Offsets of a paged listing. Its end is learnt from a short page; until then claims run ahead
+ * of the last confirmed-full page by a window that grows with every full page (slow start).
+ */
+export class PagedStream extends TypeStream<PageUnit> {
+  /** Completed page offsets → items the server returned. */
+  private readonly pagesDone = new Map<number, number>();
+  private readonly pagesFailed = new Set<number>();
+  private readonly pagesInFlight = new Set<number>();
+  /** First offset past the end, once a short page revealed it. */
+  private endOffset: number | null = null;
+  /** Offset past the highest page confirmed full. */
+  private confirmedFull = 0;
+  private fullPages = 0;
+  /** Every page offset below this is done, failed or in flight (where the next claim scans from). */
+  private scanFrom = 0;
+
+  constructor(
+    type: ContentType,
+    private readonly pageSize: number,
+    private readonly maxWindow: number,
+  ) {
+    super(type, 'listing');
+  }
+
+  /** The first page, while no page has been claimed or returned yet (sizes are learnt early). */
+  claimFirstPage(): PageUnit | undefined {
+    if (this.state !== 'listing') return undefined;
+    const probing = this.pagesDone.size === 0 && this.pagesInFlight.size === 0;
+    return probing && !this.pagesFailed.has(0) ? this.claimPage(0) : undefined;
+  }
+
+  progress(): TypeListingProgress {
+    return {
+      state: this.state,
+      pagesDone: this.pagesDone.size,
+      pagesFailed: this.pagesFailed.size,
+      pagesInFlight: this.pagesInFlight.size,
+      expected: this.endOffset,
+    };
+  }
+
+  protected claimListing(): PageUnit | undefined {
+    const offset = this.nextPageOffset();
+    return offset === undefined ? undefined : this.claimPage(offset);
+  }
+
+  protected completeListing(unit: PageUnit, rawCount: number): void {
+    this.pagesInFlight.delete(unit.offset);
+    this.pagesFailed.delete(unit.offset);
+    this.recordPage(unit.offset, rawCount);
+  }
+
+  /**
+   * For a page whose listing worked but whose items could not all be fetched, `rawCount` still
+   * tells where the list ends. If the first page fails for good, its other pages would most
+   * likely fail the same way: go straight to the id listing, which fetches every item by id
+   * (or fails the type in turn).
+   */
+  protected failListing(unit: PageUnit, rawCount: number | undefined): void {
+    this.pagesInFlight.delete(unit.offset);
+    this.pagesFailed.add(unit.offset);
+    if (rawCount !== undefined) this.learnFromPage(unit.offset, rawCount);
+    else if (unit.offset === 0 && this.pagesDone.size === 0) this.state = 'reconciling';
+  }
+
+  protected releaseListing(unit: PageUnit): void {
+    this.pagesInFlight.delete(unit.offset);
+    this.scanFrom = Math.min(this.scanFrom, unit.offset);
+  }
+
+  protected listingInFlight(): boolean {
+    return this.pagesInFlight.size > 0;
+  }
+
+  /**
+   * Nothing left to claim and nothing in flight. Either the end is known and every page before
+   * it is done or failed, or every page past the last full one failed, so the end cannot be
+   * learnt from the listing: reconciliation (a full id listing) covers the rest.
+   */
+  protected listingExhausted(): boolean {
+    if (this.pagesInFlight.size > 0 || this.nextPageOffset() !== undefined) return false;
+    return this.endOffset !== null || this.pagesFailed.size > 0;
+  }
+
+  protected listingClean(): boolean {
+    return this.pagesFailed.size === 0;
+  }
+
+  protected restoreListing(unitKey: string, rawCount: number): void {
+    if (unitKey.startsWith('o:')) this.recordPage(Number(unitKey.slice(2)), rawCount);
+  }
+
+  /** The next offset worth claiming now, without claiming it. */
+  private nextPageOffset(): number | undefined {
+    // Until a first page has come back there is nothing to run ahead of.
+    const anyPageReturned =
+      this.pagesDone.size > 0 || this.fullPages > 0 || this.endOffset !== null;
+    if (!anyPageReturned) return undefined;
+    const limit = this.pageSize;
+    const end = this.endOffset ?? Number.POSITIVE_INFINITY;
+    const window = Math.min(this.maxWindow, this.fullPages + 1);
+    const horizon = Math.min(end, this.confirmedFull + window * limit);
+    while (this.scanFrom < horizon && this.isTaken(this.scanFrom)) this.scanFrom += limit;
+    return this.scanFrom < horizon ? this.scanFrom : undefined;
+  }
+
+  private isTaken(offset: number): boolean {
+    return (
+      this.pagesDone.has(offset) || this.pagesFailed.has(offset) || this.pagesInFlight.has(offset)
+    );
+  }
+
+  private claimPage(offset: number): PageUnit {
+    this.pagesInFlight.add(offset);
+    return {
+      kind: 'page',
+      type: this.type,
+      unitKey: pageKey(offset),
+      offset,
+      limit: this.pageSize,
+    };
+  }
+
+  private recordPage(offset: number, rawCount: number): void {
+    this.pagesDone.set(offset, rawCount);
+    this.learnFromPage(offset, rawCount);
+  }
+
+  /** A full page moves the run-ahead frontier; a short one reveals the end. */
+  private learnFromPage(offset: number, rawCount: number): void {
+    if (rawCount >= this.pageSize) {
+      this.fullPages += 1;
+      this.confirmedFull = Math.max(this.confirmedFull, offset + this.pageSize);
+    } else {
+      const end = offset + rawCount;
+      this.endOffset = this.endOffset === null ? end : Math.min(this.endOffset, end);
+    }
+  }
+}
+
+/** The children of each id of a parent type; waits until the parent's ids are provided. */
+export class ChildStream extends TypeStream<ChildrenUnit> {
+  /** Parent ids to list children of (set when the parent type is done). */
+  private parents: string[] | null = null;
+  private readonly done = new Set<string>();
+  private readonly failed = new Set<string>();
+  private readonly inFlight = new Set<string>();
+
+  constructor(
+    type: ContentType,
+    readonly parent: ContentType,
+  ) {
+    super(type, 'waiting');
+  }
+
+  get awaitingParents(): boolean {
+    return this.parents === null;
+  }
+
+  provideParents(parentIds: readonly string[]): void {
+    this.parents = [...parentIds];
+    if (this.state === 'waiting') this.state = 'listing';
+    this.advance();
+  }
+
+  progress(): TypeListingProgress {
+    return {
+      state: this.state,
+      pagesDone: this.done.size,
+      pagesFailed: this.failed.size,
+      pagesInFlight: this.inFlight.size,
+      expected: null,
+    };
+  }
+
+  protected claimListing(): ChildrenUnit | undefined {
+    const parentId = this.parents?.find(
+      (id) => !this.done.has(id) && !this.failed.has(id) && !this.inFlight.has(id),
+    );
+    if (parentId === undefined) return undefined;
+    this.inFlight.add(parentId);
+    return { kind: 'children', type: this.type, unitKey: childrenKey(parentId), parentId };
+  }
+
+  protected completeListing(unit: ChildrenUnit): void {
+    this.inFlight.delete(unit.parentId);
+    this.done.add(unit.parentId);
+  }
+
+  protected failListing(unit: ChildrenUnit): void {
+    this.inFlight.delete(unit.parentId);
+    this.failed.add(unit.parentId);
+  }
+
+  protected releaseListing(unit: ChildrenUnit): void {
+    this.inFlight.delete(unit.parentId);
+  }
+
+  protected listingInFlight(): boolean {
+    return this.inFlight.size > 0;
+  }
+
+  protected listingExhausted(): boolean {
+    return (
+      this.parents !== null &&
+      this.inFlight.size === 0 &&
+      this.parents.every((id) => this.done.has(id) || this.failed.has(id))
+    );
+  }
+
+  protected listingClean(): boolean {
+    return this.failed.size === 0;
+  }
+
+  protected restoreListing(unitKey: string): void {
+    if (unitKey.startsWith('p:')) this.done.add(unitKey.slice(2));
+  }
+}

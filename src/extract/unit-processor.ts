@@ -1,0 +1,230 @@
+import pLimit, { type LimitFunction } from 'p-limit';
+import { AuthError, RequestAbortedError } from '../errors.js';
+import { LookerApiError, NotFoundError } from '../looker/errors.js';
+import type { ContentTypeSpec } from '../looker/registry.js';
+import type { ItemProblem, PageWrite } from '../store/index.js';
+import {
+  collectFetched,
+  describeUnfetched,
+  describeUnit,
+  emptyFetched,
+  failedUnitWrite,
+  listedIdProblems,
+  listedIds,
+  toPageWrite,
+  validateListed,
+  type FetchedItems,
+} from './page-writes.js';
+import type { RunContext } from './run-context.js';
+import {
+  RECONCILE_KEY,
+  type ChildrenUnit,
+  type PageUnit,
+  type ReconcileUnit,
+  type WorkUnit,
+} from './streams.js';
+
+/**
+ * Does one claimed unit of work: lists a page (and fetches its items in full when the listing
+ * is abbreviated), fetches a parent's children, or reconciles a type against its id listing;
+ * then hands the page to the writer and reports the unit to the coordinator.
+ */
+export class UnitProcessor {
+  private readonly pageSlots: LimitFunction;
+
+  constructor(private readonly ctx: RunContext) {
+    // Enough pages filling at once to queue twice the workers' worth of detail requests.
+    const { workers } = ctx.options;
+    this.pageSlots = pLimit(Math.max(2, Math.ceil((2 * workers) / ctx.run.batchSize)));
+  }
+
+  /**
+   * Processes `unit`. A unit whose requests failed for good is recorded as failed and the run
+   * goes on; an abort gives the unit back; anything else (auth, the database) is thrown.
+   */
+  async process(workerId: number, unit: WorkUnit): Promise<void> {
+    const { coordinator, progress } = this.ctx;
+    try {
+      switch (unit.kind) {
+        case 'page':
+          await this.storePage(workerId, unit);
+          return;
+        case 'children':
+          await this.storeChildren(workerId, unit);
+          return;
+        case 'reconcile':
+          await this.reconcile(workerId, unit);
+          return;
+      }
+    } catch (error) {
+      if (this.ctx.stopping() || error instanceof RequestAbortedError) {
+        coordinator.release(unit);
+        return;
+      }
+      if (!(error instanceof LookerApiError) || error instanceof AuthError) throw error;
+      progress.workerFailed(workerId);
+      await this.write(
+        0,
+        unit,
+        failedUnitWrite(unit, error.message, this.ctx.options.maxRetries + 1),
+      );
+      coordinator.fail(unit);
+    }
+  }
+
+  /** A page of a listing: hydrate (when the listing is abbreviated), validate, and write it. */
+  private async storePage(workerId: number, unit: PageUnit): Promise<void> {
+    const spec = this.spec(unit);
+    if (spec.listing.kind !== 'paged') throw new Error(`${unit.type} is not paged`);
+    this.ctx.progress.worker(workerId, 'listing', describeUnit(unit));
+    const page = { offset: unit.offset, limit: unit.limit };
+    const raw = await spec.listing.fetchPage(this.ctx.api, page, this.ctx.signal);
+    let fetched: FetchedItems;
+    if (spec.needsDetail) {
+      fetched = await this.fillPage(
+        workerId,
+        unit,
+        listedIds(raw),
+        raw.length,
+        listedIdProblems(raw),
+      );
+    } else {
+      fetched = validateListed(spec, raw);
+      await this.write(workerId, unit, toPageWrite(unit, raw.length, fetched));
+    }
+    if (fetched.unfetched.length > 0) this.ctx.coordinator.fail(unit, raw.length);
+    else this.ctx.coordinator.complete(unit, raw.length);
+  }
+
+  /** Explores of one LookML model: the model's stored copy names them; fetch each in full. */
+  private async storeChildren(workerId: number, unit: ChildrenUnit): Promise<void> {
+    const listing = this.spec(unit).listing;
+    if (listing.kind !== 'children') throw new Error(`${unit.type} is not listed from a parent`);
+    const parentJson = this.ctx.ledger.storedJson(listing.parent, unit.parentId);
+    const parsedParent =
+      parentJson === undefined
+        ? undefined
+        : this.ctx.registry[listing.parent].parseItem(parentJson);
+    const childIds = parsedParent?.ok ? listing.childIds(parsedParent) : [];
+    const fetched = await this.fillPage(workerId, unit, childIds, childIds.length);
+    if (fetched.unfetched.length > 0) this.ctx.coordinator.fail(unit);
+    else this.ctx.coordinator.complete(unit, childIds.length);
+  }
+
+  /**
+   * Offset paging over a live instance can skip items that moved between pages. Compare a
+   * full id listing with what this run stored and fetch whatever is missing.
+   */
+  private async reconcile(workerId: number, unit: ReconcileUnit): Promise<void> {
+    const { ctx } = this;
+    ctx.progress.worker(workerId, 'reconciling', `${unit.type} ids`);
+    await ctx.writer.flush();
+    const ids = await this.spec(unit).listIds(ctx.api, ctx.signal);
+    const missing = ctx.ledger.missingFromRun(ctx.run.runId, unit.type, ids);
+    const chunkSize = ctx.run.batchSize;
+    const unfetched: ItemProblem[] = [];
+    for (let start = 0; start < missing.length; start += chunkSize) {
+      const chunk = missing.slice(start, start + chunkSize);
+      const chunkUnit = { ...unit, unitKey: `${RECONCILE_KEY}#${start / chunkSize + 1}` };
+      const fetched = await this.fillPage(workerId, chunkUnit, chunk, chunk.length);
+      unfetched.push(...fetched.unfetched);
+    }
+    const marker = toPageWrite(unit, ids.length, emptyFetched());
+    if (unfetched.length > 0) marker.failure = describeUnfetched(unfetched);
+    await this.write(workerId, unit, marker);
+    if (unfetched.length > 0) ctx.coordinator.fail(unit);
+    else ctx.coordinator.complete(unit, ids.length);
+  }
+
+  /**
+   * Fetches `ids` in full and writes them as one page, inside one of a few page slots shared by
+   * all workers. Items are held in memory from their fetch until the writer takes the page: the
+   * slots bound how many pages do that at once (however many workers wait with a listed page),
+   * while still queueing enough detail requests to keep every worker's request in flight.
+   */
+  private fillPage(
+    workerId: number,
+    unit: WorkUnit,
+    ids: readonly string[],
+    rawCount: number,
+    listingProblems: ItemProblem[] = [],
+  ): Promise<FetchedItems> {
+    return this.pageSlots(async () => {
+      const fetched = await this.hydrate(workerId, unit, ids);
+      fetched.invalid.push(...listingProblems);
+      await this.write(workerId, unit, toPageWrite(unit, rawCount, fetched));
+      return fetched;
+    });
+  }
+
+  /**
+   * Fetches each id in full (bounded fan-out; the gate still caps requests in flight at the
+   * worker count). An item deleted since it was listed (404) is skipped.
+   */
+  private async hydrate(
+    workerId: number,
+    unit: WorkUnit,
+    ids: readonly string[],
+  ): Promise<FetchedItems> {
+    const { ctx } = this;
+    const spec = this.spec(unit);
+    ctx.progress.worker(workerId, 'hydrating', `${describeUnit(unit)} (${ids.length} items)`);
+    const limit = pLimit(this.fanOut());
+    const fetched = emptyFetched();
+    await Promise.all(
+      ids.map((id) =>
+        limit(async () => {
+          if (ctx.stopping()) return;
+          try {
+            collectFetched(id, await spec.fetchItem(ctx.api, id, ctx.signal), fetched);
+          } catch (error) {
+            if (error instanceof NotFoundError) return;
+            if (!(error instanceof LookerApiError) || error instanceof AuthError) throw error;
+            fetched.unfetched.push({ id, error: error.message });
+          }
+        }),
+      ),
+    );
+    if (ctx.stopping()) throw new RequestAbortedError('Stopped before the page was complete.');
+    fetched.items.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    return fetched;
+  }
+
+  /**
+   * Detail requests one unit may queue at once. A whole page's worth: the gate serves requests
+   * in the order they were queued, so a page's details run as one block and pages complete one
+   * after another instead of all advancing together. Memory then holds about one page being
+   * filled at a time, whatever the worker count.
+   */
+  private fanOut(): number {
+    return Math.max(this.ctx.options.workers, this.ctx.run.batchSize);
+  }
+
+  private async write(workerId: number, unit: WorkUnit, page: PageWrite): Promise<void> {
+    const { ctx } = this;
+    ctx.progress.worker(workerId, 'writing', describeUnit(unit));
+    for (const problem of page.invalid) {
+      ctx.emit({
+        kind: 'item-invalid',
+        type: unit.type,
+        id: problem.id ?? null,
+        unitKey: page.unitKey,
+        error: problem.error,
+      });
+    }
+    if (page.failure) {
+      ctx.emit({
+        kind: 'page-failed',
+        type: unit.type,
+        unitKey: page.unitKey,
+        error: page.failure.error,
+        attempts: page.failure.attempts,
+      });
+    }
+    await ctx.writer.enqueue(page);
+  }
+
+  private spec(unit: WorkUnit): ContentTypeSpec {
+    return this.ctx.registry[unit.type];
+  }
+}
