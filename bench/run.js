@@ -14,6 +14,7 @@ const steps = [
   ['writer.js', quick ? ['--items', '2000'] : []],
   ['extract.js', extractArgs],
   ['ceiling-floor.js', quick ? ['--requests', '300'] : []],
+  ['limiter-overhead.js', []],
 ];
 for (const [script, args] of steps) {
   console.log(`\n== ${script} ${args.join(' ')}`);

@@ -111,7 +111,6 @@ export default class Extract extends BaseCommand {
       batchSize: flags['batch-size'],
       maxRetries: flags['max-retries'],
       resume: flags.resume,
-      timeoutMs: 0,
       ...(flags['rate-limit-per-second'] === undefined
         ? {}
         : { ratePerSecond: flags['rate-limit-per-second'] }),
@@ -120,13 +119,12 @@ export default class Extract extends BaseCommand {
         : { ratePerMinute: flags['rate-limit-per-minute'] }),
     };
     const settings = resolveSettings({ flags, env: process.env, cwd: process.cwd() });
-    options.timeoutMs = settings.timeoutSeconds * 1000;
     for (const notice of settings.notices) this.writeErr(`Warning: ${notice}`);
 
     const vault = openVault(flags.db, { create: true, toolVersion: this.config.version });
     const client = LookerClient.create(settings, {
       poolSize: options.workers,
-      timeoutMs: options.timeoutMs,
+      timeoutMs: settings.timeoutSeconds * 1000,
       userAgent: `lookervault/${this.config.version}`,
     });
     const extraction = new Extraction(

@@ -22,8 +22,6 @@ export interface ExtractOptions {
   ratePerMinute?: number;
   /** Retries of a request that failed transiently (5xx, reset, timeout). @default 5 */
   maxRetries: number;
-  /** Per-request timeout in milliseconds; the request is aborted after it. @default 60000 */
-  timeoutMs: number;
   /** Continue the latest unfinished run of this database instead of starting a new one. @default true */
   resume: boolean;
 }
@@ -39,6 +37,5 @@ export const EXTRACT_DEFAULTS = {
   types: [...CONTENT_TYPES],
   batchSize: 100,
   maxRetries: 5,
-  timeoutMs: 60_000,
   resume: true,
 } as const satisfies Partial<ExtractOptions>;

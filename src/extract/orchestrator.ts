@@ -13,11 +13,11 @@ import type { ApiCaller, LookerClient } from '../looker/client.js';
 import { REGISTRY, type ContentTypeSpec, validateItem } from '../looker/registry.js';
 import { VaultWriter, type Vault } from '../store/index.js';
 import { OffsetCoordinator } from './coordinator.js';
-import { RequestLimiter } from './limiter.js';
-import { RequestMetrics } from './metrics.js';
+import { RequestGate } from '../engine/gate.js';
+import { RequestMetrics } from '../engine/metrics.js';
 import type { ExtractOptions } from './options.js';
-import { ProgressState } from './progress-state.js';
-import { RequestRunner } from './request-runner.js';
+import { ProgressState, progressSnapshot } from './progress-state.js';
+import { RequestRunner } from '../engine/request-runner.js';
 import type { RunContext } from './run-context.js';
 import { RunLedger, type PreparedRun } from './run-ledger.js';
 import { buildSummary } from './summary-builder.js';
@@ -63,7 +63,7 @@ export class Extraction implements ProgressSource {
   private readonly now: () => number;
   private readonly abort = new AbortController();
   private readonly metrics = new RequestMetrics();
-  private readonly limiter: RequestLimiter;
+  private readonly gate: RequestGate;
   private readonly api: ApiCaller;
   private readonly startedAt: number;
   /** Set once the run is prepared; the snapshot reads it while the run goes on. */
@@ -82,13 +82,13 @@ export class Extraction implements ProgressSource {
     this.startedAt = this.now();
     // Every queued request and backoff sleep listens to the run's signal: thousands, by design.
     setMaxListeners(0, this.abort.signal);
-    this.limiter = new RequestLimiter({
+    this.gate = new RequestGate({
       maxConcurrent: options.workers,
       ...(options.ratePerSecond === undefined ? {} : { ratePerSecond: options.ratePerSecond }),
       ...(options.ratePerMinute === undefined ? {} : { ratePerMinute: options.ratePerMinute }),
     });
     const runner = new RequestRunner({
-      limiter: this.limiter,
+      limiter: this.gate,
       maxRetries: options.maxRetries,
       metrics: this.metrics,
       onRetry: ({ kind, operation, attempt, delayMs, error }) => {
@@ -97,12 +97,12 @@ export class Extraction implements ProgressSource {
         }
       },
     });
-    this.limiter.on('pause', ({ retryAfterMs, newEpisode }) => {
+    this.gate.on('pause', ({ retryAfterMs, newEpisode }) => {
       if (!newEpisode) return;
       this.emit({
         kind: 'rate-limited',
         retryAfterMs: retryAfterMs ?? null,
-        allowedRatePerSecond: this.limiter.snapshot().allowedRatePerSecond,
+        allowedRatePerSecond: this.gate.snapshot().allowedRatePerSecond,
       });
     });
     const client = deps.client;
@@ -172,7 +172,7 @@ export class Extraction implements ProgressSource {
       this.workerLoop(ctx, processor, index + 1),
     );
     await Promise.all(workers);
-    await this.limiter.stop();
+    await this.gate.stop();
     try {
       await ctx.writer.close();
     } catch (error) {
@@ -188,7 +188,7 @@ export class Extraction implements ProgressSource {
       vault: this.deps.vault,
       progress: ctx.progress,
       metrics: this.metrics.snapshot(),
-      limiter: this.limiter.snapshot(),
+      limiter: this.gate.snapshot(),
       workers: this.options.workers,
       startedAt: this.startedAt,
       endedAt: this.now(),
@@ -202,55 +202,14 @@ export class Extraction implements ProgressSource {
   }
 
   snapshot(): ProgressSnapshot {
-    const elapsedMs = this.now() - this.startedAt;
-    const metrics = this.metrics.snapshot();
-    const limiter = this.limiter.snapshot();
     const ctx = this.ctx;
-    const types = ctx
-      ? ctx.coordinator
-          .types()
-          .map((type) => ctx.progress.typeProgress(type, ctx.coordinator.progress(type)))
-      : [];
-    let invalid = 0;
-    let pagesFailed = 0;
-    for (const type of types) {
-      invalid += type.invalid;
-      pagesFailed += type.pagesFailed;
-    }
-    const progress = ctx?.progress;
-    return {
-      runId: ctx?.run.runId ?? 0,
-      elapsedMs,
-      workers: {
-        active: progress?.activeWorkers() ?? 0,
-        total: this.options.workers,
-        detail: progress ? progress.workers.map((worker) => ({ ...worker })) : [],
-      },
-      items: {
-        stored: progress?.totalStored() ?? 0,
-        perSecond: progress?.itemsMeter.ratePerSecond() ?? 0,
-      },
-      requests: {
-        total: metrics.requests,
-        perSecond: metrics.requestsPerSecond,
-        inFlight: metrics.inFlight,
-        latencyMs: {
-          p50: metrics.latencyMs.p50,
-          p95: metrics.latencyMs.p95,
-          p99: metrics.latencyMs.p99,
-        },
-      },
-      rateLimit: {
-        hits: limiter.rateLimitedCount,
-        pausedMs: limiter.pausedTotalMs,
-        pausedUntil: limiter.pausedUntil,
-        allowedRatePerSecond: limiter.allowedRatePerSecond,
-      },
-      retries: metrics.retries,
-      failures: { pages: pagesFailed, items: invalid },
-      writerQueue: { depth: ctx?.writer.queueDepth ?? 0, capacity: ctx?.writer.capacity ?? 0 },
-      types,
-    };
+    return progressSnapshot({
+      elapsedMs: this.now() - this.startedAt,
+      workers: this.options.workers,
+      metrics: this.metrics.snapshot(),
+      limiter: this.gate.snapshot(),
+      ...(ctx ? { run: { runId: ctx.run.runId, ...ctx } } : {}),
+    });
   }
 
   /** The run's coordinator, counters and writer, built once for the prepared run. */
@@ -383,7 +342,7 @@ export class Extraction implements ProgressSource {
     this.emit({ kind: 'stopping', reason });
     this.ctx?.coordinator.stop();
     this.abort.abort();
-    void this.limiter.stop();
+    void this.gate.stop();
   }
 
   private emit(event: ExtractEvent): void {

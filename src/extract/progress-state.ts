@@ -1,8 +1,14 @@
 import type { ContentType } from '../content-types.js';
-import type { TypeProgress, WorkerActivity, WorkerProgress } from '../engine/events.js';
+import type {
+  ProgressSnapshot,
+  TypeProgress,
+  WorkerActivity,
+  WorkerProgress,
+} from '../engine/events.js';
 import type { PageCommitResult } from '../store/index.js';
-import type { TypeListingProgress } from './coordinator.js';
-import { RateMeter } from './metrics.js';
+import type { OffsetCoordinator, TypeListingProgress } from './coordinator.js';
+import type { LimiterSnapshot } from '../engine/gate.js';
+import { RateMeter, type RequestMetricsSnapshot } from '../engine/metrics.js';
 
 const ITEMS_RATE_WINDOW_MS = 10_000;
 
@@ -110,4 +116,68 @@ export class ProgressState {
     return this.workers.filter((worker) => worker.activity !== 'idle' && worker.activity !== 'done')
       .length;
   }
+}
+
+/** What a progress snapshot is made of; `run` is absent until the run has started. */
+export interface SnapshotSources {
+  elapsedMs: number;
+  workers: number;
+  metrics: RequestMetricsSnapshot;
+  limiter: LimiterSnapshot;
+  run?: {
+    runId: number;
+    coordinator: Pick<OffsetCoordinator, 'types' | 'progress'>;
+    progress: ProgressState;
+    writer: { queueDepth: number; capacity: number };
+  };
+}
+
+/** The one snapshot renderers poll: counters, requests, rate limit, workers, each type. */
+export function progressSnapshot(sources: SnapshotSources): ProgressSnapshot {
+  const { metrics, limiter, run } = sources;
+  const types = run
+    ? run.coordinator
+        .types()
+        .map((type) => run.progress.typeProgress(type, run.coordinator.progress(type)))
+    : [];
+  let invalid = 0;
+  let pagesFailed = 0;
+  for (const type of types) {
+    invalid += type.invalid;
+    pagesFailed += type.pagesFailed;
+  }
+  const progress = run?.progress;
+  return {
+    runId: run?.runId ?? 0,
+    elapsedMs: sources.elapsedMs,
+    workers: {
+      active: progress?.activeWorkers() ?? 0,
+      total: sources.workers,
+      detail: progress ? progress.workers.map((worker) => ({ ...worker })) : [],
+    },
+    items: {
+      stored: progress?.totalStored() ?? 0,
+      perSecond: progress?.itemsMeter.ratePerSecond() ?? 0,
+    },
+    requests: {
+      total: metrics.requests,
+      perSecond: metrics.requestsPerSecond,
+      inFlight: metrics.inFlight,
+      latencyMs: {
+        p50: metrics.latencyMs.p50,
+        p95: metrics.latencyMs.p95,
+        p99: metrics.latencyMs.p99,
+      },
+    },
+    rateLimit: {
+      hits: limiter.rateLimitedCount,
+      pausedMs: limiter.pausedTotalMs,
+      pausedUntil: limiter.pausedUntil,
+      allowedRatePerSecond: limiter.allowedRatePerSecond,
+    },
+    retries: metrics.retries,
+    failures: { pages: pagesFailed, items: invalid },
+    writerQueue: { depth: run?.writer.queueDepth ?? 0, capacity: run?.writer.capacity ?? 0 },
+    types,
+  };
 }

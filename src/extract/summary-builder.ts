@@ -6,8 +6,8 @@ import {
   type TypeSummary,
 } from '../engine/run-summary.js';
 import type { Vault } from '../store/index.js';
-import type { LimiterSnapshot } from './limiter.js';
-import { peakRssBytes, type RequestMetricsSnapshot } from './metrics.js';
+import type { LimiterSnapshot } from '../engine/gate.js';
+import { peakRssBytes, type RequestMetricsSnapshot } from '../engine/metrics.js';
 import type { TypeState } from '../engine/states.js';
 import type { ProgressState } from './progress-state.js';
 import type { PreparedRun, RunLedger } from './run-ledger.js';

@@ -67,12 +67,13 @@ export interface InProcessRun {
 
 /**
  * Runs the real orchestrator in this process against the simulator, over real HTTP.
- * `setup` sees the extraction before it starts (to subscribe to events or interrupt it).
+ * `setup` sees the extraction before it starts (to subscribe to events or interrupt it);
+ * `timeoutMs` is the client's per-request timeout.
  */
 export async function extractInProcess(
   sim: RunningSimulator,
   dbPath: string,
-  options: Partial<ExtractOptions> = {},
+  { timeoutMs = 10_000, ...options }: Partial<ExtractOptions> & { timeoutMs?: number } = {},
   setup?: (extraction: Extraction) => void,
   deps: Partial<ExtractDependencies> = {},
 ): Promise<InProcessRun> {
@@ -81,7 +82,6 @@ export async function extractInProcess(
     workers: 4,
     batchSize: 20,
     maxRetries: EXTRACT_DEFAULTS.maxRetries,
-    timeoutMs: 10_000,
     resume: true,
     ...options,
   };
@@ -91,7 +91,7 @@ export async function extractInProcess(
       clientId: sim.clientId,
       clientSecret: sim.clientSecret,
       verifySsl: true,
-      timeoutSeconds: full.timeoutMs / 1000,
+      timeoutSeconds: timeoutMs / 1000,
       sources: {
         baseUrl: 'test',
         clientId: 'test',
@@ -101,7 +101,7 @@ export async function extractInProcess(
       },
       notices: [],
     },
-    { poolSize: full.workers, timeoutMs: full.timeoutMs },
+    { poolSize: full.workers, timeoutMs },
   );
   const vault = openVault(dbPath, { create: true, toolVersion: 'test' });
   try {

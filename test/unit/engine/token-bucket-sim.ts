@@ -1,10 +1,6 @@
 import { RateLimitedError } from '../../../src/looker/errors.js';
-import {
-  RequestLimiter,
-  type LimiterOptions,
-  type PauseEvent,
-} from '../../../src/extract/limiter.js';
-import { RequestRunner } from '../../../src/extract/request-runner.js';
+import { RequestGate, type LimiterOptions, type PauseEvent } from '../../../src/engine/gate.js';
+import { RequestRunner } from '../../../src/engine/request-runner.js';
 import { FakeClock } from './fake-clock.js';
 
 /**
@@ -52,7 +48,7 @@ export async function simulateTokenBucket(
   const burst = scenario.burst ?? rate;
   const oneWayMs = scenario.oneWayMs ?? 10;
   const serviceMs = scenario.serviceMs ?? 20;
-  const limiter = new RequestLimiter({
+  const limiter = new RequestGate({
     ...scenario.limiter,
     maxConcurrent: scenario.workers,
     now: clock.now,

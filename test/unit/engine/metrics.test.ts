@@ -4,7 +4,7 @@ import {
   RateMeter,
   RequestMetrics,
   peakRssBytes,
-} from '../../../src/extract/metrics.js';
+} from '../../../src/engine/metrics.js';
 import { FakeClock } from './fake-clock.js';
 
 /** The exact nearest-rank percentile of a sorted array. */

@@ -1,15 +1,15 @@
 import { RequestAbortedError } from '../../../src/errors.js';
 import { describe, expect, it } from '@jest/globals';
 import {
-  RequestLimiter,
+  RequestGate,
   type LimiterOptions,
   type PauseEvent,
   type RateChangeEvent,
-} from '../../../src/extract/limiter.js';
+} from '../../../src/engine/gate.js';
 import { FakeClock, settle } from './fake-clock.js';
 
 function limiterOn(clock: FakeClock, options: Omit<LimiterOptions, 'now' | 'setTimer'>) {
-  const limiter = new RequestLimiter({ ...options, now: clock.now, setTimer: clock.setTimer });
+  const limiter = new RequestGate({ ...options, now: clock.now, setTimer: clock.setTimer });
   const starts: number[] = [];
   const pauses: PauseEvent[] = [];
   const rates: RateChangeEvent[] = [];
@@ -30,7 +30,7 @@ function maxStartsPerWindow(starts: number[], windowMs: number): number {
 }
 
 /** Reports `n` successes, one every `everyMs`: the evidence a first decrease needs. */
-async function succeedFor(clock: FakeClock, limiter: RequestLimiter, n: number, everyMs: number) {
+async function succeedFor(clock: FakeClock, limiter: RequestGate, n: number, everyMs: number) {
   for (let i = 0; i < n; i++) {
     await clock.advance(everyMs);
     limiter.succeeded();
@@ -41,7 +41,7 @@ function startsInsidePauses(starts: number[], pauses: PauseEvent[]): number[] {
   return starts.filter((t) => pauses.some((p) => t >= p.from && t < p.until));
 }
 
-describe('RequestLimiter', () => {
+describe('RequestGate', () => {
   it('never runs more than maxConcurrent requests at once', async () => {
     const clock = new FakeClock();
     const { limiter } = limiterOn(clock, { maxConcurrent: 3 });
@@ -425,12 +425,12 @@ describe('RequestLimiter', () => {
   });
 
   it('rejects options that cannot work', () => {
-    expect(() => new RequestLimiter({ maxConcurrent: 0 })).toThrow(RangeError);
-    expect(() => new RequestLimiter({ maxConcurrent: 1.5 })).toThrow(RangeError);
-    expect(() => new RequestLimiter({ maxConcurrent: 1, ratePerSecond: 0 })).toThrow(RangeError);
-    expect(() => new RequestLimiter({ maxConcurrent: 1, ratePerMinute: Number.NaN })).toThrow(
+    expect(() => new RequestGate({ maxConcurrent: 0 })).toThrow(RangeError);
+    expect(() => new RequestGate({ maxConcurrent: 1.5 })).toThrow(RangeError);
+    expect(() => new RequestGate({ maxConcurrent: 1, ratePerSecond: 0 })).toThrow(RangeError);
+    expect(() => new RequestGate({ maxConcurrent: 1, ratePerMinute: Number.NaN })).toThrow(
       RangeError,
     );
-    expect(() => new RequestLimiter({ maxConcurrent: 1, decreaseFactor: 1 })).toThrow(RangeError);
+    expect(() => new RequestGate({ maxConcurrent: 1, decreaseFactor: 1 })).toThrow(RangeError);
   });
 });

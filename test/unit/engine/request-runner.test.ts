@@ -7,20 +7,20 @@ import {
   RateLimitedError,
   TransientError,
 } from '../../../src/looker/errors.js';
-import { RequestLimiter, type PauseEvent } from '../../../src/extract/limiter.js';
-import { RequestMetrics } from '../../../src/extract/metrics.js';
+import { RequestGate, type PauseEvent } from '../../../src/engine/gate.js';
+import { RequestMetrics } from '../../../src/engine/metrics.js';
 import {
   RequestRunner,
   type RequestRunnerOptions,
   type RetryInfo,
-} from '../../../src/extract/request-runner.js';
+} from '../../../src/engine/request-runner.js';
 import { FakeClock } from './fake-clock.js';
 
 function setup(
   options: Partial<Omit<RequestRunnerOptions, 'limiter'>> & { maxConcurrent?: number } = {},
 ) {
   const clock = new FakeClock();
-  const limiter = new RequestLimiter({
+  const limiter = new RequestGate({
     maxConcurrent: options.maxConcurrent ?? 2,
     now: clock.now,
     setTimer: clock.setTimer,
@@ -265,7 +265,7 @@ describe('RequestRunner', () => {
   });
 
   it('rejects a negative maxRetries', () => {
-    const limiter = new RequestLimiter({ maxConcurrent: 1 });
+    const limiter = new RequestGate({ maxConcurrent: 1 });
     expect(() => new RequestRunner({ limiter, maxRetries: -1 })).toThrow(RangeError);
   });
 });

@@ -21,7 +21,7 @@ import {
   isRetryable,
 } from '../looker/errors.js';
 import { abortedError, fullJitterDelay, sleep as realSleep, type Sleep } from './backoff.js';
-import type { RequestLimiter } from './limiter.js';
+import type { RequestGate } from './gate.js';
 import type { RequestMetrics, RequestOutcome } from './metrics.js';
 
 export interface RetryInfo {
@@ -36,7 +36,7 @@ export interface RetryInfo {
 }
 
 export interface RequestRunnerOptions {
-  limiter: RequestLimiter;
+  limiter: RequestGate;
   /** Retries of a transient failure before the request fails (`--max-retries`). Minimum 0. @default 5 */
   maxRetries?: number;
   /** Backoff ceiling of the first retry; doubles per retry (full jitter below it). @default 500 */
@@ -58,7 +58,7 @@ export interface RequestRunnerOptions {
 }
 
 export class RequestRunner {
-  private readonly limiter: RequestLimiter;
+  private readonly limiter: RequestGate;
   private readonly maxRetries: number;
   private readonly baseDelayMs: number;
   private readonly maxDelayMs: number;

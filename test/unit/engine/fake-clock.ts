@@ -1,4 +1,4 @@
-import { sleepWith, type SetTimer, type Sleep } from '../../../src/extract/backoff.js';
+import { sleepWith, type SetTimer, type Sleep } from '../../../src/engine/backoff.js';
 
 interface Timer {
   at: number;
