@@ -16,7 +16,8 @@ import {
   sanitizeLine,
   truncate,
 } from '../progress/format.js';
-import { createStyle, padVisible, type Style } from '../progress/style.js';
+import { createStyle, type Style } from '../progress/style.js';
+import { renderTable, type Align } from '../progress/table.js';
 import { runSummarySchema } from '../engine/run-summary.js';
 import { RUN_STATUSES, TYPE_STATES } from '../engine/states.js';
 
@@ -245,7 +246,7 @@ export function formatRunList(
     run.resumable ? 'yes' : 'no',
   ]);
   const rightAligned = new Set([0, 4, 5, 6]);
-  const table = renderTable(header, rows, rightAligned, style, (cell, column, row) => {
+  const table = statusTable(header, rows, rightAligned, style, (cell, column, row) => {
     if (column === 3) return paintStatus(cell, style);
     if ((column === 5 || column === 6) && row[column] !== '0') return style.red(cell);
     if (column === 7 && row[7] === 'yes') return style.yellow(cell);
@@ -344,7 +345,7 @@ function typeTable(states: readonly TypeStateRecord[], style: Style): string[] {
     formatCount(state.pagesDone),
     formatCount(state.pagesFailed),
   ]);
-  return renderTable(header, rows, new Set([2, 3, 4, 5, 6, 7, 8]), style, (cell, column, row) => {
+  return statusTable(header, rows, new Set([2, 3, 4, 5, 6, 7, 8]), style, (cell, column, row) => {
     if (column === 1) return paintState(cell, style);
     if ((column === 6 || column === 8) && row[column] !== '0') return style.red(cell);
     return cell;
@@ -433,28 +434,16 @@ function sortTypes<T extends { type: string }>(records: readonly T[]): T[] {
   return [...records].sort((a, b) => rank(a.type) - rank(b.type) || a.type.localeCompare(b.type));
 }
 
-function renderTable(
+/** A status table: the shared renderer, with right alignment given by column index. */
+function statusTable(
   header: string[],
   rows: string[][],
   rightAligned: ReadonlySet<number>,
   style: Style,
-  paint: (cell: string, column: number, row: string[]) => string,
+  paint: (cell: string, column: number, row: readonly string[]) => string,
 ): string[] {
-  const widths = header.map((title, column) =>
-    Math.max(title.length, ...rows.map((row) => (row[column] ?? '').length)),
-  );
-  const line = (row: string[], painter: (cell: string, column: number) => string): string =>
-    row
-      .map((cell, column) => {
-        const width = widths[column] ?? 0;
-        return padVisible(painter(cell, column), width, rightAligned.has(column));
-      })
-      .join('  ')
-      .trimEnd();
-  return [
-    line(header, (cell) => style.dim(cell)),
-    ...rows.map((row) => line(row, (cell, column) => paint(cell, column, row))),
-  ];
+  const align = header.map((_, column): Align => (rightAligned.has(column) ? 'right' : 'left'));
+  return renderTable({ header, rows, align, style, paint });
 }
 
 /** Local time as `YYYY-MM-DD HH:MM:SS`; the input as it is when it is not a timestamp. */

@@ -15,6 +15,7 @@ import {
   truncate,
 } from './format.js';
 import { createStyle, type Style } from './style.js';
+import { renderTable } from './table.js';
 import { runSummarySchema, type FailureSummary, type RunSummary } from '../engine/run-summary.js';
 
 /** How many failures the human summary lists before pointing to `lookervault status`. */
@@ -121,36 +122,21 @@ function typeTable(summary: RunSummary, style: Style): string[] {
     formatCount(pagesFailed),
     '',
   ];
-  const header = ['type', ...TABLE_COLUMNS];
-  const all = [header, ...rows, total];
-  const widths = header.map((_, column) =>
-    Math.max(...all.map((row) => (row[column] ?? '').length)),
-  );
-  const render = (row: string[], paint: (cell: string, column: number) => string): string =>
-    row
-      .map((cell, column) => {
-        const width = widths[column] ?? 0;
-        // Names and states on the left, numbers on the right.
-        const padded =
-          column === 0 || column === row.length - 1 ? cell.padEnd(width) : cell.padStart(width);
-        return paint(padded, column);
-      })
-      .join('  ')
-      .trimEnd();
   const failedColumns = new Set([5, 6]);
-  const paintCell =
-    (row: string[]) =>
-    (cell: string, column: number): string => {
+  return renderTable({
+    header: ['type', ...TABLE_COLUMNS],
+    rows,
+    footer: total,
+    // Names and states on the left, numbers on the right.
+    align: ['left', 'right', 'right', 'right', 'right', 'right', 'right', 'left'],
+    style,
+    paint: (cell, column, row) => {
       if (failedColumns.has(column) && row[column] !== '0') return style.red(cell);
       if (column === 7 && row[7] === 'failed') return style.red(cell);
       if (column === 7 && row[7] !== 'done') return style.yellow(cell);
       return cell;
-    };
-  return [
-    render(header, (cell) => style.dim(cell)),
-    ...rows.map((row) => render(row, paintCell(row))),
-    render(total, (cell) => style.bold(cell)),
-  ];
+    },
+  });
 }
 
 function itemsFact(summary: RunSummary): string {

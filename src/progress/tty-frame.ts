@@ -13,6 +13,7 @@ import {
   sanitizeLine,
 } from './format.js';
 import { visibleLength, type Style } from './style.js';
+import { columnWidths, tableRow, type Align } from './table.js';
 import type { RunSummary } from '../engine/run-summary.js';
 
 /**
@@ -163,8 +164,9 @@ const MAX_BAR_WIDTH = 30;
 const MIN_BAR_WIDTH = 6;
 
 export function typeColumns(types: readonly TypeProgress[], width: number): TypeColumns {
-  const name = Math.max(0, ...types.map((type) => CONTENT_TYPE_PLURALS[type.type].length));
-  const count = Math.max(0, ...types.map((type) => countText(type).length));
+  const [name = 0, count = 0] = columnWidths(
+    types.map((type) => [CONTENT_TYPE_PLURALS[type.type], countText(type)]),
+  );
   const fixed = name + 1 + count + 2 + RATE_WIDTH + 2 + MIN_TAIL_WIDTH;
   const room = width - fixed - 1;
   const bar = room < MIN_BAR_WIDTH ? 0 : Math.min(MAX_BAR_WIDTH, room);
@@ -208,14 +210,20 @@ export function typeRowText(
   stopped: boolean,
 ): string {
   const { style } = ctx;
-  const parts = [CONTENT_TYPE_PLURALS[type.type].padEnd(columns.name)];
-  if (columns.bar > 0) parts.push(bar(type, columns.bar, style));
-  parts.push(countText(type).padStart(columns.count));
   const active = type.state === 'listing' || type.state === 'reconciling';
   const rate = active && !stopped ? formatRate(type.itemsPerSecond) : '';
-  parts.push(` ${rate.padStart(columns.rate)}`);
-  parts.push(` ${tailText(type, style, stopped)}`);
-  return parts.join(' ');
+  const withBar = columns.bar > 0;
+  // The rate and the tail stand two spaces from what precedes them.
+  const cells = [
+    CONTENT_TYPE_PLURALS[type.type],
+    ...(withBar ? [bar(type, columns.bar, style)] : []),
+    countText(type),
+    rate,
+    ` ${tailText(type, style, stopped)}`,
+  ];
+  const widths = [columns.name, ...(withBar ? [columns.bar] : []), columns.count, columns.rate + 1];
+  const align: Align[] = ['left', ...(withBar ? ['left' as const] : []), 'right', 'right'];
+  return tableRow(cells, widths, align, ' ');
 }
 
 function bar(type: TypeProgress, width: number, style: Style): string {
