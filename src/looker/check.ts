@@ -5,7 +5,7 @@ import { isPermissionError, LookerClient, type ServerVersions } from './client.j
 import { ClientRequestError } from './errors.js';
 import { REGISTRY, type ContentTypeSpec } from './registry.js';
 import { resolveSettings, type LookerSettings, type ResolveSettingsInput } from './settings.js';
-import { tlsErrorCode } from './transport.js';
+import { tlsErrorCode } from './response-errors.js';
 
 /**
  * `lookervault check`: is the configuration complete, is the server a reachable Looker, is TLS

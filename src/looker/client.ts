@@ -5,14 +5,10 @@ import { ConfigError } from '../errors.js';
 import { ApiAuthError, ClientRequestError, InvalidResponseError } from './errors.js';
 import { LookerSession } from './session.js';
 import type { LookerSettings } from './settings.js';
-import {
-  describeBody,
-  errorFromResponse,
-  isLookerErrorBody,
-  LookerTransport,
-  parseJsonBody,
-  type LookerRequestOptions,
-} from './transport.js';
+import { type LookerRequestOptions } from './http-types.js';
+import { parseJsonBody } from './json-body.js';
+import { describeBody, errorFromResponse, isLookerErrorBody } from './response-errors.js';
+import { LookerTransport } from './transport.js';
 
 /**
  * The one Looker client every request goes through: the official `Looker40SDK` on a

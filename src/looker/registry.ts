@@ -3,7 +3,8 @@ import type { Looker40SDK } from '@looker/sdk';
 import { z } from 'zod';
 import { CONTENT_TYPE_PLURALS, type ContentType } from '../content-types.js';
 import type { ApiCaller } from './client.js';
-import { rawJsonOf, UnparsedJson, type LookerRequestOptions } from './transport.js';
+import { type LookerRequestOptions } from './http-types.js';
+import { rawJsonOf, UnparsedJson } from './json-body.js';
 import { InvalidResponseError, NotFoundError } from './errors.js';
 
 /**

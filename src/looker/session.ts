@@ -1,25 +1,26 @@
-import { NodeSession } from '@looker/sdk-node';
-import type { AuthToken, IApiSettings, IRequestProps } from '@looker/sdk-rtl';
+import {
+  AuthToken,
+  type IApiSettings,
+  type IAuthSession,
+  type IRequestProps,
+} from '@looker/sdk-rtl';
 import { z } from 'zod';
 import { ConfigError } from '../errors.js';
 import { registerSecret } from '../redact.js';
 import { ApiAuthError, InvalidResponseError } from './errors.js';
-import {
-  describeBody,
-  errorFromResponse,
-  isLookerErrorBody,
-  parseJsonBody,
-  type LookerRawResponse,
-  type LookerTransport,
-} from './transport.js';
+import { type LookerRawResponse } from './http-types.js';
+import { parseJsonBody } from './json-body.js';
+import { describeBody, errorFromResponse, isLookerErrorBody } from './response-errors.js';
+import { type LookerTransport } from './transport.js';
 
 /**
- * Authentication for a run with many concurrent requests. `NodeSession.getToken()` logs in
- * whenever it is not authenticated, so N cold workers send N logins; this subclass makes
- * login single-flight (one shared promise everyone awaits), refreshes shortly before the token
- * expires, drops a token the server rejected only if it is still the current one (so a burst
- * of 401s causes one re-login), remembers refused credentials (no retry storm) and registers
- * every access token with the redactor.
+ * Authentication for a run with many concurrent requests: lookervault's own implementation of
+ * the SDK's `IAuthSession` interface (not a subclass of sdk-node's `NodeSession`, whose
+ * `getToken()` logs in whenever it is not authenticated, so N cold workers send N logins).
+ * Login is single-flight (one shared promise everyone awaits), refreshes shortly before the
+ * token expires, drops a token the server rejected only if it is still the current one (so a
+ * burst of 401s causes one re-login), remembers refused credentials (no retry storm) and
+ * registers every access token with the redactor.
  */
 
 export interface SessionCredentials {
@@ -47,12 +48,15 @@ const MAX_REFRESH_MARGIN_MS = 60_000;
 
 interface TokenState {
   accessToken: string;
+  /** Lifetime in seconds, as the login answered. */
+  expiresIn: number;
   /** Log in again from this instant on. */
   refreshAtMs: number;
 }
 
-export class LookerSession extends NodeSession {
-  declare transport: LookerTransport;
+export class LookerSession implements IAuthSession {
+  /** Sudo is not supported: always empty. */
+  readonly sudoId = '';
   private token: TokenState | undefined;
   private loginInFlight: Promise<TokenState> | undefined;
   private refused: ApiAuthError | ConfigError | undefined;
@@ -61,12 +65,11 @@ export class LookerSession extends NodeSession {
   private logins = 0;
 
   constructor(
-    settings: IApiSettings,
-    transport: LookerTransport,
+    readonly settings: IApiSettings,
+    readonly transport: LookerTransport,
     credentials: SessionCredentials,
     options: LookerSessionOptions = {},
   ) {
-    super(settings, transport);
     this.credentials = credentials;
     this.clock = options.clock ?? Date.now;
     registerSecret(credentials.clientSecret);
@@ -81,23 +84,33 @@ export class LookerSession extends NodeSession {
     return this.logins;
   }
 
-  override isAuthenticated(): boolean {
+  isAuthenticated(): boolean {
     return this.token !== undefined && this.clock() < this.token.refreshAtMs;
   }
 
-  override async authenticate(props: IRequestProps): Promise<IRequestProps> {
+  async authenticate(props: IRequestProps): Promise<IRequestProps> {
     const token = await this.accessToken();
     props.headers.Authorization = `Bearer ${token}`;
     return props;
   }
 
-  override async getToken(): Promise<AuthToken> {
+  /** The current token in the SDK's own form, logging in when needed. */
+  async getToken(): Promise<AuthToken> {
     await this.accessToken();
-    return this.activeToken;
+    const token = this.token;
+    return new AuthToken(
+      token
+        ? { access_token: token.accessToken, token_type: 'Bearer', expires_in: token.expiresIn }
+        : {},
+    );
+  }
+
+  isSudo(): boolean {
+    return false;
   }
 
   /** Logs in unless a valid token is held. Sudo is not supported. */
-  override async login(sudoId?: string | number): Promise<AuthToken> {
+  async login(sudoId?: string | number): Promise<AuthToken> {
     if (sudoId !== undefined && sudoId !== '') {
       throw new Error('LookerSession does not support sudo logins.');
     }
@@ -122,12 +135,11 @@ export class LookerSession extends NodeSession {
   invalidate(sentAuthorization: string | undefined): void {
     if (this.token && sentAuthorization === `Bearer ${this.token.accessToken}`) {
       this.token = undefined;
-      this._authToken.reset();
     }
   }
 
   /** Ends the API session (DELETE /logout) if one is open. Never throws. */
-  override async logout(): Promise<boolean> {
+  async logout(): Promise<boolean> {
     const token = this.token;
     if (!token) return false;
     this.reset();
@@ -149,8 +161,7 @@ export class LookerSession extends NodeSession {
     }
   }
 
-  override reset(): void {
-    super.reset();
+  reset(): void {
     this.token = undefined;
   }
 
@@ -179,14 +190,10 @@ export class LookerSession extends NodeSession {
     const ttlMs = (expiresIn ?? DEFAULT_TTL_SECONDS) * 1000;
     const state = {
       accessToken,
+      expiresIn: expiresIn ?? DEFAULT_TTL_SECONDS,
       refreshAtMs: this.clock() + ttlMs - Math.min(MAX_REFRESH_MARGIN_MS, ttlMs / 10),
     };
     this.token = state;
-    this._authToken.setToken({
-      access_token: accessToken,
-      token_type: 'Bearer',
-      expires_in: expiresIn,
-    });
     return state;
   }
 

@@ -1,37 +1,29 @@
-import { RequestAbortedError } from '../errors.js';
-import { NodeTransport } from '@looker/sdk-node';
 import {
   addQueryParams,
   type Authenticator,
   type HttpMethod,
   type IRawRequest,
-  type IRawResponse,
   type IRequestProps,
+  type ITransport,
   type ITransportSettings,
+  type RawObserver,
   type SDKResponse,
   type Values,
 } from '@looker/sdk-rtl';
 import { Agent, request as undiciRequest } from 'undici';
-import {
-  ApiAuthError,
-  ClientRequestError,
-  InvalidResponseError,
-  type LookerApiError,
-  NotFoundError,
-  RateLimitedError,
-  TransientError,
-  UnreachableError,
-} from './errors.js';
-import { LookervaultError } from '../errors.js';
-import { redact } from '../redact.js';
+import { RequestAbortedError } from '../errors.js';
+import { ApiAuthError, TransientError } from './errors.js';
+import type { LookerRawResponse, LookerRequestOptions } from './http-types.js';
+import { parseJsonBody, unparsedJsonBody, utf8Text } from './json-body.js';
+import { errorFromResponse, formatMs, networkError, statusText } from './response-errors.js';
 
 /**
- * The HTTP layer under the official SDK. `NodeTransport` (sdk-node) uses global `fetch`, drops
- * the timeout and the caller's AbortSignal (sdk-rtl `initRequest` shadows its own signal),
- * logs through `console.debug`, hides status and headers behind `{ok, error}`, and turns
- * `verify_ssl: false` into `NODE_TLS_REJECT_UNAUTHORIZED=0` for the whole process. This
- * subclass keeps the SDK's request building (paths, query encoding, authenticator) and
- * replaces the exchange:
+ * The HTTP exchange under the official SDK: lookervault's own implementation of the SDK's
+ * `ITransport` interface, which `Looker40SDK` calls through its session. Not a subclass of
+ * sdk-node's `NodeTransport`, whose protected internals a minor SDK release may change; and
+ * unlike it (global `fetch`, no timeout, the caller's AbortSignal dropped, `console.debug` per
+ * request, status hidden behind `{ok, error}`, `verify_ssl: false` turned into
+ * `NODE_TLS_REJECT_UNAUTHORIZED=0` for the whole process), it has:
  *
  * - undici `Agent` with keep-alive, at most `poolSize` connections per origin, TLS
  *   verification configured on this dispatcher only;
@@ -41,7 +33,7 @@ import { redact } from '../redact.js';
  *   status and, for 429, `Retry-After` in ms, so `sdk.<method>()` rejects with it;
  * - one replay after a 401 on an authenticated request, once the session has dropped the
  *   rejected token (`onUnauthorized`), so concurrent 401s cause a single re-login;
- * - no console output, no retries (`maxTries` is ignored: retry policy lives above).
+ * - no console output, no retries (retry policy lives above, in the engine).
  */
 
 export interface LookerTransportOptions {
@@ -57,47 +49,27 @@ export interface LookerTransportOptions {
   keepAliveMs?: number;
 }
 
-/** Extra request options lookervault passes through the SDK's `options` argument. */
-export interface LookerRequestOptions extends Partial<ITransportSettings> {
-  /** The SDK operation name (`search_dashboards`), for error messages. */
-  operation?: string;
-  /** Overrides the transport's timeout for this request. */
-  timeoutMs?: number;
-  /**
-   * Resolve a JSON body as {@link UnparsedJson} (its bytes, checked to be complete) instead
-   * of parsing it: for large items that only the store's writer thread needs to parse.
-   */
-  deferParse?: boolean;
-}
-
-/** The raw response, with the body already read as text. */
-export interface LookerRawResponse extends IRawResponse {
-  body: string;
-  /** The body as received (UTF-8 bytes), kept for the JSON text of parsed responses. */
-  bytes?: Uint8Array;
-  /** The `Authorization` header the request was sent with (to match a 401 to its token). */
-  sentAuthorization?: string;
-}
-
 export type UnauthorizedHandler = (sentAuthorization: string | undefined) => Promise<void>;
 
 /** The abort reason of a request that ran out of time. */
 const TIMED_OUT = Symbol('timed out');
 
-/** Longest server message quoted in an error. */
-const MAX_MESSAGE_LENGTH = 300;
-
-export class LookerTransport extends NodeTransport {
+export class LookerTransport implements ITransport {
   readonly dispatcher: Agent;
   readonly timeoutMs: number;
+  /** Part of `ITransport`: sees every raw response before it is interpreted. */
+  observer: RawObserver | undefined = undefined;
   /** Set by the session: drop the rejected token so the replay logs in again. */
   onUnauthorized: UnauthorizedHandler | undefined;
   private readonly closing = new AbortController();
   private readonly fanout = new AbortFanout();
   private readonly userAgent: string;
 
-  constructor(settings: ITransportSettings, options: LookerTransportOptions) {
-    super({ ...settings, maxTries: 1 });
+  /** `settings`: the SDK's settings (`base_url`, default `headers`), merged into each request's options. */
+  constructor(
+    private readonly settings: Partial<ITransportSettings>,
+    options: LookerTransportOptions,
+  ) {
     if (!Number.isInteger(options.poolSize) || options.poolSize < 1) {
       throw new RangeError(`poolSize must be an integer >= 1, got ${options.poolSize}`);
     }
@@ -125,7 +97,7 @@ export class LookerTransport extends NodeTransport {
     await this.dispatcher.destroy();
   }
 
-  override async retry(request: IRawRequest): Promise<IRawResponse> {
+  retry(request: IRawRequest): Promise<LookerRawResponse> {
     return this.rawRequest(
       request.method,
       request.path,
@@ -136,43 +108,11 @@ export class LookerTransport extends NodeTransport {
     );
   }
 
-  /** Builds the request props: the SDK's conventions without its console output or TLS flip. */
-  protected override async initRequest(
-    method: HttpMethod,
-    path: string,
-    body?: unknown,
-    authenticator?: Authenticator,
-    options?: Partial<ITransportSettings>,
-  ): Promise<IRequestProps> {
-    const headers: Record<string, string> = {
-      accept: 'application/json',
-      'user-agent': this.userAgent,
-      'x-looker-appid': this.userAgent,
-      ...(this.options.headers ?? {}),
-      ...(options?.headers ?? {}),
-    };
-    let encoded: string | undefined;
-    if (body === undefined || body === null || body === '') {
-      encoded = undefined;
-    } else if (typeof body === 'string') {
-      encoded = body;
-    } else if (body instanceof URLSearchParams) {
-      encoded = body.toString();
-      setDefaultHeader(headers, 'content-type', 'application/x-www-form-urlencoded');
-    } else {
-      encoded = JSON.stringify(body);
-      setDefaultHeader(headers, 'content-type', 'application/json');
-    }
-    let props: IRequestProps = { url: path, method, headers, body: encoded };
-    if (authenticator) props = (await authenticator(props)) as IRequestProps;
-    return props;
-  }
-
   /**
    * One HTTP exchange. Resolves with the response whatever its status (body read as text);
    * rejects with a typed error when there is no response: unreachable, reset, timeout, abort.
    */
-  override async rawRequest(
+  async rawRequest(
     method: HttpMethod,
     path: string,
     queryParams?: Values,
@@ -180,8 +120,8 @@ export class LookerTransport extends NodeTransport {
     authenticator?: Authenticator,
     options?: Partial<ITransportSettings>,
   ): Promise<LookerRawResponse> {
-    const opts: LookerRequestOptions = { ...this.options, ...options };
-    const url = addQueryParams(this.makeUrl(path, opts), queryParams);
+    const opts: LookerRequestOptions = { ...this.settings, ...options };
+    const url = addQueryParams(absoluteUrl(path, opts.base_url), queryParams);
     const operation = operationOf(opts, method, url);
     const timeoutMs = opts.timeoutMs ?? this.timeoutMs;
 
@@ -251,7 +191,7 @@ export class LookerTransport extends NodeTransport {
    * What `sdk.<method>()` calls. Resolves `{ok: true, value}` with the parsed JSON; rejects
    * with a typed error for any failure, after at most one replay following a 401.
    */
-  override async request<TSuccess, TError>(
+  async request<TSuccess, TError>(
     method: HttpMethod,
     path: string,
     queryParams?: Values,
@@ -259,7 +199,7 @@ export class LookerTransport extends NodeTransport {
     authenticator?: Authenticator,
     options?: Partial<ITransportSettings>,
   ): Promise<SDKResponse<TSuccess, TError>> {
-    const opts: LookerRequestOptions = { ...this.options, ...options };
+    const opts: LookerRequestOptions = { ...this.settings, ...options };
     const send = () => this.rawRequest(method, path, queryParams, body, authenticator, options);
     let raw = await send();
     if (raw.statusCode === 401 && authenticator && this.onUnauthorized) {
@@ -282,20 +222,52 @@ export class LookerTransport extends NodeTransport {
     return { ok: true, value: parseJsonBody(raw, operation) as TSuccess };
   }
 
-  override parseResponse<TSuccess, TError>(
-    raw: IRawResponse,
-  ): Promise<SDKResponse<TSuccess, TError>> {
+  parseResponse<TSuccess, TError>(raw: LookerRawResponse): Promise<SDKResponse<TSuccess, TError>> {
     const operation = `${raw.method} ${pathOf(raw.url)}`;
-    if (!raw.ok) return Promise.reject(errorFromResponse(raw as LookerRawResponse, operation));
-    return Promise.resolve({
-      ok: true,
-      value: parseJsonBody(raw as LookerRawResponse, operation) as TSuccess,
-    });
+    if (!raw.ok) return Promise.reject(errorFromResponse(raw, operation));
+    return Promise.resolve({ ok: true, value: parseJsonBody(raw, operation) as TSuccess });
   }
 
-  override stream<T>(): Promise<T> {
+  stream<T>(): Promise<T> {
     return Promise.reject(new Error('Streaming responses are not supported by LookerTransport.'));
   }
+
+  /** The request props: the SDK's conventions (headers, body encoding, authenticator), silent. */
+  private async initRequest(
+    method: HttpMethod,
+    url: string,
+    body: unknown,
+    authenticator: Authenticator | undefined,
+    options: Partial<ITransportSettings>,
+  ): Promise<IRequestProps> {
+    const headers: Record<string, string> = {
+      accept: 'application/json',
+      'user-agent': this.userAgent,
+      'x-looker-appid': this.userAgent,
+      ...(this.settings.headers ?? {}),
+      ...(options.headers ?? {}),
+    };
+    let encoded: string | undefined;
+    if (body === undefined || body === null || body === '') {
+      encoded = undefined;
+    } else if (typeof body === 'string') {
+      encoded = body;
+    } else if (body instanceof URLSearchParams) {
+      encoded = body.toString();
+      setDefaultHeader(headers, 'content-type', 'application/x-www-form-urlencoded');
+    } else {
+      encoded = JSON.stringify(body);
+      setDefaultHeader(headers, 'content-type', 'application/json');
+    }
+    let props: IRequestProps = { url, method, headers, body: encoded };
+    if (authenticator) props = (await authenticator(props)) as IRequestProps;
+    return props;
+  }
+}
+
+/** A path the SDK built (`${base_url}/api/4.0/...`) is already absolute; others get `base_url`. */
+function absoluteUrl(path: string, baseUrl: string | undefined): string {
+  return /^https?:\/\//i.test(path) ? path : `${baseUrl ?? ''}${path}`;
 }
 
 /**
@@ -330,287 +302,9 @@ export class AbortFanout {
   }
 }
 
-/**
- * The JSON text (as UTF-8 bytes, outside the JS heap) each parsed response object came from.
- * The extractor hands it to the store's writer, which canonicalizes it in its own thread
- * instead of re-serializing the object on the event loop. Weak: forgotten with the object.
- */
-const rawBodies = new WeakMap<object, string | Uint8Array>();
-
-/** The JSON text a response value was parsed from, when it came from this transport. */
-export function rawJsonOf(value: unknown): string | Uint8Array | undefined {
-  return typeof value === 'object' && value !== null ? rawBodies.get(value) : undefined;
-}
-
-/**
- * A successful JSON body left unparsed (see `LookerRequestOptions.deferParse`): the UTF-8
- * bytes of one complete JSON object or array. Complete means its brackets balance and close
- * at its last byte, so a truncated body is caught here (and retried like any garbled
- * response); a body that is complete but not valid JSON is caught where it is parsed.
- */
-export class UnparsedJson {
-  constructor(readonly bytes: Uint8Array) {}
-}
-
-function utf8Text(bytes: Uint8Array): string {
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
-}
-
-function isJsonContentType(contentType: string): boolean {
-  return /^application\/([\w.+-]*\+)?json\b/i.test(contentType);
-}
-
-/** The deferred form of {@link parseJsonBody}: same checks, short of parsing. */
-export function unparsedJsonBody(raw: LookerRawResponse, operation: string): UnparsedJson {
-  const bytes = raw.bytes ?? new Uint8Array(Buffer.from(raw.body, 'utf8'));
-  const decoded = (): LookerRawResponse => ({ ...raw, body: raw.body || utf8Text(bytes) });
-  if (!isJsonContentType(raw.contentType)) {
-    // Throws the same error a parsed body would.
-    parseJsonBody(decoded(), operation);
-  }
-  if (!isCompleteJsonValue(bytes)) {
-    throw new InvalidResponseError(
-      `${operation}: the response is not valid JSON (${bytes.byteLength} bytes, HTTP ${raw.statusCode}).`,
-      { operation, status: raw.statusCode },
-    );
-  }
-  return new UnparsedJson(bytes);
-}
-
-const OPEN_BRACE = 0x7b;
-const CLOSE_BRACE = 0x7d;
-const OPEN_BRACKET = 0x5b;
-const CLOSE_BRACKET = 0x5d;
-const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
-
-function isJsonWhitespace(byte: number): boolean {
-  return byte === 0x20 || byte === 0x0a || byte === 0x0d || byte === 0x09;
-}
-
-/**
- * Whether `bytes` hold one JSON object or array whose brackets (outside strings) balance and
- * close exactly at its last non-whitespace byte: true of any complete document, false of
- * every truncation of one. Tokens between the brackets are not checked.
- */
-export function isCompleteJsonValue(bytes: Uint8Array): boolean {
-  let start = 0;
-  let end = bytes.length;
-  while (start < end && isJsonWhitespace(bytes[start] as number)) start++;
-  while (end > start && isJsonWhitespace(bytes[end - 1] as number)) end--;
-  const first = bytes[start];
-  if (first !== OPEN_BRACE && first !== OPEN_BRACKET) return false;
-  let depth = 0;
-  let inString = false;
-  for (let i = start; i < end; i++) {
-    const byte = bytes[i] as number;
-    if (inString) {
-      if (byte === BACKSLASH) i++;
-      else if (byte === QUOTE) inString = false;
-    } else if (byte === QUOTE) {
-      inString = true;
-    } else if (byte === OPEN_BRACE || byte === OPEN_BRACKET) {
-      depth++;
-    } else if (byte === CLOSE_BRACE || byte === CLOSE_BRACKET) {
-      depth--;
-      if (depth === 0) return i === end - 1;
-      if (depth < 0) return false;
-    }
-  }
-  return false;
-}
-
-/** Parses a successful body: JSON when the server says JSON, '' when empty (204). */
-export function parseJsonBody(raw: LookerRawResponse, operation: string): unknown {
-  if (raw.body === '' && (raw.statusCode === 204 || raw.contentType === '')) return '';
-  if (!isJsonContentType(raw.contentType)) {
-    throw new InvalidResponseError(
-      `${operation}: expected JSON from the Looker API, got ${describeBody(raw)} (HTTP ${raw.statusCode}).`,
-      {
-        operation,
-        status: raw.statusCode,
-        hint: 'Check that base_url is the Looker API URL (e.g. https://mycompany.looker.com or :19999), not a proxy or login page.',
-      },
-    );
-  }
-  try {
-    const value = JSON.parse(raw.body) as unknown;
-    if (typeof value === 'object' && value !== null) rawBodies.set(value, raw.bytes ?? raw.body);
-    return value;
-  } catch (error) {
-    throw new InvalidResponseError(
-      `${operation}: the response is not valid JSON (${raw.body.length} bytes, HTTP ${raw.statusCode}).`,
-      { operation, status: raw.statusCode, cause: error },
-    );
-  }
-}
-
-/** Maps a non-2xx response to the typed error the callers decide by. */
-export function errorFromResponse(
-  raw: LookerRawResponse,
-  operation: string,
-  nowMs: number = Date.now(),
-): LookerApiError | ApiAuthError {
-  const status = raw.statusCode;
-  const detail = serverMessage(raw);
-  const what = `${operation}: HTTP ${status} ${raw.statusMessage || statusText(status)}`.trim();
-  const message = detail ? `${what}: ${detail}` : what;
-  const options = { operation, status };
-  if (status === 429) {
-    const retryAfterMs = parseRetryAfter(raw.headers['retry-after'], nowMs);
-    const wait = retryAfterMs === undefined ? '' : ` (retry after ${formatMs(retryAfterMs)})`;
-    return new RateLimitedError(`${message}${wait}`, {
-      ...options,
-      ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
-    });
-  }
-  if (status === 401) {
-    return new ApiAuthError(message, {
-      ...options,
-      hint: 'Check the API credentials (client_id, client_secret) with `lookervault check`.',
-    });
-  }
-  if (status === 404) return new NotFoundError(message, options);
-  if (status === 408 || status >= 500) {
-    return new TransientError(message, { ...options, kind: status === 408 ? 'timeout' : 'server' });
-  }
-  if (status >= 300 && status < 400) {
-    const location = raw.headers.location;
-    return new ClientRequestError(
-      location ? `${what}: redirected to ${location}` : `${what}: unexpected redirect`,
-      {
-        ...options,
-        hint: 'Set base_url to the address the server redirects to (lookervault does not follow redirects).',
-      },
-    );
-  }
-  if (status === 403) {
-    return new ClientRequestError(message, {
-      ...options,
-      hint: 'The API user lacks a permission for this call; ask a Looker admin to grant it (an Admin role can back up everything).',
-    });
-  }
-  return new ClientRequestError(message, options);
-}
-
-/**
- * `Retry-After` in milliseconds: delta-seconds ("2", "1.5") or an HTTP date. Undefined when
- * absent or unreadable; never negative.
- */
-export function parseRetryAfter(value: string | undefined, nowMs: number): number | undefined {
-  if (value === undefined) return undefined;
-  const text = value.trim();
-  if (text === '') return undefined;
-  if (/^\d+(\.\d+)?$/.test(text)) return Math.round(Number(text) * 1000);
-  // An HTTP date names its weekday and month ("Wed, 21 Oct 2015 07:28:00 GMT"); Date.parse
-  // alone would read "-1" as a year.
-  if (!/[A-Za-z]{3}/.test(text)) return undefined;
-  const date = Date.parse(text);
-  if (Number.isNaN(date)) return undefined;
-  return Math.max(0, date - nowMs);
-}
-
-/** Maps an exception from undici (no HTTP response) to a typed error. */
-export function networkError(error: unknown, operation: string, url: string): LookerApiError {
-  const code = errorCode(error);
-  const host = hostOf(url);
-  const options = { operation, cause: error };
-  if (code === 'ECONNRESET' || code === 'UND_ERR_SOCKET' || code === 'EPIPE') {
-    return new TransientError(`${operation}: the connection to ${host} was reset.`, {
-      ...options,
-      kind: 'reset',
-    });
-  }
-  if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') {
-    return new TransientError(`${operation}: ${host} stopped answering; the request timed out.`, {
-      ...options,
-      kind: 'timeout',
-    });
-  }
-  if (code !== undefined && TLS_CODE.test(code)) {
-    return new UnreachableError(`Cannot establish a trusted TLS connection to ${host} (${code}).`, {
-      ...options,
-      hint: 'Check base_url (https:// for a TLS port). For a test instance with a self-signed certificate, set verify_ssl = false (LOOKERSDK_VERIFY_SSL=false or --no-verify-ssl).',
-    });
-  }
-  const unreachable: Record<string, string> = {
-    ECONNREFUSED: 'the connection was refused',
-    ENOTFOUND: 'the host name does not resolve',
-    EAI_AGAIN: 'the host name could not be resolved (DNS)',
-    EHOSTUNREACH: 'the host is unreachable',
-    ENETUNREACH: 'the network is unreachable',
-    ETIMEDOUT: 'the connection timed out',
-    UND_ERR_CONNECT_TIMEOUT: 'the connection timed out',
-  };
-  const reason = code === undefined ? undefined : unreachable[code];
-  if (reason !== undefined) {
-    return new UnreachableError(`Cannot reach ${host}: ${reason}.`, {
-      ...options,
-      hint: 'Check base_url (host and port), your network, VPN or proxy, and that Looker is up.',
-    });
-  }
-  const text = error instanceof Error ? error.message : String(error);
-  return new TransientError(`${operation}: network error talking to ${host}: ${redact(text)}.`, {
-    ...options,
-    kind: 'network',
-  });
-}
-
 /** Read through a call: TypeScript would narrow a property read across the awaits above. */
 function isAborted(signal: AbortSignal | undefined): boolean {
   return signal?.aborted === true;
-}
-
-const TLS_CODE = /CERT|SSL|TLS|EPROTO|SELF_SIGNED|UNABLE_TO_/;
-
-/** The TLS failure code behind an error (certificate not trusted, wrong protocol), if any. */
-export function tlsErrorCode(error: unknown): string | undefined {
-  const code = errorCode(error instanceof LookervaultError ? error.cause : error);
-  return code !== undefined && TLS_CODE.test(code) ? code : undefined;
-}
-
-function errorCode(error: unknown): string | undefined {
-  let current: unknown = error;
-  for (let depth = 0; depth < 4 && typeof current === 'object' && current !== null; depth++) {
-    const candidate = current as { code?: unknown; errors?: unknown; cause?: unknown };
-    if (typeof candidate.code === 'string') return candidate.code;
-    if (Array.isArray(candidate.errors) && candidate.errors.length > 0) {
-      current = candidate.errors[0];
-    } else {
-      current = candidate.cause;
-    }
-  }
-  return undefined;
-}
-
-/** The `message` of a Looker JSON error, redacted and shortened; nothing from other bodies. */
-function serverMessage(raw: LookerRawResponse): string | undefined {
-  if (!/json/i.test(raw.contentType) || raw.body === '') return undefined;
-  try {
-    const parsed: unknown = JSON.parse(raw.body);
-    if (typeof parsed === 'object' && parsed !== null && 'message' in parsed) {
-      const message = parsed.message;
-      if (typeof message === 'string' && message.trim() !== '') {
-        const clean = redact(message.replace(/\s+/g, ' ').trim());
-        return clean.length > MAX_MESSAGE_LENGTH
-          ? `${clean.slice(0, MAX_MESSAGE_LENGTH - 3)}...`
-          : clean;
-      }
-    }
-  } catch {
-    return undefined;
-  }
-  return undefined;
-}
-
-/** Whether a response body is a Looker-style JSON error (`{message, ...}`). */
-export function isLookerErrorBody(raw: LookerRawResponse): boolean {
-  return serverMessage(raw) !== undefined;
-}
-
-export function describeBody(raw: LookerRawResponse): string {
-  const type = raw.contentType.split(';')[0]?.trim() || 'no content type';
-  return `${type}, ${raw.body.length} bytes`;
 }
 
 function operationOf(opts: LookerRequestOptions, method: string, url: string): string {
@@ -622,14 +316,6 @@ function pathOf(url: string): string {
     return new URL(url).pathname;
   } catch {
     return url.split('?')[0] ?? url;
-  }
-}
-
-function hostOf(url: string): string {
-  try {
-    return new URL(url).host;
-  } catch {
-    return 'the Looker host';
   }
 }
 
@@ -646,27 +332,4 @@ function flattenHeaders(
 
 function setDefaultHeader(headers: Record<string, string>, name: string, value: string): void {
   if (!Object.keys(headers).some((key) => key.toLowerCase() === name)) headers[name] = value;
-}
-
-export function formatMs(ms: number): string {
-  return ms % 1000 === 0 ? `${ms / 1000} s` : `${ms} ms`;
-}
-
-const STATUS_TEXT: Record<number, string> = {
-  400: 'Bad Request',
-  401: 'Unauthorized',
-  403: 'Forbidden',
-  404: 'Not Found',
-  408: 'Request Timeout',
-  409: 'Conflict',
-  422: 'Unprocessable Entity',
-  429: 'Too Many Requests',
-  500: 'Internal Server Error',
-  502: 'Bad Gateway',
-  503: 'Service Unavailable',
-  504: 'Gateway Timeout',
-};
-
-function statusText(status: number): string {
-  return STATUS_TEXT[status] ?? '';
 }

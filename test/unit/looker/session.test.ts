@@ -3,7 +3,8 @@ import type { IApiSettings } from '@looker/sdk-rtl';
 import { ConfigError } from '../../../src/errors.js';
 import { ApiAuthError, TransientError } from '../../../src/looker/errors.js';
 import { LookerSession } from '../../../src/looker/session.js';
-import type { LookerRawResponse, LookerTransport } from '../../../src/looker/transport.js';
+import { type LookerRawResponse } from '../../../src/looker/http-types.js';
+import { type LookerTransport } from '../../../src/looker/transport.js';
 import { clearSecrets, redact } from '../../../src/redact.js';
 
 const settings = {

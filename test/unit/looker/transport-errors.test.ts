@@ -8,14 +8,14 @@ import {
   TransientError,
   UnreachableError,
 } from '../../../src/looker/errors.js';
+import { type LookerRawResponse } from '../../../src/looker/http-types.js';
+import { parseJsonBody } from '../../../src/looker/json-body.js';
 import {
   errorFromResponse,
   networkError,
-  parseJsonBody,
   parseRetryAfter,
   tlsErrorCode,
-  type LookerRawResponse,
-} from '../../../src/looker/transport.js';
+} from '../../../src/looker/response-errors.js';
 import { clearSecrets, registerSecret } from '../../../src/redact.js';
 
 function response(
