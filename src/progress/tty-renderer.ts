@@ -1,22 +1,10 @@
-import { stripVTControlCharacters } from 'node:util';
-import {
-  DefaultRenderer,
-  Listr,
-  ListrDefaultRendererLogLevels,
-  ListrLogger,
-  ProcessOutput,
-  figures,
-  type ListrDefaultRendererTask,
-  type ListrTask,
-  type LoggerFormat,
-} from 'listr2';
-import type { ContentType } from '../content-types.js';
+import { createLogUpdate } from 'log-update';
 import { redact } from '../redact.js';
 import { EventLog, describeEvent } from './event-lines.js';
 import type { ProgressSnapshot, ProgressSource } from '../engine/events.js';
 import { formatClock } from './format.js';
 import type { ProgressRenderer, ProgressStream } from './stream.js';
-import { createStyle, visibleLength, type Style } from './style.js';
+import { createStyle, type Style } from './style.js';
 import type { RunSummary } from '../engine/run-summary.js';
 import {
   finalHeaderText,
@@ -33,8 +21,8 @@ import {
 } from './tty-frame.js';
 
 /**
- * The live display on a terminal, drawn by listr2's default renderer (log-update: the whole
- * frame is rewritten in place in one write, and only when it changed, so it never flickers):
+ * The live display on a terminal, drawn with log-update (the whole frame is rewritten in place
+ * in one write, and only when it changed, so it never flickers):
  *
  *   ⠹ run 12 · 00:42 · 8/8 workers · 12,345 items (1,234/s) · 1,310 req/s · 429s 3 · …
  *     ✔ dashboards  ████████████████████  10,000/10,000              done (9,800 new)
@@ -45,15 +33,20 @@ import {
  *     #1 listing     look offset 4200
  *   › [00:41] Rate limited (429): all requests pause 2 s; allowed rate now 40/s
  *
- * One listr task per content type under a header task; the footer (worker rows, last events)
- * is a title-less task whose output listr shows below the rows. The engine's snapshot is polled
- * every `refreshMs`; listr redraws on its 100 ms spinner tick. Every task stays open until
- * `stop()`, so all rows share column widths; `stop()` then resolves them and listr leaves the
- * final frame (header and type rows with their final counts and ✔/⚠/✖) on the terminal.
+ * A header row, one row per content type (all sharing column widths), then the footer (worker
+ * rows, the last events). The engine's snapshot is polled every `refreshMs`; the frame redraws
+ * on a 100 ms spinner tick. `stop()` erases the live frame and leaves the final one (header and
+ * type rows with their final counts and ✔/⚠/✖) on the terminal.
  *
- * Everything goes to the given stream (stderr): listr is handed that stream for both of its
- * outputs, and while the display runs, other writes to that stream are held back and printed
- * below the final frame (listr's ProcessOutput). stdout is never touched.
+ * Everything goes to the given stream (stderr), cursor hiding included; notices that arrive
+ * while the frame is up are printed below the final frame. stdout is never touched, and rows
+ * are cut to the given stream's width (not stdout's, which may be piped into jq).
+ *
+ * Why not listr2 (used here until 0.1): it only repainted this hand-made frame through a
+ * subclass of its protected renderer, tied to listr2 9 internals. A real listr task per type
+ * cannot say "partial" or "stopped", and takes its width from stdout; listr2 10 and later need
+ * Node 22.13, so the machines that still run Node 20 could not have the newest. log-update,
+ * which listr2 drew with anyway, is all the display needs (docs/progress.md).
  */
 export interface TtyRendererOptions {
   source: ProgressSource;
@@ -74,26 +67,11 @@ const RECENT_EVENT_LINES = 3;
 const INDENT = 2;
 const DEFAULT_COLUMNS = 80;
 
-interface Deferred {
-  promise: Promise<void>;
-  resolve: () => void;
-}
-
-function deferred(): Deferred {
-  let resolve: () => void = () => undefined;
-  const promise = new Promise<void>((done) => {
-    resolve = done;
-  });
-  return { promise, resolve };
-}
-
-type FooterWrapperLike = { output: string };
-
-interface Row {
-  definition: ListrTask;
-  /** listr's task object for the row, once listr has made it. */
-  task: { title?: string } | undefined;
-}
+/** How often the spinner turns (and the frame is redrawn when it changed). */
+const TICK_MS = 100;
+const SPINNER = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
+const HIDE_CURSOR = '\u001b[?25l';
+const SHOW_CURSOR = '\u001b[?25h';
 
 export class TtyRenderer implements ProgressRenderer {
   private readonly source: ProgressSource;
@@ -103,20 +81,18 @@ export class TtyRenderer implements ProgressRenderer {
   private readonly refreshMs: number;
   private readonly now: () => number;
   private readonly events: EventLog;
-  private readonly marks = new WeakMap<object, RowMark>();
-  private readonly done = deferred();
   private readonly recent: string[] = [];
   /** Notices that arrived while the frame was up, printed under the final frame. */
   private readonly kept: string[] = [];
-  private header: Row | undefined;
-  private readonly typeRows = new Map<ContentType, Row>();
-  private footer: FooterWrapperLike | undefined;
+  private readonly draw: ReturnType<typeof createLogUpdate>;
   private lastSnapshot: ProgressSnapshot | undefined;
   private lastSnapshotAt = 0;
-  private timer: NodeJS.Timeout | undefined;
-  private unsubscribe: (() => void) | undefined;
-  private running: Promise<unknown> | undefined;
+  private refreshTimer: NodeJS.Timeout | undefined;
+  private tickTimer: NodeJS.Timeout | undefined;
+  private spinner = 0;
+  private open = false;
   private stopped = false;
+  private unsubscribe: (() => void) | undefined;
 
   constructor(options: TtyRendererOptions) {
     this.source = options.source;
@@ -126,6 +102,10 @@ export class TtyRenderer implements ProgressRenderer {
     this.refreshMs = Math.min(1000, Math.max(100, options.refreshMs ?? 500));
     this.now = options.now ?? Date.now;
     this.events = new EventLog({ verbose: this.verbose });
+    // The cursor is ours to hide on this stream; log-update would do it on process.stderr.
+    this.draw = createLogUpdate(this.stream as unknown as NodeJS.WriteStream, {
+      showCursor: true,
+    });
   }
 
   start(): void {
@@ -136,109 +116,59 @@ export class TtyRenderer implements ProgressRenderer {
       if (event.kind === 'notice' || event.kind === 'stopping') {
         const text = describeEvent(event);
         if (text === null) return;
-        if (this.running) this.kept.push(text);
+        if (this.open) this.kept.push(text);
         else this.stream.write(`${redact(text)}\n`);
       }
       if (event.kind === 'run-started') this.refresh();
     });
-    this.timer = setInterval(() => {
-      this.refresh();
+    this.refreshTimer = setInterval(() => {
+      this.takeSnapshot();
     }, this.refreshMs);
-    this.timer.unref();
+    this.refreshTimer.unref();
     this.refresh();
   }
 
-  /** Reads the engine's snapshot and updates every row (listr draws it on its next tick). */
+  /** Reads the engine's snapshot and redraws the frame. */
   refresh(): void {
     if (this.stopped) return;
-    const snapshot = this.takeSnapshot();
-    if (this.running) this.render(snapshot, false);
-    else this.open(snapshot);
+    this.takeSnapshot();
+    this.redraw();
+  }
+
+  stop(summary?: RunSummary): Promise<void> {
+    if (this.stopped) return Promise.resolve();
+    this.stopped = true;
+    if (this.refreshTimer) clearInterval(this.refreshTimer);
+    if (this.tickTimer) clearInterval(this.tickTimer);
+    this.unsubscribe?.();
+    if (this.open) {
+      const frame = this.frame(this.takeSnapshot(), true, summary?.status ?? 'stopped', summary);
+      this.draw.clear();
+      this.stream.write(`${frame}\n`);
+      this.draw.done();
+      this.stream.write(SHOW_CURSOR);
+    }
+    for (const text of this.kept) this.stream.write(`${redact(text)}\n`);
+    return Promise.resolve();
   }
 
   /**
-   * Starts listr with one row per content type, once the engine knows its types (it does not
-   * while it logs in and opens the run: nothing is drawn until then).
+   * Draws the live frame, once the engine knows its types (it does not while it logs in and
+   * opens the run: nothing is drawn until then).
    */
-  private open(snapshot: ProgressSnapshot): void {
-    if (snapshot.types.length === 0) return;
-    const typeRows = snapshot.types.map((type) => {
-      const row: Row = {
-        definition: { title: type.type, task: () => this.done.promise },
-        task: undefined,
-      };
-      this.typeRows.set(type.type, row);
-      return row;
-    });
-    const header: Row = {
-      definition: {
-        title: `run ${snapshot.runId}`,
-        task: (_ctx, wrapper) => {
-          const rows = wrapper.newListr(
-            typeRows.map((row) => row.definition),
-            { concurrent: true, exitOnError: false },
-          );
-          // Titles go straight onto listr's task objects from now on.
-          rows.tasks.forEach((task, index) => {
-            const row = typeRows[index];
-            if (row) row.task = task;
-          });
-          return rows;
-        },
-      },
-      task: undefined,
-    };
-    this.header = header;
-    const footer: ListrTask = {
-      task: (_ctx, wrapper) => {
-        this.footer = wrapper;
-        return this.done.promise;
-      },
-      rendererOptions: { bottomBar: true },
-    };
-    this.marks.set(footer, 'active');
-    this.render(snapshot, false);
-
-    const Renderer = createFrameRenderer({
-      marks: this.marks,
-      style: this.style,
-      columns: () => this.columns(),
-    });
-    const output = this.stream as unknown as NodeJS.WriteStream;
-    const rendererOptions = {
-      logger: new ListrLogger({ processOutput: new ProcessOutput(output, output) }),
-      color: listrColors(this.style),
-      collapseSubtasks: false,
-      formatOutput: 'truncate' as const,
-    };
-    const listr = new Listr([header.definition, footer], {
-      concurrent: true,
-      exitOnError: false,
-      // The command owns SIGINT: the engine stops gracefully and we draw the final frame.
-      registerSignalListeners: false,
-      renderer: Renderer,
-      rendererOptions,
-      fallbackRenderer: Renderer,
-      fallbackRendererOptions: rendererOptions,
-    });
-    header.task = listr.tasks[0];
-    this.running = listr.run();
-  }
-
-  async stop(summary?: RunSummary): Promise<void> {
-    if (this.stopped) {
-      await this.running;
-      return;
+  private redraw(): void {
+    const snapshot = this.lastSnapshot;
+    if (this.stopped || !snapshot || snapshot.types.length === 0) return;
+    if (!this.open) {
+      this.open = true;
+      this.stream.write(HIDE_CURSOR);
+      this.tickTimer = setInterval(() => {
+        this.spinner = (this.spinner + 1) % SPINNER.length;
+        this.redraw();
+      }, TICK_MS);
+      this.tickTimer.unref();
     }
-    this.stopped = true;
-    if (this.timer) clearInterval(this.timer);
-    this.unsubscribe?.();
-    if (this.running) {
-      this.render(this.takeSnapshot(), true, summary?.status ?? 'stopped', summary);
-    }
-    this.done.resolve();
-    await this.running;
-    for (const text of this.kept) this.stream.write(`${redact(text)}\n`);
+    this.draw(this.frame(snapshot, false));
   }
 
   private takeSnapshot(): ProgressSnapshot {
@@ -253,45 +183,64 @@ export class TtyRenderer implements ProgressRenderer {
     return columns !== undefined && columns > 0 ? columns : DEFAULT_COLUMNS;
   }
 
-  /** Row text for a given listr nesting level: what is left after indentation and the icon. */
+  /** Row text for a nesting level: what is left after indentation and the mark. */
   private context(level: number): FrameContext {
     return { style: this.style, width: this.columns() - level * INDENT - 3, now: this.now() };
   }
 
-  private render(
+  /** The whole frame: header, one row per type, then (live only) the footer. */
+  private frame(
     snapshot: ProgressSnapshot,
     final: boolean,
     outcome: FrameOutcome = 'stopped',
     summary?: RunSummary,
-  ): void {
-    if (this.header) {
-      const ctx = this.context(0);
-      const title = final
-        ? finalHeaderText(snapshot, outcome, summary, ctx)
-        : headerText(snapshot, ctx);
-      this.setTitle(this.header, title);
-      this.marks.set(this.header.definition, final ? outcomeMark(outcome) : 'active');
-    }
+  ): string {
+    const headerCtx = this.context(0);
+    const header = final
+      ? finalHeaderText(snapshot, outcome, summary, headerCtx)
+      : headerText(snapshot, headerCtx);
+    const lines = [this.row(0, final ? outcomeMark(outcome) : 'header', header)];
     const ctx = this.context(1);
     const columns = typeColumns(snapshot.types, ctx.width);
     for (const type of snapshot.types) {
-      const row = this.typeRows.get(type.type);
-      if (!row) continue;
-      this.setTitle(row, redact(typeRowText(type, columns, ctx, final)));
-      this.marks.set(row.definition, typeMark(type, final));
+      lines.push(
+        this.row(1, typeMark(type, final), redact(typeRowText(type, columns, ctx, final))),
+      );
     }
-    if (!final && this.footer) {
-      const lines = this.verbose ? workerLines(snapshot, this.context(-1)) : [];
+    if (!final) {
+      const footer = this.verbose ? workerLines(snapshot, this.context(-1)) : [];
       for (const line of this.events.flush()) this.addRecent(line);
-      lines.push(...this.recent);
-      if (lines.length > 0) this.footer.output = redact(lines.join('\n'));
+      footer.push(...this.recent);
+      const width = this.columns() - 1;
+      if (footer.length > 0) lines.push('', ...footer.map((line) => fit(redact(line), width)));
     }
+    return lines.join('\n');
   }
 
-  private setTitle(row: Row, title: string): void {
-    // Set without listr's title event: the spinner tick redraws, once, whatever changed.
-    if (row.task) row.task.title = title;
-    else row.definition.title = title;
+  /** One row: indented, with its mark, cut to the stream's width. */
+  private row(level: number, mark: RowMark | 'header', text: string): string {
+    const indent = ' '.repeat(level * INDENT);
+    return fit(`${indent}${this.markText(mark)} ${text}`, this.columns() - 1);
+  }
+
+  private markText(mark: RowMark | 'header'): string {
+    const { style } = this;
+    switch (mark) {
+      case 'header':
+        return style.cyan('❯');
+      case 'active':
+        return style.cyan(SPINNER[this.spinner] ?? '⠋');
+      case 'pending':
+        return style.dim('◼');
+      case 'done':
+        return style.green('✔');
+      case 'partial':
+        return style.yellow('⚠');
+      case 'failed':
+        return style.red('✖');
+      case 'stopped':
+        return style.yellow('◼');
+    }
   }
 
   private addRecent(text: string): void {
@@ -300,71 +249,4 @@ export class TtyRenderer implements ProgressRenderer {
     this.recent.push(fit(line, this.context(-1).width));
     if (this.recent.length > RECENT_EVENT_LINES) this.recent.shift();
   }
-}
-
-interface FrameRendererOptions {
-  marks: WeakMap<object, RowMark>;
-  style: Style;
-  columns: () => number;
-}
-
-/**
- * listr2's default renderer with our icons (from the row's mark, not listr's task state) and
- * our line fitting (no wrapping: rows are cut to the stream's width, which listr would take from
- * process.stdout — wrong when stdout is piped into jq while stderr is the terminal).
- */
-function createFrameRenderer({ marks, style, columns }: FrameRendererOptions) {
-  return class FrameRenderer extends DefaultRenderer {
-    // We choose the mode ourselves from stderr; listr would look at stdout.
-    static override nonTTY = true;
-
-    protected override style(task: ListrDefaultRendererTask, output = false): string {
-      if (output) return '';
-      switch (marks.get(task.task) ?? 'active') {
-        case 'active':
-          return super.style(task, output);
-        case 'pending':
-          return style.dim(figures.squareSmallFilled);
-        case 'done':
-          return style.green(figures.tick);
-        case 'partial':
-          return style.yellow(figures.warning);
-        case 'failed':
-          return style.red(figures.cross);
-        case 'stopped':
-          return style.yellow(figures.squareSmallFilled);
-      }
-    }
-
-    protected override format(message: string, icon: string, level: number): string[] {
-      if (message.trim() === '') return [];
-      const indent = ' '.repeat(Math.max(0, level) * INDENT);
-      const width = columns() - 1;
-      return message.split('\n').map((line, index) => {
-        const text = index === 0 && icon ? `${icon} ${line}` : line;
-        const row = indent + text;
-        return visibleLength(row) <= width ? row : cut(row, width);
-      });
-    }
-  };
-}
-
-function cut(text: string, width: number): string {
-  const plain = stripVTControlCharacters(text);
-  return `${plain.slice(0, Math.max(0, width - 1))}…`;
-}
-
-/** listr's icon colours, through our Style (so no colour at all when colour is off). */
-function listrColors(style: Style): Partial<Record<ListrDefaultRendererLogLevels, LoggerFormat>> {
-  const paint =
-    (color: (text: string) => string): LoggerFormat =>
-    (text) =>
-      color(text ?? '');
-  const colors: Partial<Record<ListrDefaultRendererLogLevels, LoggerFormat>> = {};
-  for (const level of Object.values(ListrDefaultRendererLogLevels))
-    colors[level] = paint(style.dim);
-  colors[ListrDefaultRendererLogLevels.PENDING] = paint(style.cyan);
-  colors[ListrDefaultRendererLogLevels.COMPLETED] = paint(style.green);
-  colors[ListrDefaultRendererLogLevels.FAILED] = paint(style.red);
-  return colors;
 }
