@@ -24,8 +24,8 @@ export default class Check extends BaseCommand {
       settings: { flags, env: process.env, cwd: process.cwd() },
       userAgent: `lookervault/${this.config.version}`,
     });
-    if (flags.json) {
-      this.writeJson({
+    if (this.jsonEnabled()) {
+      this.logJson({
         ok: report.ok,
         exitCode: report.exitCode,
         url: report.baseUrl,

@@ -1,5 +1,6 @@
 import { Flags } from '@oclif/core';
 import { BaseCommand, EXIT_CODES_HELP } from '../cli/base-command.js';
+import { numberFlag } from '../cli/number-flags.js';
 import {
   CONTENT_TYPES,
   CONTENT_TYPE_PLURALS,
@@ -25,22 +26,6 @@ import {
 } from '../progress/index.js';
 import { openVault } from '../store/index.js';
 
-const integerFlag = (name: string, min: number, max: number) => (input: string) => {
-  const value = Number(input);
-  if (!/^\s*\d+\s*$/.test(input) || !Number.isSafeInteger(value) || value < min || value > max) {
-    throw new UsageError(`--${name} must be a whole number from ${min} to ${max}, not "${input}".`);
-  }
-  return Promise.resolve(value);
-};
-
-const positiveNumberFlag = (name: string) => (input: string) => {
-  const value = Number(input);
-  if (input.trim() === '' || !Number.isFinite(value) || value <= 0) {
-    throw new UsageError(`--${name} must be a number greater than 0, not "${input}".`);
-  }
-  return Promise.resolve(value);
-};
-
 export default class Extract extends BaseCommand {
   static override summary = 'Back up Looker content into a SQLite file.';
 
@@ -64,29 +49,35 @@ export default class Extract extends BaseCommand {
       multiple: true,
       delimiter: ',',
     }),
-    workers: Flags.custom<number>({
+    workers: numberFlag('workers', {
       char: 'w',
       description: `Concurrent workers, and the most requests ever in flight to Looker (${WORKERS_RANGE.min}-${WORKERS_RANGE.max}). [default: CPU cores, at most 8]`,
-      parse: integerFlag('workers', WORKERS_RANGE.min, WORKERS_RANGE.max),
-    })(),
-    'batch-size': Flags.custom<number>({
+      ...WORKERS_RANGE,
+      integer: true,
+    }),
+    'batch-size': numberFlag('batch-size', {
       description: `Items per list request (${BATCH_SIZE_RANGE.min}-${BATCH_SIZE_RANGE.max}).`,
       default: EXTRACT_DEFAULTS.batchSize,
-      parse: integerFlag('batch-size', BATCH_SIZE_RANGE.min, BATCH_SIZE_RANGE.max),
-    })(),
-    'rate-limit-per-second': Flags.custom<number>({
+      ...BATCH_SIZE_RANGE,
+      integer: true,
+    }),
+    'rate-limit-per-second': numberFlag('rate-limit-per-second', {
       description: 'Most requests per second, all workers together. [default: no cap]',
-      parse: positiveNumberFlag('rate-limit-per-second'),
-    })(),
-    'rate-limit-per-minute': Flags.custom<number>({
+      min: 0,
+      exclusiveMin: true,
+    }),
+    'rate-limit-per-minute': numberFlag('rate-limit-per-minute', {
       description: 'Most requests per minute, all workers together. [default: no cap]',
-      parse: positiveNumberFlag('rate-limit-per-minute'),
-    })(),
-    'max-retries': Flags.custom<number>({
+      min: 0,
+      exclusiveMin: true,
+    }),
+    'max-retries': numberFlag('max-retries', {
       description: 'Retries of a request that failed transiently (5xx, reset, timeout) (0-20).',
       default: EXTRACT_DEFAULTS.maxRetries,
-      parse: integerFlag('max-retries', 0, 20),
-    })(),
+      min: 0,
+      max: 20,
+      integer: true,
+    }),
     db: Flags.string({
       description: 'The SQLite backup file (created if missing).',
       default: './looker.db',
@@ -146,7 +137,7 @@ export default class Extract extends BaseCommand {
         throw error;
       });
       await display.finish(summary);
-      if (flags.json) this.writeOut(JSON.stringify(summaryToJson(summary), null, 2));
+      if (this.jsonEnabled()) this.logJson(summaryToJson(summary));
       const fatal = extraction.fatalError;
       if (summary.status === 'failed' && fatal) throw fatal;
       const code = exitCodeForSummary(summary);

@@ -37,8 +37,8 @@ export default class Info extends BaseCommand {
       await client.close();
     }
     const failed = Object.keys(info.errors);
-    if (flags.json) {
-      this.writeJson({
+    if (this.jsonEnabled()) {
+      this.logJson({
         url: info.url,
         lookerVersion: info.lookerVersion,
         apiVersions: info.apiVersions,
@@ -52,7 +52,7 @@ export default class Info extends BaseCommand {
       const error = new PartialError(`Could not count ${failed.join(', ')}.`, {
         hint: 'Run `lookervault check` to see which permission is missing.',
       });
-      if (flags.json) this.exit(error.exitCode);
+      if (this.jsonEnabled()) this.exit(error.exitCode);
       throw error;
     }
   }

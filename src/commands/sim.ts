@@ -1,5 +1,6 @@
 import { Flags } from '@oclif/core';
 import { BaseCommand } from '../cli/base-command.js';
+import { numberFlag } from '../cli/number-flags.js';
 import { ConfigError, UsageError } from '../errors.js';
 import {
   SIM_CONTENT_TYPES,
@@ -12,63 +13,6 @@ import {
   type SimCounts,
   type SimulatorOptions,
 } from '../sim/index.js';
-
-interface NumberRule {
-  min: number;
-  max?: number;
-  integer?: boolean;
-  /** min itself is not allowed (e.g. a rate must be > 0). */
-  exclusiveMin?: boolean;
-}
-
-/** Rules of the numeric flags, checked after parsing so errors are one clear line. */
-const numberRules = new Map<string, NumberRule>();
-
-/**
- * A numeric flag. oclif's own number parsing (and any error thrown from a custom parser) yields
- * multi-line messages, so the value is taken as text and checked by `readNumbers`.
- */
-function numberFlag(
-  name: string,
-  rule: NumberRule & { description: string; helpGroup?: string; default?: number },
-) {
-  numberRules.set(name, rule);
-  return Flags.string({
-    description:
-      rule.default === undefined
-        ? rule.description
-        : `${rule.description} [default: ${String(rule.default)}]`,
-    helpGroup: rule.helpGroup,
-    helpValue: '<n>',
-  });
-}
-
-/** Converts every numeric flag given, or throws a UsageError naming the flag and its range. */
-function readNumbers(flags: Record<string, unknown>): Map<string, number> {
-  const values = new Map<string, number>();
-  for (const [name, rule] of numberRules) {
-    const input = flags[name];
-    if (typeof input !== 'string') continue;
-    const value = Number(input);
-    const { min, max, integer, exclusiveMin } = rule;
-    const ok =
-      input.trim() !== '' &&
-      Number.isFinite(value) &&
-      (!integer || Number.isInteger(value)) &&
-      (exclusiveMin ? value > min : value >= min) &&
-      (max === undefined || value <= max);
-    if (!ok) {
-      const kind = integer ? 'a whole number' : 'a number';
-      const range =
-        max === undefined
-          ? `${exclusiveMin ? '>' : '≥'} ${String(min)}`
-          : `from ${String(min)} to ${String(max)}`;
-      throw new UsageError(`--${name} must be ${kind} ${range} (got "${input}")`);
-    }
-    values.set(name, value);
-  }
-  return values;
-}
 
 const count = (name: string, what: string, fallback: number, min = 0) =>
   numberFlag(name, {
@@ -189,12 +133,12 @@ export default class Sim extends BaseCommand {
       exclusiveMin: true,
       helpGroup: 'BEHAVIOUR',
     }),
-    'login-failure-status': Flags.integer({
+    'login-failure-status': Flags.option({
       description: 'Status for wrong credentials (Looker sends 404).',
-      options: ['401', '404'],
-      default: 401,
+      options: ['401', '404'] as const,
+      default: '401' as const,
       helpGroup: 'BEHAVIOUR',
-    }),
+    })(),
     'error-rate': rate('error-rate', 'is answered 500/502/503/504'),
     'reset-rate': rate('reset-rate', 'has its connection reset'),
     'hang-rate': rate('hang-rate', 'is never answered'),
@@ -203,49 +147,48 @@ export default class Sim extends BaseCommand {
 
   async run(): Promise<void> {
     const { flags } = await this.parse(Sim);
-    const n = readNumbers(flags);
     const counts: SimCounts = {
-      dashboard: n.get('dashboards'),
-      look: n.get('looks'),
-      folder: n.get('folders'),
-      board: n.get('boards'),
-      user: n.get('users'),
-      group: n.get('groups'),
-      role: n.get('roles'),
-      permission_set: n.get('permission-sets'),
-      model_set: n.get('model-sets'),
-      lookml_model: n.get('lookml-models'),
-      exploresPerModel: n.get('explores-per-model'),
-      lookmlDashboards: n.get('lookml-dashboards'),
-      scheduled_plan: n.get('scheduled-plans'),
+      dashboard: flags.dashboards,
+      look: flags.looks,
+      folder: flags.folders,
+      board: flags.boards,
+      user: flags.users,
+      group: flags.groups,
+      role: flags.roles,
+      permission_set: flags['permission-sets'],
+      model_set: flags['model-sets'],
+      lookml_model: flags['lookml-models'],
+      exploresPerModel: flags['explores-per-model'],
+      lookmlDashboards: flags['lookml-dashboards'],
+      scheduled_plan: flags['scheduled-plans'],
     };
-    const rps = n.get('rate-limit');
-    if (rps === undefined && n.has('rate-limit-burst')) {
+    const rps = flags['rate-limit'];
+    if (rps === undefined && flags['rate-limit-burst'] !== undefined) {
       throw new UsageError('--rate-limit-burst needs --rate-limit');
     }
-    const mutationRate = n.get('mutation-rate');
-    const seed = n.get('seed') ?? 1;
+    const mutationRate = flags['mutation-rate'];
+    const seed = flags.seed;
     const options: SimulatorOptions = {
       host: flags.host,
-      port: n.get('port') ?? 0,
+      port: flags.port,
       seed,
       counts,
       clientId: flags['client-id'],
       clientSecret: flags['client-secret'],
-      tokenTtlSeconds: n.get('token-ttl'),
-      loginFailureStatus: flags['login-failure-status'] === 404 ? 404 : 401,
-      latencyMs: n.get('latency'),
-      jitterMs: n.get('jitter'),
-      capacity: n.get('capacity'),
+      tokenTtlSeconds: flags['token-ttl'],
+      loginFailureStatus: flags['login-failure-status'] === '404' ? 404 : 401,
+      latencyMs: flags.latency,
+      jitterMs: flags.jitter,
+      capacity: flags.capacity,
       rateLimit:
         rps === undefined
           ? undefined
-          : { requestsPerSecond: rps, burst: n.get('rate-limit-burst') },
+          : { requestsPerSecond: rps, burst: flags['rate-limit-burst'] },
       faults: {
-        serverErrorRate: n.get('error-rate'),
-        resetRate: n.get('reset-rate'),
-        hangRate: n.get('hang-rate'),
-        malformedRate: n.get('malformed-rate'),
+        serverErrorRate: flags['error-rate'],
+        resetRate: flags['reset-rate'],
+        hangRate: flags['hang-rate'],
+        malformedRate: flags['malformed-rate'],
       },
       mutation: mutationRate === undefined ? undefined : { perSecond: mutationRate },
     };
@@ -259,7 +202,7 @@ export default class Sim extends BaseCommand {
         resolve('SIGTERM');
       });
     });
-    if (flags.json) {
+    if (this.jsonEnabled()) {
       this.writeOut(
         JSON.stringify({
           url: sim.url,
@@ -280,7 +223,7 @@ export default class Sim extends BaseCommand {
     const signal = await stopped;
     const { requests } = sim.stats();
     await sim.close();
-    if (!flags.json)
+    if (!this.jsonEnabled())
       this.writeErr(`\nStopped (${signal}) after ${String(requests.total)} requests.`);
   }
 }

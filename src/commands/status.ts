@@ -1,5 +1,6 @@
 import { Flags } from '@oclif/core';
 import { BaseCommand, EXIT_CODES_HELP } from '../cli/base-command.js';
+import { numberFlag } from '../cli/number-flags.js';
 import { UsageError } from '../errors.js';
 import { colorEnabled } from '../progress/style.js';
 import {
@@ -36,15 +37,17 @@ export default class Status extends BaseCommand {
       default: 'looker.db',
       helpValue: 'PATH',
     }),
-    run: Flags.integer({
+    run: numberFlag('run', {
       description: 'Show this run in detail.',
       min: 1,
+      integer: true,
       helpValue: 'ID',
     }),
-    limit: Flags.integer({
+    limit: numberFlag('limit', {
       description: `How many runs to list (default ${DEFAULT_RUN_LIMIT}); with --run, how many failed pages and item failures to show (default ${DEFAULT_FAILURE_LIMIT}).`,
       min: 1,
       max: 10_000,
+      integer: true,
       helpValue: 'N',
     }),
   };
@@ -53,10 +56,10 @@ export default class Status extends BaseCommand {
     const { flags } = await this.parse(Status);
     const vault = openVault(flags.db, { readonly: true });
     try {
-      const color = !flags.json && colorEnabled(process.stdout, process.env);
+      const color = !this.jsonEnabled() && colorEnabled(process.stdout, process.env);
       if (flags.run === undefined) {
         const runs = listRuns(vault, { limit: flags.limit ?? DEFAULT_RUN_LIMIT });
-        if (flags.json) this.writeJson(runListToJson(vault.path, runs));
+        if (this.jsonEnabled()) this.logJson(runListToJson(vault.path, runs));
         else this.writeOut(formatRunList(vault.path, runs, { color }).trimEnd());
         return;
       }
@@ -68,7 +71,7 @@ export default class Status extends BaseCommand {
           hint: `Run \`${this.config.bin} status\` to list the runs.`,
         });
       }
-      if (flags.json) this.writeJson(runDetailToJson(vault.path, detail));
+      if (this.jsonEnabled()) this.logJson(runDetailToJson(vault.path, detail));
       else this.writeOut(formatRunDetail(detail, { color }).trimEnd());
     } finally {
       vault.close();

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { Flags } from '@oclif/core';
+import { numberFlag } from '../cli/number-flags.js';
 import { parse as parseIni } from 'ini';
 import { z } from 'zod';
 import { ConfigError } from '../errors.js';
@@ -111,9 +112,10 @@ export const connectionFlags = {
     allowNo: true,
     helpGroup: 'CONNECTION',
   }),
-  timeout: Flags.integer({
+  timeout: numberFlag('timeout', {
     description: `Seconds before a request is aborted (env ${ENV.timeout}). [default: ${DEFAULT_TIMEOUT_SECONDS}]`,
     min: 1,
+    integer: true,
     helpGroup: 'CONNECTION',
   }),
 };

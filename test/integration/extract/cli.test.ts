@@ -7,9 +7,9 @@ import { envFor, expectedTriples, simulator, storedTriples, tempDb } from './har
 
 describe('extract command line', () => {
   it.each([
-    ['0', /--workers must be a whole number from 1 to 50, not "0"/],
-    ['51', /--workers must be a whole number from 1 to 50, not "51"/],
-    ['abc', /--workers must be a whole number from 1 to 50, not "abc"/],
+    ['0', /--workers must be a whole number from 1 to 50 \(got "0"\)/],
+    ['51', /--workers must be a whole number from 1 to 50 \(got "51"\)/],
+    ['abc', /--workers must be a whole number from 1 to 50 \(got "abc"\)/],
   ])('--workers %s is a usage error naming the range (exit 2)', async (value, message) => {
     const result = await runCli(['extract', '--workers', value, '--db', tempDb()]);
     expect(result.code).toBe(2);
