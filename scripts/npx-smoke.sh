@@ -24,3 +24,24 @@ echo "== npx ./$tarball extract against $url"
 LOOKERSDK_BASE_URL="$url" LOOKERSDK_CLIENT_ID=sim-client-id LOOKERSDK_CLIENT_SECRET=sim-client-secret \
   npx --yes "./$tarball" extract --db "$work/looker.db" --no-progress
 echo "== ok"
+echo "== npm i ./$tarball in a new project, then import('lookervault') against the simulator"
+mkdir "$work/project"
+cd "$work/project"
+npm init -y >/dev/null
+# npm 11 runs no install script unless the project approves it: better-sqlite3 builds in one.
+npm pkg set allowScripts.better-sqlite3=true --json
+npm i --no-audit --no-fund "../$tarball" >/dev/null
+node --input-type=module -e "
+import { extract, openBackup } from 'lookervault';
+const summary = await extract({
+  db: 'library.db',
+  connection: { baseUrl: '$url', clientId: 'sim-client-id', clientSecret: 'sim-client-secret' },
+  types: ['dashboard', 'look'],
+});
+const backup = openBackup('library.db');
+const items = backup.contents().reduce((n, c) => n + c.items, 0);
+backup.close();
+console.log('library:', summary.status, items, 'items');
+if (summary.status !== 'success' || items < 300) process.exit(1);
+"
+echo "== ok (library)"

@@ -1,6 +1,6 @@
 import { BaseCommand } from '../cli/base-command.js';
 import { runChecks, type CheckReport, type CheckRow } from '../looker/check.js';
-import { connectionFlags } from '../looker/settings.js';
+import { connectionFlags } from '../cli/connection-flags.js';
 
 export default class Check extends BaseCommand {
   static override summary = 'Check that lookervault can reach, log in to and back up your Looker.';

@@ -3,7 +3,8 @@ import { CONTENT_TYPE_PLURALS, CONTENT_TYPES } from '../content-types.js';
 import { PartialError } from '../errors.js';
 import { LookerClient } from '../looker/client.js';
 import { gatherInfo, type InstanceInfo } from '../looker/info.js';
-import { connectionFlags, resolveSettings } from '../looker/settings.js';
+import { connectionFlags } from '../cli/connection-flags.js';
+import { resolveSettings } from '../looker/settings.js';
 
 /** Types counted at once (and connections opened). */
 const CONCURRENCY = 4;

@@ -3,7 +3,7 @@ import type { RunSummary } from '../engine/run-summary.js';
 import { Extraction } from '../extract/orchestrator.js';
 import { EXTRACT_DEFAULTS, defaultWorkers, type ExtractOptions } from '../extract/options.js';
 import { LookerClient } from '../looker/client.js';
-import type { LookerSettings } from '../looker/settings.js';
+import { explicitSettings } from '../looker/settings.js';
 import { openVault } from '../store/index.js';
 import { packageVersion } from './version.js';
 
@@ -46,21 +46,7 @@ export async function extract(request: ExtractRequest): Promise<RunSummary> {
     resume: EXTRACT_DEFAULTS.resume,
     ...overrides,
   };
-  const settings: LookerSettings = {
-    baseUrl: connection.baseUrl.replace(/\/+$/, ''),
-    clientId: connection.clientId,
-    clientSecret: connection.clientSecret,
-    verifySsl: connection.verifySsl ?? true,
-    timeoutSeconds: connection.timeoutSeconds ?? 120,
-    sources: {
-      baseUrl: 'extract()',
-      clientId: 'extract()',
-      clientSecret: 'extract()',
-      verifySsl: 'extract()',
-      timeout: 'extract()',
-    },
-    notices: [],
-  };
+  const settings = explicitSettings(connection, 'extract()');
   const version = packageVersion();
   const vault = openVault(db, { create: true, toolVersion: version });
   const client = LookerClient.create(settings, {

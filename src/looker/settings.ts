@@ -1,7 +1,5 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { Flags } from '@oclif/core';
-import { numberFlag } from '../cli/number-flags.js';
 import { parse as parseIni } from 'ini';
 import { z } from 'zod';
 import { ConfigError } from '../errors.js';
@@ -66,7 +64,7 @@ export interface LookerSettings {
   notices: string[];
 }
 
-/** Flag values as oclif parses them from {@link connectionFlags}. */
+/** Flag values as oclif parses them from the connection flags (src/cli/connection-flags.ts). */
 export interface ConnectionFlagValues {
   'base-url'?: string | undefined;
   'client-id'?: string | undefined;
@@ -77,48 +75,36 @@ export interface ConnectionFlagValues {
   timeout?: number | undefined;
 }
 
+/** Settings given whole by a caller (the library, tests), not read from flags, env or ini. */
+export function explicitSettings(
+  values: Pick<LookerSettings, 'baseUrl' | 'clientId' | 'clientSecret'> &
+    Partial<Pick<LookerSettings, 'verifySsl' | 'timeoutSeconds'>>,
+  source: string,
+): LookerSettings {
+  registerSecret(values.clientSecret);
+  return {
+    baseUrl: values.baseUrl.replace(/\/+$/, ''),
+    clientId: values.clientId,
+    clientSecret: values.clientSecret,
+    verifySsl: values.verifySsl ?? true,
+    timeoutSeconds: values.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS,
+    sources: {
+      baseUrl: source,
+      clientId: source,
+      clientSecret: source,
+      verifySsl: source,
+      timeout: source,
+    },
+    notices: [],
+  };
+}
+
 export interface ResolveSettingsInput {
   flags: ConnectionFlagValues;
   env: NodeJS.ProcessEnv;
   /** Directory where `looker.ini` is looked for, and relative `--config` paths resolve. */
   cwd: string;
 }
-
-/** The flags of every command that talks to Looker. */
-export const connectionFlags = {
-  'base-url': Flags.string({
-    description: `Looker API base URL, e.g. https://mycompany.looker.com (env ${ENV.baseUrl}).`,
-    helpGroup: 'CONNECTION',
-  }),
-  'client-id': Flags.string({
-    description: `API client id (env ${ENV.clientId}).`,
-    helpGroup: 'CONNECTION',
-  }),
-  'client-secret': Flags.string({
-    description: `API client secret. Discouraged: visible in the process list and shell history; prefer env ${ENV.clientSecret} or looker.ini.`,
-    helpGroup: 'CONNECTION',
-  }),
-  config: Flags.string({
-    description:
-      'Looker SDK ini file with the connection settings. [default: ./looker.ini if present]',
-    helpGroup: 'CONNECTION',
-  }),
-  section: Flags.string({
-    description: 'Section of the ini file to read. [default: the first section]',
-    helpGroup: 'CONNECTION',
-  }),
-  'verify-ssl': Flags.boolean({
-    description: `Verify the server's TLS certificate (env ${ENV.verifySsl}). On by default; --no-verify-ssl turns it off.`,
-    allowNo: true,
-    helpGroup: 'CONNECTION',
-  }),
-  timeout: numberFlag('timeout', {
-    description: `Seconds before a request is aborted (env ${ENV.timeout}). [default: ${DEFAULT_TIMEOUT_SECONDS}]`,
-    min: 1,
-    integer: true,
-    helpGroup: 'CONNECTION',
-  }),
-};
 
 interface RawValue {
   value: string | boolean | number;

@@ -6,7 +6,7 @@
  * - `plain` — stderr is not a terminal (pipe, file, CI log), or CI is set, or NO_COLOR is set,
  *             or TERM=dumb: one line of counters every few seconds plus one line per notable
  *             event; never a control character.
- * - `tty`   — otherwise: the live listr2 display, redrawn in place.
+ * - `tty`   — otherwise: the live display, redrawn in place.
  *
  * NO_COLOR selecting plain lines goes beyond https://no-color.org on purpose (the project issue
  * asks for it): people who set it usually want output that a screen reader or a log can follow,

@@ -18,7 +18,7 @@ import type { RunSummary } from '../engine/run-summary.js';
 
 /**
  * The text of the live display, one function per kind of row. Pure: snapshot in, strings out,
- * sized to the terminal width. The listr2 renderer (tty-renderer.ts) only places these rows.
+ * sized to the terminal width. The renderer (tty-renderer.ts) only places these rows.
  */
 
 export interface FrameContext {

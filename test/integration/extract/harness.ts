@@ -5,6 +5,7 @@ import { CONTENT_TYPES, type ContentType } from '../../../src/content-types.js';
 import { Extraction, type ExtractDependencies } from '../../../src/extract/orchestrator.js';
 import { EXTRACT_DEFAULTS, type ExtractOptions } from '../../../src/extract/options.js';
 import { LookerClient } from '../../../src/looker/client.js';
+import { explicitSettings } from '../../../src/looker/settings.js';
 import type { RunSummary } from '../../../src/engine/run-summary.js';
 import {
   startSimulator,
@@ -86,21 +87,15 @@ export async function extractInProcess(
     ...options,
   };
   const client = LookerClient.create(
-    {
-      baseUrl: sim.url,
-      clientId: sim.clientId,
-      clientSecret: sim.clientSecret,
-      verifySsl: true,
-      timeoutSeconds: timeoutMs / 1000,
-      sources: {
-        baseUrl: 'test',
-        clientId: 'test',
-        clientSecret: 'test',
-        verifySsl: 'test',
-        timeout: 'test',
+    explicitSettings(
+      {
+        baseUrl: sim.url,
+        clientId: sim.clientId,
+        clientSecret: sim.clientSecret,
+        timeoutSeconds: timeoutMs / 1000,
       },
-      notices: [],
-    },
+      'test',
+    ),
     { poolSize: full.workers, timeoutMs },
   );
   const vault = openVault(dbPath, { create: true, toolVersion: 'test' });

@@ -2,6 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { Looker40SDK } from '@looker/sdk';
 import { CONTENT_TYPES } from '../../../src/content-types.js';
 import { LookerClient, type ApiCaller } from '../../../src/looker/client.js';
+import { explicitSettings } from '../../../src/looker/settings.js';
 import { REGISTRY } from '../../../src/looker/registry.js';
 
 /**
@@ -39,21 +40,10 @@ function recordingApi(sdk: Looker40SDK): { api: ApiCaller; called: Set<string> }
 describe('the official SDK surface lookervault relies on', () => {
   it('has every Looker40SDK method the registry calls', async () => {
     const client = LookerClient.create(
-      {
-        baseUrl: 'https://looker.invalid',
-        clientId: 'id',
-        clientSecret: 'secret',
-        verifySsl: true,
-        timeoutSeconds: 1,
-        sources: {
-          baseUrl: 'test',
-          clientId: 'test',
-          clientSecret: 'test',
-          verifySsl: 'test',
-          timeout: 'test',
-        },
-        notices: [],
-      },
+      explicitSettings(
+        { baseUrl: 'https://looker.invalid', clientId: 'id', clientSecret: 'secret' },
+        'test',
+      ),
       { poolSize: 1 },
     );
     expect(client.sdk).toBeInstanceOf(Looker40SDK);
