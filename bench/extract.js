@@ -16,6 +16,12 @@
 //               at 150 ms latency (target: within 5%).
 //   ratelimit   simulator rate limit of R = 100 requests/s: total time against the ideal
 //               requests / R (target: within 5%).
+//   listing     whole dashboards from listing pages (--fetch auto) against per-item fetches
+//               (--fetch by-id), side by side: requests per item on the default dataset, items/s
+//               for 5,000 dashboards at 20 ms and 2,000 at 100 ms (8 workers), items/s and peak
+//               RSS for 50,000 at zero latency.
+// The other scenarios measure the request engine itself (concurrency, a server's capacity, its
+// rate limit): they fetch each dashboard by id (--fetch by-id), one request per item.
 // --report only rewrites extract.md from the JSON results present.
 // --quick divides every dataset by 10 (for a smoke run; the recorded results use full sizes).
 //
@@ -109,6 +115,31 @@ function runRecord({ summary, wallMs }) {
   };
 }
 
+/** The request-engine scenarios fetch every dashboard by id (one request per item). */
+const BY_ID = ['--fetch', 'by-id'];
+
+/** The same extract with --fetch auto and --fetch by-id, each against a fresh simulator. */
+async function sideBySide(label, simArgs, extractArgs) {
+  const runs = [];
+  for (const fetchMode of ['auto', 'by-id']) {
+    const sim = await startSim(simArgs);
+    try {
+      const run = await extract(sim, ['--fetch', fetchMode, ...extractArgs]);
+      describeRun(`${label} ${fetchMode}`, run);
+      runs.push({
+        label: `${label}, --fetch ${fetchMode}`,
+        fetch: fetchMode,
+        ...runRecord(run),
+        requestsPerItem: run.summary.requestsPerItem,
+        listings: run.summary.listings ?? {},
+      });
+    } finally {
+      await stopSim(sim);
+    }
+  }
+  return runs;
+}
+
 const scenarios = {
   async scaling() {
     const dashboards = size(10_000);
@@ -116,7 +147,7 @@ const scenarios = {
     const runs = [];
     try {
       for (const workers of [1, 2, 4, 8, 16]) {
-        const run = await extract(sim, ['--types', 'dashboards', '-w', String(workers)]);
+        const run = await extract(sim, [...BY_ID, '--types', 'dashboards', '-w', String(workers)]);
         describeRun(`scaling w=${workers}`, run);
         runs.push({ workers, ...runRecord(run) });
       }
@@ -152,7 +183,7 @@ const scenarios = {
     try {
       for (const workers of [capacity, capacity * 2, capacity * 4]) {
         await fetch(`${sim.info.url}/__sim/stats/reset`, { method: 'POST' });
-        const run = await extract(sim, ['--types', 'dashboards', '-w', String(workers)]);
+        const run = await extract(sim, [...BY_ID, '--types', 'dashboards', '-w', String(workers)]);
         describeRun(`ceiling C=${capacity} w=${workers}`, run);
         const stats = await simStats(sim);
         // The server answers at most C requests per latency period (nominal ceiling). Its own
@@ -195,6 +226,7 @@ const scenarios = {
       const sim = await startSim(['--dashboards', String(dashboards)]);
       try {
         const run = await extract(sim, [
+          ...BY_ID,
           '--types',
           'dashboards',
           ...(workers ? ['-w', String(workers)] : []),
@@ -223,7 +255,10 @@ const scenarios = {
       ...['--latency', String(latencyMs)],
     ]);
     try {
-      const run = await extract(sim, ['--types', 'dashboards,looks', '-w', String(workers)]);
+      const run = await extract(sim, [
+        ...BY_ID,
+        ...['--types', 'dashboards,looks', '-w', String(workers)],
+      ]);
       describeRun(`agreement latency=${latencyMs}`, run);
       const stats = await simStats(sim);
       const serverUtilization = stats.serviceTimeMs.sum / (workers * run.summary.durationMs);
@@ -246,12 +281,50 @@ const scenarios = {
     }
   },
 
+  async listing() {
+    const defaults = await sideBySide('default dataset', [], []);
+    const fast = await sideBySide(
+      `${size(5_000)} dashboards at 20 ms`,
+      ['--dashboards', String(size(5_000)), '--latency', '20'],
+      ['--types', 'dashboards', '-w', '8'],
+    );
+    const slow = await sideBySide(
+      `${size(2_000)} dashboards at 100 ms`,
+      ['--dashboards', String(size(2_000)), '--latency', '100'],
+      ['--types', 'dashboards', '-w', '8'],
+    );
+    const zero = await sideBySide(
+      `${size(50_000)} dashboards at 0 ms`,
+      ['--dashboards', String(size(50_000))],
+      ['--types', 'dashboards'],
+    );
+    const auto = (runs) => runs.find((run) => run.fetch === 'auto');
+    const checks = {
+      defaultRequestsPerItem: auto(defaults).requestsPerItem,
+      fastItemsPerSecond: auto(fast).itemsPerSecond,
+      slowItemsPerSecond: auto(slow).itemsPerSecond,
+      zeroItemsPerSecond: auto(zero).itemsPerSecond,
+      zeroPeakRssMB: mb(auto(zero).peakRssBytes),
+    };
+    return {
+      runs: [...defaults, ...fast, ...slow, ...zero],
+      checks,
+      target:
+        'requests per item <= 0.1 on the default dataset; >= 1,000 items/s for 5,000 dashboards at 20 ms and >= 500 for 2,000 at 100 ms (8 workers); peak RSS < 200 MB for 50,000 at zero latency',
+      met:
+        checks.defaultRequestsPerItem <= 0.1 &&
+        checks.fastItemsPerSecond >= 1000 &&
+        checks.slowItemsPerSecond >= 500 &&
+        checks.zeroPeakRssMB < 200,
+    };
+  },
+
   async ratelimit() {
     const dashboards = size(3_000);
     const rate = 100;
     const sim = await startSim(['--dashboards', String(dashboards), '--rate-limit', String(rate)]);
     try {
-      const run = await extract(sim, ['--types', 'dashboards', '-w', '8']);
+      const run = await extract(sim, [...BY_ID, '--types', 'dashboards', '-w', '8']);
       describeRun(`rate limit R=${rate}/s`, run);
       const stats = await simStats(sim);
       const accepted = stats.requests.total - stats.rateLimited - stats.logins - stats.logouts;
@@ -325,6 +398,10 @@ function writeMarkdown() {
     for (const run of runs) {
       const extra = [
         run.speedup !== undefined ? `speedup ${run.speedup}×` : '',
+        run.requestsPerItem !== undefined ? `${run.requestsPerItem} requests per item` : '',
+        run.listings?.dashboard
+          ? `dashboards ${run.listings.dashboard.source === 'listing' ? 'from listing pages' : 'by id'}`
+          : '',
         run.efficiency !== undefined
           ? `${round(run.efficiency * 100, 1)}% of C/latency, ${round(run.efficiencyMeasured * 100, 1)}% of C/measured cost (${run.measuredCeilingRequestsPerSecond} req/s)`
           : '',
@@ -338,7 +415,7 @@ function writeMarkdown() {
         .filter(Boolean)
         .join(', ');
       lines.push(
-        `| ${run.workers !== undefined ? `w=${run.workers}` : result.scenario} | ${run.items} | ${round(run.wallMs / 1000, 2)} | ${round(run.itemsPerSecond, 0)} | ${run.requests} | ${round(run.utilization * 100, 0)}% | ${run.latencyMs.p95} | ${run.rateLimited} | ${mb(run.peakRssBytes)} | ${extra} |`,
+        `| ${run.label ?? (run.workers !== undefined ? `w=${run.workers}` : result.scenario)} | ${run.items} | ${round(run.wallMs / 1000, 2)} | ${round(run.itemsPerSecond, 0)} | ${run.requests} | ${round(run.utilization * 100, 0)}% | ${run.latencyMs.p95} | ${run.rateLimited} | ${mb(run.peakRssBytes)} | ${extra} |`,
       );
     }
     lines.push('');

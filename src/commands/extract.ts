@@ -17,7 +17,8 @@ import {
   type ExtractOptions,
 } from '../extract/options.js';
 import { LookerClient } from '../looker/client.js';
-import { connectionFlags, resolveSettings } from '../looker/settings.js';
+import { connectionFlags } from '../cli/connection-flags.js';
+import { resolveSettings } from '../looker/settings.js';
 import {
   ProgressDisplay,
   exitCodeForSummary,
@@ -78,6 +79,12 @@ export default class Extract extends BaseCommand {
       max: 20,
       integer: true,
     }),
+    fetch: Flags.option({
+      description:
+        'auto: take whole dashboards from listing pages (one request per page) where probes show them equal to dashboard(id), else fetch each by id; by-id: always fetch each item by id.',
+      options: ['auto', 'by-id'] as const,
+      default: 'auto' as const,
+    })(),
     db: Flags.string({
       description: 'The SQLite backup file (created if missing).',
       default: './looker.db',
@@ -102,6 +109,7 @@ export default class Extract extends BaseCommand {
       batchSize: flags['batch-size'],
       maxRetries: flags['max-retries'],
       resume: flags.resume,
+      fetch: flags.fetch,
       ...(flags['rate-limit-per-second'] === undefined
         ? {}
         : { ratePerSecond: flags['rate-limit-per-second'] }),

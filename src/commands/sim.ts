@@ -133,6 +133,12 @@ export default class Sim extends BaseCommand {
       exclusiveMin: true,
       helpGroup: 'BEHAVIOUR',
     }),
+    'listing-omit': Flags.string({
+      description:
+        "Parts search_dashboards leaves out of each dashboard: 'abbreviated' (tiles, filters, layouts) or comma-separated keys. [default: none: whole dashboards, as the spec says]",
+      helpGroup: 'BEHAVIOUR',
+      helpValue: '<keys>',
+    }),
     'login-failure-status': Flags.option({
       description: 'Status for wrong credentials (Looker sends 404).',
       options: ['401', '404'] as const,
@@ -191,6 +197,7 @@ export default class Sim extends BaseCommand {
         malformedRate: flags['malformed-rate'],
       },
       mutation: mutationRate === undefined ? undefined : { perSecond: mutationRate },
+      dashboardListing: listingShape(flags['listing-omit']),
     };
     const sim = await start(options);
     // Listen for the stop signal before printing: whoever reads the banner may signal at once.
@@ -226,6 +233,17 @@ export default class Sim extends BaseCommand {
     if (!this.jsonEnabled())
       this.writeErr(`\nStopped (${signal}) after ${String(requests.total)} requests.`);
   }
+}
+
+function listingShape(omit: string | undefined): SimulatorOptions['dashboardListing'] {
+  if (omit === undefined) return undefined;
+  if (omit.trim() === 'abbreviated') return { omit: 'abbreviated' };
+  const keys = omit
+    .split(',')
+    .map((key) => key.trim())
+    .filter((key) => key !== '');
+  if (keys.length === 0) throw new UsageError("--listing-omit needs 'abbreviated' or some keys");
+  return { omit: keys };
 }
 
 async function start(options: SimulatorOptions): Promise<RunningSimulator> {
@@ -270,6 +288,12 @@ function banner(sim: RunningSimulator, options: SimulatorOptions): string {
   ).filter(([, r]) => r !== undefined && r > 0);
   if (faults.length > 0)
     behaviour.push(`faults ${faults.map(([k, r]) => `${k} ${String(r)}`).join(', ')}`);
+  const listing = options.dashboardListing;
+  if (listing) {
+    const omitted =
+      listing.omit === 'abbreviated' ? 'tiles, filters, layouts' : listing.omit.join(', ');
+    behaviour.push(`dashboard listings leave out ${omitted}`);
+  }
   if (options.mutation?.perSecond !== undefined)
     behaviour.push(`mutation ${String(options.mutation.perSecond)}/s`);
   return [

@@ -25,6 +25,19 @@ export const typeSummarySchema = z.object({
   pagesFailed: count,
 });
 
+/** Where a type's items came from, for types whose listing may carry whole objects. */
+export const listingDecisionSchema = z.object({
+  /** `listing`: taken from listing pages (each page probed); `by-id`: fetched one by one. */
+  source: z.enum(['listing', 'by-id']),
+  /** Why by id: the keys listed items lacked or had different, or that it was asked for. */
+  reason: z.string().nullable(),
+  /** The `fields` asked of the listing, when its default shape was incomplete. */
+  fields: z.string().nullable(),
+  /** Items fetched by id to compare with their listed copies, and comparisons that failed. */
+  probes: count,
+  mismatches: count,
+});
+
 export const failureSchema = z.object({
   type: contentType,
   unitKey: z.string(),
@@ -74,9 +87,12 @@ export const runSummarySchema = z.object({
   /** The first few failures; `lookervault status --run <id>` lists them all. */
   failures: z.array(failureSchema),
   peakRssBytes: count,
+  /** Per type with a listing that may carry whole objects (dashboards): where items came from. */
+  listings: z.partialRecord(contentType, listingDecisionSchema).optional(),
   error: z.object({ code: z.string(), message: z.string() }).optional(),
 });
 
 export type RunSummary = z.infer<typeof runSummarySchema>;
 export type TypeSummary = z.infer<typeof typeSummarySchema>;
 export type FailureSummary = z.infer<typeof failureSchema>;
+export type ListingDecision = z.infer<typeof listingDecisionSchema>;

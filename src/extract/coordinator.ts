@@ -32,7 +32,8 @@ export type { TypeListingProgress, WorkUnit } from './streams.js';
 export { RECONCILE_KEY, childrenKey, pageKey } from './streams.js';
 
 export type StreamPlan =
-  | { type: ContentType; listing: 'paged' }
+  /** `pageSize`: this type's page size. @default the coordinator's */
+  | { type: ContentType; listing: 'paged'; pageSize?: number }
   | { type: ContentType; listing: 'children'; parent: ContentType };
 
 /** What an earlier attempt of the same run already committed. */
@@ -65,7 +66,7 @@ export class OffsetCoordinator {
     for (const plan of plans) {
       const stream =
         plan.listing === 'paged'
-          ? new PagedStream(plan.type, options.pageSize, maxWindow)
+          ? new PagedStream(plan.type, plan.pageSize ?? options.pageSize, maxWindow)
           : new ChildStream(plan.type, plan.parent);
       for (const { unitKey, rawCount } of options.resume?.[plan.type]?.completed ?? []) {
         stream.restore(unitKey, rawCount);

@@ -1,5 +1,6 @@
 import os from 'node:os';
 import { CONTENT_TYPES, type ContentType } from '../content-types.js';
+import type { FetchMode } from './listing-trust.js';
 
 /**
  * Everything that shapes one extraction run: one typed object shared by the `extract` flags,
@@ -24,6 +25,11 @@ export interface ExtractOptions {
   maxRetries: number;
   /** Continue the latest unfinished run of this database instead of starting a new one. @default true */
   resume: boolean;
+  /**
+   * `auto`: take whole objects from listing pages where probes show them complete (dashboards),
+   * else fetch each item by id; `by-id`: always fetch each item by id. @default 'auto'
+   */
+  fetch?: FetchMode;
 }
 
 export const WORKERS_RANGE = { min: 1, max: 50 } as const;
@@ -38,4 +44,13 @@ export const EXTRACT_DEFAULTS = {
   batchSize: 100,
   maxRetries: 5,
   resume: true,
+  fetch: 'auto',
 } as const satisfies Partial<ExtractOptions>;
+
+/** Largest page of whole objects (JSON bytes, at the registry's typical item size). */
+export const WHOLE_PAGE_BYTES = 2 * 1024 * 1024;
+
+/** Items per page of a whole-object listing: the batch size, within the page byte budget. */
+export function wholePageSize(batchSize: number, typicalItemBytes: number): number {
+  return Math.max(1, Math.min(batchSize, Math.floor(WHOLE_PAGE_BYTES / typicalItemBytes)));
+}

@@ -14,6 +14,7 @@ import { REGISTRY, type ContentTypeSpec, validateItem } from '../looker/registry
 import { VaultWriter, type Vault } from '../store/index.js';
 import { OffsetCoordinator } from './coordinator.js';
 import { RequestGate } from '../engine/gate.js';
+import { ListingTrust } from './listing-trust.js';
 import { RequestMetrics } from '../engine/metrics.js';
 import type { ExtractOptions } from './options.js';
 import { ProgressState, progressSnapshot } from './progress-state.js';
@@ -193,6 +194,7 @@ export class Extraction implements ProgressSource {
       startedAt: this.startedAt,
       endedAt: this.now(),
       maxFailures: SUMMARY_FAILURES,
+      listings: ctx.trust.decisions(),
       ...(this.fatalCause ? { error: this.fatalCause } : {}),
     });
     ledger.finish(run.runId, status, summary);
@@ -239,12 +241,14 @@ export class Extraction implements ProgressSource {
       },
       validator: ITEM_VALIDATOR,
     });
+    const wholeListed = run.types.filter((type) => this.registry[type].wholeListing !== undefined);
     return {
       run,
       ledger,
       coordinator,
       writer,
       progress,
+      trust: new ListingTrust(wholeListed, run.fetch),
       registry: this.registry,
       options: this.options,
       api: this.api,

@@ -4,6 +4,7 @@ import type { ApiCaller } from '../looker/client.js';
 import type { ContentTypeSpec } from '../looker/registry.js';
 import type { VaultWriter } from '../store/index.js';
 import type { OffsetCoordinator } from './coordinator.js';
+import type { ListingTrust } from './listing-trust.js';
 import type { ExtractOptions } from './options.js';
 import type { ProgressState } from './progress-state.js';
 import type { PreparedRun, RunLedger } from './run-ledger.js';
@@ -19,6 +20,8 @@ export interface RunContext {
   coordinator: OffsetCoordinator;
   writer: VaultWriter;
   progress: ProgressState;
+  /** Whether each type with a whole listing takes its items from it, and why not. */
+  trust: ListingTrust;
   registry: Record<ContentType, ContentTypeSpec>;
   options: ExtractOptions;
   /** Every API request of the run: through the gate, with retries. */

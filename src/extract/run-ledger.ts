@@ -11,7 +11,8 @@ import {
   type Vault,
 } from '../store/index.js';
 import { RECONCILE_KEY, type ResumePoint, type StreamPlan } from './coordinator.js';
-import type { ExtractOptions } from './options.js';
+import type { FetchMode } from './listing-trust.js';
+import { wholePageSize, type ExtractOptions } from './options.js';
 
 /** A run ready to work on: new, or an unfinished one picked up where it stopped. */
 export interface PreparedRun {
@@ -22,6 +23,8 @@ export interface PreparedRun {
   types: ContentType[];
   plans: StreamPlan[];
   batchSize: number;
+  /** How items are fetched (the run's own, when resumed). */
+  fetch: FetchMode;
   resumePoints: Partial<Record<ContentType, ResumePoint>>;
   /** Items of each type the run already holds (from earlier attempts). */
   storedBefore: Map<ContentType, number>;
@@ -34,6 +37,7 @@ interface StoredRunConfig {
   types: ContentType[];
   batchSize: number;
   workers: number;
+  fetch: FetchMode;
 }
 
 /**
@@ -59,10 +63,12 @@ export class RunLedger {
     if (resumable) return this.resume(resumable, options, context);
 
     const types = this.withParents(options.types);
+    const fetch = options.fetch ?? 'auto';
     const config: StoredRunConfig = {
       types,
       batchSize: options.batchSize,
       workers: options.workers,
+      fetch,
     };
     const run = this.runs.start({
       types,
@@ -78,8 +84,9 @@ export class RunLedger {
       resumed: false,
       baseUrl: context.baseUrl,
       types,
-      plans: this.plans(types),
+      plans: this.plans(types, options.batchSize, fetch),
       batchSize: options.batchSize,
+      fetch,
       resumePoints: {},
       storedBefore: new Map(),
       notices,
@@ -163,8 +170,9 @@ export class RunLedger {
       resumed: true,
       baseUrl: context.baseUrl,
       types: stored.types,
-      plans: this.plans(stored.types),
+      plans: this.plans(stored.types, stored.batchSize, stored.fetch),
       batchSize: stored.batchSize,
+      fetch: stored.fetch,
       resumePoints: this.resumePoints(run.id),
       storedBefore: this.countsByType(run.id),
       notices,
@@ -214,12 +222,16 @@ export class RunLedger {
     });
   }
 
-  private plans(types: readonly ContentType[]): StreamPlan[] {
+  /** Pages of whole objects keep within a byte budget; the others use the batch size. */
+  private plans(types: readonly ContentType[], batchSize: number, fetch: FetchMode): StreamPlan[] {
     return types.map((type): StreamPlan => {
-      const listing = this.registry[type].listing;
-      return listing.kind === 'paged'
-        ? { type, listing: 'paged' }
-        : { type, listing: 'children', parent: listing.parent };
+      const { listing, wholeListing } = this.registry[type];
+      if (listing.kind === 'children') return { type, listing: 'children', parent: listing.parent };
+      const pageSize =
+        wholeListing && fetch === 'auto'
+          ? wholePageSize(batchSize, wholeListing.typicalItemBytes)
+          : batchSize;
+      return { type, listing: 'paged', pageSize };
     });
   }
 }
@@ -231,7 +243,10 @@ function parseStoredConfig(run: RunRecord, options: ExtractOptions): StoredRunCo
     typeof config.batchSize === 'number' && Number.isInteger(config.batchSize)
       ? config.batchSize
       : options.batchSize;
-  return { types, batchSize, workers: options.workers };
+  // Runs written before the fetch mode existed listed every item by id.
+  const fetch: FetchMode =
+    config.fetch === 'auto' || config.fetch === 'by-id' ? config.fetch : 'by-id';
+  return { types, batchSize, workers: options.workers, fetch };
 }
 
 function sameMembers(a: readonly string[], b: readonly string[]): boolean {

@@ -2,6 +2,7 @@ import type { ContentType } from '../content-types.js';
 import type { LookervaultError } from '../errors.js';
 import {
   SUMMARY_SCHEMA_VERSION,
+  type ListingDecision,
   type RunSummary,
   type TypeSummary,
 } from '../engine/run-summary.js';
@@ -25,6 +26,8 @@ export interface SummaryInput {
   startedAt: number;
   endedAt: number;
   maxFailures: number;
+  /** Where items of types with whole listings came from. */
+  listings: Partial<Record<ContentType, ListingDecision>>;
   error?: LookervaultError;
 }
 
@@ -97,6 +100,7 @@ export function buildSummary(input: SummaryInput): RunSummary {
     failedItems: totals.failed,
     failures: ledger.firstFailures(run.runId, input.maxFailures),
     peakRssBytes: peakRssBytes(),
+    ...(Object.keys(input.listings).length > 0 ? { listings: input.listings } : {}),
     ...(input.error ? { error: { code: input.error.code, message: input.error.message } } : {}),
   };
 }

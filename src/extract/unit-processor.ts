@@ -1,7 +1,8 @@
 import pLimit, { type LimitFunction } from 'p-limit';
 import { AuthError, RequestAbortedError } from '../errors.js';
 import { LookerApiError, NotFoundError } from '../looker/errors.js';
-import type { ContentTypeSpec } from '../looker/registry.js';
+import type { ContentTypeSpec, WholeListing } from '../looker/registry.js';
+import { compareProbes, probeIndexes, type ProbeVerdict } from './listing-trust.js';
 import type { ItemProblem, PageWrite } from '../store/index.js';
 import {
   collectFetched,
@@ -77,6 +78,10 @@ export class UnitProcessor {
     const spec = this.spec(unit);
     if (spec.listing.kind !== 'paged') throw new Error(`${unit.type} is not paged`);
     this.ctx.progress.worker(workerId, 'listing', describeUnit(unit));
+    if (spec.wholeListing && this.ctx.trust.usesListing(unit.type)) {
+      await this.storeWholePage(workerId, unit, spec, spec.wholeListing);
+      return;
+    }
     const page = { offset: unit.offset, limit: unit.limit };
     const raw = await spec.listing.fetchPage(this.ctx.api, page, this.ctx.signal);
     let fetched: FetchedItems;
@@ -94,6 +99,91 @@ export class UnitProcessor {
     }
     if (fetched.unfetched.length > 0) this.ctx.coordinator.fail(unit, raw.length);
     else this.ctx.coordinator.complete(unit, raw.length);
+  }
+
+  /**
+   * A page of whole objects, taken as listed when its probes pass (see ListingTrust). If they
+   * fail with the server's default shape, the listing is asked once more with `fields` naming
+   * every key the detail call gives; if that fails too, the page is fetched by id, and so is
+   * the rest of the type.
+   */
+  private async storeWholePage(
+    workerId: number,
+    unit: PageUnit,
+    spec: ContentTypeSpec,
+    whole: WholeListing,
+  ): Promise<void> {
+    const { ctx } = this;
+    let probed = await this.probeListing(unit, spec, whole, ctx.trust.fields(unit.type));
+    const retryFields =
+      probed.verdict === undefined
+        ? undefined
+        : ctx.trust.retryWithFields(unit.type, probed.verdict);
+    if (retryFields !== undefined && probed.verdict) {
+      ctx.trust.record(unit.type, probed.probes, probed.verdict, false);
+      probed = await this.probeListing(unit, spec, whole, retryFields);
+    }
+    const { raw, verdict } = probed;
+    if (verdict) ctx.trust.record(unit.type, probed.probes, verdict);
+    let fetched: FetchedItems;
+    if (verdict?.ok === true) {
+      fetched = validateListed(spec, raw);
+      await this.write(workerId, unit, {
+        ...toPageWrite(unit, raw.length, fetched),
+        attempts: 1 + probed.probes,
+      });
+    } else {
+      // Not proven complete: every item of the page by id, as without a whole listing.
+      fetched = await this.fillPage(
+        workerId,
+        unit,
+        listedIds(raw),
+        raw.length,
+        listedIdProblems(raw),
+      );
+    }
+    if (fetched.unfetched.length > 0) ctx.coordinator.fail(unit, raw.length);
+    else ctx.coordinator.complete(unit, raw.length);
+  }
+
+  /**
+   * One page of a whole listing and the probe of it: some of its items fetched by id and
+   * compared. `verdict` is undefined when no probed item could be fetched (all deleted since).
+   */
+  private async probeListing(
+    unit: PageUnit,
+    spec: ContentTypeSpec,
+    whole: WholeListing,
+    fields: string | undefined,
+  ): Promise<{ raw: unknown[]; verdict: ProbeVerdict | undefined; probes: number }> {
+    const { ctx } = this;
+    const page = { offset: unit.offset, limit: unit.limit };
+    const raw = await whole.fetchPage(ctx.api, page, fields, ctx.signal);
+    const listed = raw.filter(isRecord);
+    if (listed.length === 0) return { raw, verdict: { ok: true }, probes: 0 };
+    const picks = probeIndexes(
+      listed.length,
+      ctx.trust.probeCount(unit.type),
+      unit.offset / unit.limit,
+    );
+    const probes = await Promise.all(
+      picks.map(async (index) => {
+        const copy = listed[index];
+        const id = copy?.id;
+        if (copy === undefined || typeof id !== 'string' || id === '') return undefined;
+        try {
+          const detail = await spec.fetchById(ctx.api, id, ctx.signal);
+          return isRecord(detail) ? { listed: copy, detail } : undefined;
+        } catch (error) {
+          if (error instanceof NotFoundError) return undefined;
+          throw error;
+        }
+      }),
+    );
+    const answered = probes.filter((probe) => probe !== undefined);
+    const verdict =
+      answered.length === 0 ? undefined : compareProbes(listed, answered, whole.parts);
+    return { raw, verdict, probes: picks.length };
   }
 
   /** Explores of one LookML model: the model's stored copy names them; fetch each in full. */
@@ -227,4 +317,8 @@ export class UnitProcessor {
   private spec(unit: WorkUnit): ContentTypeSpec {
     return this.ctx.registry[unit.type];
   }
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

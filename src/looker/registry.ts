@@ -48,6 +48,21 @@ export interface ChildListing {
 
 export type Listing = PagedListing | ChildListing;
 
+export interface WholeListing {
+  operation: string;
+  /** One page of whole objects, sorted by id; `fields` names the keys to ask for (undefined: the server's default). */
+  fetchPage(
+    api: ApiCaller,
+    page: PageRequest,
+    fields: string | undefined,
+    signal?: AbortSignal,
+  ): Promise<unknown[]>;
+  /** A typical item's JSON size, to keep a page of them within a byte budget. */
+  typicalItemBytes: number;
+  /** The nested parts a listing may leave out (every item has them in full): checked on every listed item. */
+  parts: readonly string[];
+}
+
 /**
  * One item fetched by id, as the engine stores it: the response's JSON bytes left unparsed
  * (large items: the store's writer validates them with {@link validateItem} off the event
@@ -64,6 +79,12 @@ export interface ContentTypeSpec {
   listing: Listing;
   /** Whether a listed item is abbreviated, so each one is fetched again by id (dashboards, looks, explores). */
   needsDetail: boolean;
+  /**
+   * A listing whose pages may carry whole objects (the spec's `search_dashboards` answers
+   * `Dashboard[]`). Whether a server fills every part cannot be assumed: the engine takes items
+   * from these pages only while probes show them equal to `fetchById`'s.
+   */
+  wholeListing?: WholeListing;
   /**
    * Fetches one complete item by id (the detail call, or the type's single-item operation) and
    * resolves with its JSON value. A 404 rejects with NotFoundError.
@@ -304,6 +325,29 @@ const dashboard: ContentTypeSpec = {
     ),
   ),
   needsDetail: true,
+  wholeListing: {
+    operation: 'search_dashboards',
+    fetchPage: (api, page, fields, signal) =>
+      list(
+        api,
+        'search_dashboards',
+        (sdk, options) =>
+          sdk.search_dashboards(
+            {
+              deleted: 'false',
+              limit: page.limit,
+              offset: page.offset,
+              sorts: 'id',
+              ...(fields === undefined ? {} : { fields }),
+            },
+            options,
+          ),
+        signal,
+      ),
+    // Real dashboards run from a few KB to hundreds; the simulator's average is 16 KB.
+    typicalItemBytes: 16 * 1024,
+    parts: ['dashboard_elements', 'dashboard_filters', 'dashboard_layouts'],
+  },
   ...byId(
     'dashboard',
     (sdk, itemId, options) => sdk.dashboard(itemId, undefined, options),

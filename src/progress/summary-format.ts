@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { CONTENT_TYPES, CONTENT_TYPE_PLURALS } from '../content-types.js';
+import { CONTENT_TYPES, CONTENT_TYPE_PLURALS, isContentType } from '../content-types.js';
 import { ExitCode } from '../errors.js';
 import { redact } from '../redact.js';
 import {
@@ -39,6 +39,7 @@ export function formatSummary(summary: RunSummary, options: FormatSummaryOptions
   const facts: [string, string][] = [
     ['Items', itemsFact(summary)],
     ['Requests', `${formatCount(summary.requests)} (${perItem(summary.requestsPerItem)} per item)`],
+    ...listingFacts(summary, style),
     [
       'Workers',
       `${summary.workers}, ${formatPercent(summary.utilization)} of worker time spent on requests`,
@@ -136,6 +137,21 @@ function typeTable(summary: RunSummary, style: Style): string[] {
       if (column === 7 && row[7] !== 'done') return style.yellow(cell);
       return cell;
     },
+  });
+}
+
+/** Where the items of types with whole listings came from, and why not from the listing. */
+function listingFacts(summary: RunSummary, style: Style): [string, string][] {
+  const entries = Object.entries(summary.listings ?? {});
+  return entries.map(([type, decision], index): [string, string] => {
+    const label = index === 0 ? 'Listings' : '';
+    const name = isContentType(type) ? CONTENT_TYPE_PLURALS[type] : type;
+    const probes = plural(decision.probes, 'probe');
+    if (decision.source === 'listing') {
+      const fields = decision.fields === null ? '' : ', asked with fields';
+      return [label, `${name} from listing pages (${probes}, all equal${fields})`];
+    }
+    return [label, style.yellow(`${name} fetched one by one: ${decision.reason ?? 'by id'}`)];
   });
 }
 

@@ -3,8 +3,9 @@
  * are synchronous and pure over the dataset: the server owns auth, limits, faults and I/O.
  *
  * Realism the client relies on:
- * - search_dashboards: user-defined dashboards only, abbreviated (no elements/filters/layouts);
- *   all_dashboards: DashboardBase of user-defined and LookML dashboards, unpaged.
+ * - search_dashboards: user-defined dashboards only, whole (`Dashboard[]`: tiles, filters and
+ *   layouts included), unless `dashboardListing` leaves parts out; all_dashboards:
+ *   DashboardBase of user-defined and LookML dashboards, unpaged.
  * - search_looks / all_looks: Look without `query`; look(id) and folder_looks: LookWithQuery.
  * - searches exclude the trash unless `deleted=true`, which lists only the trash; detail
  *   operations serve trashed items too.
@@ -16,6 +17,7 @@ import { parseFields, project, FieldsSyntaxError, type FieldTree } from './field
 import { errorBody } from './looker-errors.js';
 import { BadRequest, parseMatcher, parseSorts, resolvePaging, type Paging } from './search.js';
 import type { Operation, Spec } from './spec.js';
+import type { SimListingShape } from './types.js';
 
 export interface Call {
   op: Operation;
@@ -64,6 +66,9 @@ const ALIASES: Record<string, Record<string, string>> = {
   search_roles: { model_set_ids: 'model_set_id', permission_set_ids: 'permission_set_id' },
 };
 
+/** What an abbreviated dashboard leaves out. */
+const HEAVY_DASHBOARD_PARTS = ['dashboard_elements', 'dashboard_filters', 'dashboard_layouts'];
+
 /** Filters on fields of the page key (so per-folder pages are told apart). */
 const PAGE_KEY_PARAMS = ['folder_id', 'parent_id', 'user_id', 'all_users', 'deleted'];
 
@@ -82,14 +87,26 @@ function badRequest(message: string): Reply {
 interface ListOptions {
   collection: CollectionName;
   variant: Variant;
+  /** Reshapes one listed item (the listing leaves parts out); null: as served. */
+  reshape?: ((name: CollectionName, index: number) => Record<string, unknown> | null) | undefined;
   /** More collections appended to the result (all_dashboards: LookML dashboards). */
   also?: CollectionName[];
   /** Filters the operation always applies (its path parameter, ownership). */
   scope?: ViewFilter[];
 }
 
-export function createHandlers(dataset: Dataset, spec: Spec): Record<string, Handler> {
+export interface HandlerOptions {
+  dashboardListing: SimListingShape | undefined;
+}
+
+export function createHandlers(
+  dataset: Dataset,
+  spec: Spec,
+  handlerOptions: HandlerOptions = { dashboardListing: undefined },
+): Record<string, Handler> {
   const world = dataset.world;
+  /** `search_dashboards` pages served so far (the trash listing not counted). */
+  let dashboardPages = 0;
 
   function integer(call: Call, name: string): number | undefined {
     const raw = call.query.get(name);
@@ -120,11 +137,15 @@ export function createHandlers(dataset: Dataset, spec: Spec): Record<string, Han
     entries: [CollectionName, number][],
     variant: Variant,
     tree: FieldTree | undefined,
+    reshape?: ListOptions['reshape'],
   ): Reply {
-    if (tree) {
+    if (tree || reshape) {
       return json(
         200,
-        entries.map(([name, index]) => project(dataset.item(name, index, variant), tree)),
+        entries.map(([name, index]) => {
+          const item = reshape?.(name, index) ?? dataset.item(name, index, variant);
+          return tree ? project(item, tree) : item;
+        }),
       );
     }
     if (entries.length > STREAM_THRESHOLD) {
@@ -233,7 +254,7 @@ export function createHandlers(dataset: Dataset, spec: Spec): Record<string, Han
       position += view.length;
       if (position >= end) break;
     }
-    const reply = serialize(entries, options.variant, tree);
+    const reply = serialize(entries, options.variant, tree, options.reshape);
     if (paging.limit !== undefined) {
       const filterKey = PAGE_KEY_PARAMS.filter((p) => call.query.has(p))
         .map((p) => `${p}=${call.query.get(p) ?? ''} `)
@@ -267,6 +288,24 @@ export function createHandlers(dataset: Dataset, spec: Spec): Record<string, Han
     field,
     matcher: { kind: 'eq', value: value.toLowerCase() },
   });
+
+  /** What `dashboardListing` does to the items of the `page`-th dashboard listing page. */
+  function listingReshape(page: number, asked: FieldTree | undefined): ListOptions['reshape'] {
+    const shape = handlerOptions.dashboardListing;
+    if (shape === undefined || page < (shape.fromPage ?? 0)) return undefined;
+    if (shape.unlessAsked === true && asked !== undefined) {
+      const parts = shape.omit === 'abbreviated' ? HEAVY_DASHBOARD_PARTS : shape.omit;
+      if (parts.every((part) => asked.has(part))) return undefined;
+    }
+    const only = shape.onlyIds === undefined ? undefined : new Set(shape.onlyIds);
+    return (name, index) => {
+      const full = dataset.item(name, index, 'detail');
+      if (only && !only.has(String(full.id))) return null;
+      if (shape.omit === 'abbreviated') return dataset.item(name, index, 'summary');
+      const omitted = new Set(shape.omit);
+      return Object.fromEntries(Object.entries(full).filter(([key]) => !omitted.has(key)));
+    };
+  }
 
   /** Scheduled plans: the caller's own unless all_users=true or user_id given. */
   function ownership(call: Call): ViewFilter[] {
@@ -310,7 +349,15 @@ export function createHandlers(dataset: Dataset, spec: Spec): Record<string, Han
 
     all_dashboards: (call) =>
       list(call, { collection: 'dashboard', variant: 'base', also: ['lookml_dashboard'] }),
-    search_dashboards: (call) => list(call, { collection: 'dashboard', variant: 'summary' }),
+    search_dashboards: (call) => {
+      const trash = call.query.get('deleted')?.toLowerCase() === 'true';
+      const page = trash ? -1 : dashboardPages++;
+      return list(call, {
+        collection: 'dashboard',
+        variant: 'detail',
+        reshape: trash ? undefined : listingReshape(page, fieldsOf(call)),
+      });
+    },
     dashboard: (call) => {
       const found = dataset.locate('dashboard', call.params.dashboard_id ?? '');
       return found ? detail(call, found.name, found.index) : notFound();

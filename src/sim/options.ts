@@ -4,6 +4,7 @@ import {
   type ItemDefect,
   type MutableType,
   type SimContentType,
+  type SimListingShape,
   type SimulatorOptions,
 } from './types.js';
 
@@ -70,6 +71,7 @@ export interface ResolvedOptions {
   mutation:
     | { everyRequests: number | undefined; perSecond: number | undefined; types: MutableType[] }
     | undefined;
+  dashboardListing: SimListingShape | undefined;
   clock: () => number;
   requestLog: boolean;
   requestLogLimit: number;
@@ -223,9 +225,20 @@ export function resolveOptions(options: SimulatorOptions = {}): ResolvedOptions 
     faults: resolvedFaults,
     invalidItems,
     mutation,
+    dashboardListing: resolveListingShape(options.dashboardListing),
     clock: options.clock ?? Date.now,
     requestLog: options.requestLog ?? false,
     requestLogLimit: wholeNumber('requestLogLimit', options.requestLogLimit ?? 10_000, 1),
     bodyCacheBytes: nonNegative('bodyCacheBytes', options.bodyCacheBytes ?? 64 * 1024 * 1024),
   };
+}
+
+function resolveListingShape(shape: SimListingShape | undefined): SimListingShape | undefined {
+  if (shape === undefined) return undefined;
+  check(
+    shape.omit === 'abbreviated' || (Array.isArray(shape.omit) && shape.omit.length > 0),
+    "dashboardListing.omit must be 'abbreviated' or a non-empty list of keys",
+  );
+  if (shape.fromPage !== undefined) wholeNumber('dashboardListing.fromPage', shape.fromPage, 0);
+  return shape;
 }

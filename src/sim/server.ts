@@ -96,7 +96,9 @@ export class SimServer {
   constructor(private readonly options: ResolvedOptions) {
     this.spec = Spec.load();
     this.dataset = new Dataset(options, this.spec);
-    this.handlers = createHandlers(this.dataset, this.spec);
+    this.handlers = createHandlers(this.dataset, this.spec, {
+      dashboardListing: options.dashboardListing,
+    });
     for (const op of this.spec.operations) {
       if (
         op.operationId !== 'login' &&

@@ -149,6 +149,12 @@ export interface SimulatorOptions {
   /** Live mutation while serving (off by default). */
   mutation?: SimMutation;
   /**
+   * What a `search_dashboards` page carries. By default whole dashboards, as the spec says
+   * (`Dashboard[]`, tiles, filters and layouts included); this makes listings leave parts out,
+   * so a client that takes objects from listings must notice and fetch `dashboard(id)`.
+   */
+  dashboardListing?: SimListingShape;
+  /**
    * Time source (ms since the epoch) for token expiry, rate limiting, Retry-After windows,
    * timestamps of mutated items and the request log. Inject one to test without sleeping.
    * @default Date.now
@@ -160,6 +166,20 @@ export interface SimulatorOptions {
   requestLogLimit?: number;
   /** Bytes of serialized bodies of unchanged items kept for reuse (LRU). ≥ 0. @default 64 MiB */
   bodyCacheBytes?: number;
+}
+
+export interface SimListingShape {
+  /** 'abbreviated': no tiles, filters, layouts (the summary shape); or the keys left out. */
+  omit: 'abbreviated' | readonly string[];
+  /** Only from this listing page on (0: the first `search_dashboards` page served). @default 0 */
+  fromPage?: number;
+  /** Only these dashboard ids. @default every dashboard */
+  onlyIds?: readonly string[];
+  /**
+   * Leave parts out only when the request's `fields` does not name them (a server that sends
+   * whole objects when asked for them). @default false: left out whatever is asked
+   */
+  unlessAsked?: boolean;
 }
 
 /** A deterministic one-shot fault for tests: the next matching requests get it. */

@@ -14,26 +14,35 @@ import {
   tempDb,
 } from './harness.js';
 
-/** The registry, with dashboard listing calling `onPage` after each page it fetches. */
+/**
+ * The registry, with the dashboard listings (ids only, and whole dashboards) calling `onPage`
+ * after each page they fetch.
+ */
 function registryWithPageHook(
   onPage: (count: number) => void,
 ): Record<ContentType, ContentTypeSpec> {
   const dashboard = REGISTRY.dashboard;
-  if (dashboard.listing.kind !== 'paged') throw new Error('dashboards are paged');
-  const listing = dashboard.listing;
+  const { listing, wholeListing } = dashboard;
+  if (listing.kind !== 'paged' || !wholeListing) throw new Error('dashboards are paged, whole');
   let pages = 0;
+  const counted = async (items: Promise<unknown[]>): Promise<unknown[]> => {
+    const page = await items;
+    pages += 1;
+    onPage(pages);
+    return page;
+  };
   return {
     ...REGISTRY,
     dashboard: {
       ...dashboard,
       listing: {
         ...listing,
-        fetchPage: async (api, page, signal) => {
-          const items = await listing.fetchPage(api, page, signal);
-          pages += 1;
-          onPage(pages);
-          return items;
-        },
+        fetchPage: (api, page, signal) => counted(listing.fetchPage(api, page, signal)),
+      },
+      wholeListing: {
+        ...wholeListing,
+        fetchPage: (api, page, fields, signal) =>
+          counted(wholeListing.fetchPage(api, page, fields, signal)),
       },
     },
   };
@@ -100,6 +109,7 @@ describe('resume', () => {
   it('a run killed with SIGKILL resumes to the same backup, re-listing only unfinished pages', async () => {
     const sim = await simulator({ counts: { dashboard: 400, look: 20 }, latencyMs: 15 });
     const db = tempDb();
+    // One request per item, so the run lasts long enough for a progress line before the kill.
     const args = [
       'extract',
       '--db',
@@ -110,6 +120,8 @@ describe('resume', () => {
       '20',
       '--types',
       'dashboards,looks',
+      '--fetch',
+      'by-id',
     ];
     let progress = '';
     const killed = await runCli([...args, '--progress-interval', '1s'], {

@@ -123,15 +123,67 @@ describe('fields', () => {
 });
 
 describe('shapes Looker uses', () => {
-  it('search_dashboards returns dashboards without elements, filters and layouts; dashboard(id) has them', async () => {
+  it('search_dashboards returns whole dashboards, as dashboard(id) does (the spec: Dashboard[])', async () => {
     const [row] = await client.json<Row[]>('/dashboards/search?limit=1');
     expect(row).toBeDefined();
-    expect(row).not.toHaveProperty('dashboard_elements');
-    expect(row).not.toHaveProperty('dashboard_filters');
+    expect(Array.isArray(row?.dashboard_elements)).toBe(true);
+    expect(Array.isArray(row?.dashboard_layouts)).toBe(true);
     const detail = await client.json<Row>(`/dashboards/${row?.id ?? ''}`);
-    expect(Array.isArray(detail.dashboard_elements)).toBe(true);
-    expect(Array.isArray(detail.dashboard_layouts)).toBe(true);
+    expect(row).toEqual(detail);
     expect(detail).toEqual(sim.dataset.get('dashboard', row?.id ?? ''));
+  });
+
+  it('dashboardListing leaves parts out: abbreviated, named keys, from a page on, some ids, unless asked', async () => {
+    const shapes = [
+      { omit: 'abbreviated' as const },
+      { omit: ['dashboard_filters'], fromPage: 1 },
+      { omit: ['dashboard_elements'], onlyIds: ['2'] },
+      { omit: 'abbreviated' as const, unlessAsked: true },
+    ];
+    const seen: Row[][][] = [];
+    for (const dashboardListing of shapes) {
+      const shaped = await startSimulator({ counts: { dashboard: 10 }, dashboardListing });
+      const shapedClient = new SimClient(shaped);
+      try {
+        seen.push([
+          await shapedClient.json<Row[]>('/dashboards/search?limit=5&offset=0&sorts=id'),
+          await shapedClient.json<Row[]>('/dashboards/search?limit=5&offset=5&sorts=id'),
+          await shapedClient.json<Row[]>(
+            '/dashboards/search?limit=5&sorts=id&fields=id,dashboard_elements,dashboard_filters,dashboard_layouts',
+          ),
+        ]);
+      } finally {
+        await shapedClient.close();
+        await shaped.close();
+      }
+    }
+    const has = (rows: Row[] | undefined, key: string) => (rows ?? []).map((r) => key in r);
+    const [abbreviated, fromPage, onlySome, unlessAsked] = seen;
+    expect(has(abbreviated?.[0], 'dashboard_elements')).toEqual([
+      false,
+      false,
+      false,
+      false,
+      false,
+    ]);
+    expect(has(abbreviated?.[2], 'dashboard_elements')).toEqual([
+      false,
+      false,
+      false,
+      false,
+      false,
+    ]);
+    expect(has(fromPage?.[0], 'dashboard_filters')).toEqual([true, true, true, true, true]);
+    expect(has(fromPage?.[1], 'dashboard_filters')).toEqual([false, false, false, false, false]);
+    expect(has(onlySome?.[0], 'dashboard_elements')).toEqual([true, false, true, true, true]);
+    expect(has(unlessAsked?.[0], 'dashboard_elements')).toEqual([
+      false,
+      false,
+      false,
+      false,
+      false,
+    ]);
+    expect(has(unlessAsked?.[2], 'dashboard_elements')).toEqual([true, true, true, true, true]);
   });
 
   it('search_looks omits the query that look(id) includes', async () => {

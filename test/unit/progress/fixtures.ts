@@ -168,6 +168,9 @@ export function summary(overrides: Partial<RunSummary> = {}): RunSummary {
       { type: 'look', unitKey: 'offset=5000', itemId: '77', error: 'missing required field "id"' },
     ],
     peakRssBytes: 190_840_832,
+    listings: {
+      dashboard: { source: 'listing', reason: null, fields: null, probes: 102, mismatches: 0 },
+    },
     ...overrides,
   };
 }

@@ -103,6 +103,28 @@ describe('formatSummary', () => {
   });
 });
 
+describe('formatSummary: listings', () => {
+  it('says where dashboards came from, and why not from their listing when fetched one by one', () => {
+    expect(formatSummary(summary(), { color: false })).toMatch(
+      /^Listings +dashboards from listing pages \(102 probes, all equal\)$/m,
+    );
+    const byId = summary({
+      listings: {
+        dashboard: {
+          source: 'by-id',
+          reason: 'listing pages lack or differ in dashboard_elements',
+          fields: 'id,title,dashboard_elements',
+          probes: 6,
+          mismatches: 2,
+        },
+      },
+    });
+    expect(formatSummary(byId, { color: false })).toMatch(
+      /^Listings +dashboards fetched one by one: listing pages lack or differ in dashboard_elements$/m,
+    );
+  });
+});
+
 describe('summaryToJson', () => {
   it('is valid against the versioned zod schema after a JSON round trip', () => {
     const json = JSON.parse(JSON.stringify(summaryToJson(summary()))) as unknown;
