@@ -19,6 +19,7 @@ import {
 import { createStyle, type Style } from '../progress/style.js';
 import { renderTable, type Align } from '../progress/table.js';
 import { runSummarySchema } from '../engine/run-summary.js';
+import { listingFacts } from '../progress/summary-format.js';
 import { RUN_STATUSES, TYPE_STATES } from '../engine/states.js';
 
 /**
@@ -300,6 +301,7 @@ export function formatRunDetail(detail: RunDetail, options: StatusFormatOptions)
         `p95 ${formatLatency(summary.latencyMs.p95)}, ${formatCount(summary.rateLimited)} × 429, ` +
         plural(summary.retries, 'retry', 'retries'),
     ]);
+    facts.push(...listingFacts(summary, style));
   }
   if (detail.resumable) {
     facts.push(['Resume', 'run `lookervault extract` again to continue this run']);

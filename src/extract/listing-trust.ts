@@ -76,16 +76,19 @@ export class ListingTrust {
   }
 
   /**
-   * After a failed probe with the default shape: the `fields` to ask for once, or undefined
-   * when that was tried already (or the keys would not help).
+   * After a failed probe with the default shape: the `fields` to ask for once (every key the
+   * spec gives the type, and any other key the probed items had), or undefined when that was
+   * tried already.
    */
-  retryWithFields(type: ContentType, verdict: ProbeVerdict): string | undefined {
+  retryWithFields(
+    type: ContentType,
+    verdict: ProbeVerdict,
+    specKeys: readonly string[],
+  ): string | undefined {
     const trust = this.types.get(type);
-    if (!trust || verdict.ok || trust.triedFields || verdict.detailKeys.length === 0) {
-      return undefined;
-    }
+    if (!trust || verdict.ok || trust.triedFields) return undefined;
     trust.triedFields = true;
-    trust.fields = verdict.detailKeys.join(',');
+    trust.fields = [...new Set([...specKeys, ...verdict.detailKeys])].join(',');
     return trust.fields;
   }
 
@@ -134,27 +137,23 @@ export function probeIndexes(length: number, count: number, seed: number): numbe
 }
 
 /**
- * Compares each probed item (fetched by id) with its listed copy, and checks that every listed
- * item has each of `parts` (the nested parts a listing may leave out; other keys may be absent
- * from some items by right, so only the probes vouch for them).
+ * Compares each probed item (fetched by id) with its listed copy. `missingParts`: the nested
+ * parts a listing may leave out that some listed item lacks (other keys may be absent from some
+ * items by right, so only the probes vouch for them).
  */
 export function compareProbes(
-  listed: readonly Record<string, unknown>[],
   probes: readonly { listed: Record<string, unknown>; detail: Record<string, unknown> }[],
-  parts: readonly string[],
+  missingParts: ReadonlySet<string>,
 ): ProbeVerdict {
   const detailKeys = new Set<string>();
   for (const probe of probes) for (const key of Object.keys(probe.detail)) detailKeys.add(key);
-  const differing = new Set<string>();
+  const differing = new Set<string>(missingParts);
   for (const { listed: copy, detail } of probes) {
     if (canonicalJson(copy) === canonicalJson(detail)) continue;
     for (const key of new Set([...Object.keys(copy), ...Object.keys(detail)])) {
-      if (canonicalJson(copy[key] ?? null) !== canonicalJson(detail[key] ?? null))
-        differing.add(key);
+      if (!(key in copy) || !(key in detail)) differing.add(key);
+      else if (canonicalJson(copy[key]) !== canonicalJson(detail[key])) differing.add(key);
     }
-  }
-  for (const item of listed) {
-    for (const key of parts) if (!(key in item)) differing.add(key);
   }
   if (differing.size === 0) return { ok: true };
   return { ok: false, keys: [...differing].sort(), detailKeys: [...detailKeys] };

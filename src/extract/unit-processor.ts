@@ -1,6 +1,8 @@
 import pLimit, { type LimitFunction } from 'p-limit';
 import { AuthError, RequestAbortedError } from '../errors.js';
-import { LookerApiError, NotFoundError } from '../looker/errors.js';
+import { InvalidResponseError, LookerApiError, NotFoundError } from '../looker/errors.js';
+import { splitJsonArray, type ArrayItem } from '../looker/json-array.js';
+import { utf8Text } from '../looker/json-body.js';
 import type { ContentTypeSpec, WholeListing } from '../looker/registry.js';
 import { compareProbes, probeIndexes, type ProbeVerdict } from './listing-trust.js';
 import type { ItemProblem, PageWrite } from '../store/index.js';
@@ -118,32 +120,34 @@ export class UnitProcessor {
     const retryFields =
       probed.verdict === undefined
         ? undefined
-        : ctx.trust.retryWithFields(unit.type, probed.verdict);
+        : ctx.trust.retryWithFields(unit.type, probed.verdict, whole.keys);
     if (retryFields !== undefined && probed.verdict) {
       ctx.trust.record(unit.type, probed.probes, probed.verdict, false);
       probed = await this.probeListing(unit, spec, whole, retryFields);
     }
-    const { raw, verdict } = probed;
+    const { items, verdict } = probed;
     if (verdict) ctx.trust.record(unit.type, probed.probes, verdict);
     let fetched: FetchedItems;
     if (verdict?.ok === true) {
-      fetched = validateListed(spec, raw);
+      // As listed, for the writer thread to parse and check like any item fetched by id.
+      fetched = emptyFetched();
+      for (const item of items) {
+        fetched.items.push({ id: item.id ?? '', rawJson: item.bytes, unchecked: true });
+      }
       await this.write(workerId, unit, {
-        ...toPageWrite(unit, raw.length, fetched),
+        ...toPageWrite(unit, items.length, fetched),
         attempts: 1 + probed.probes,
       });
     } else {
       // Not proven complete: every item of the page by id, as without a whole listing.
-      fetched = await this.fillPage(
-        workerId,
-        unit,
-        listedIds(raw),
-        raw.length,
-        listedIdProblems(raw),
-      );
+      const ids = items.flatMap((item) => (item.id ? [item.id] : []));
+      const noId = items
+        .filter((item) => !item.id)
+        .map(() => ({ error: 'listed without a string id' }));
+      fetched = await this.fillPage(workerId, unit, ids, items.length, noId);
     }
-    if (fetched.unfetched.length > 0) ctx.coordinator.fail(unit, raw.length);
-    else ctx.coordinator.complete(unit, raw.length);
+    if (fetched.unfetched.length > 0) ctx.coordinator.fail(unit, items.length);
+    else ctx.coordinator.complete(unit, items.length);
   }
 
   /**
@@ -155,25 +159,31 @@ export class UnitProcessor {
     spec: ContentTypeSpec,
     whole: WholeListing,
     fields: string | undefined,
-  ): Promise<{ raw: unknown[]; verdict: ProbeVerdict | undefined; probes: number }> {
+  ): Promise<{ items: ArrayItem[]; verdict: ProbeVerdict | undefined; probes: number }> {
     const { ctx } = this;
     const page = { offset: unit.offset, limit: unit.limit };
-    const raw = await whole.fetchPage(ctx.api, page, fields, ctx.signal);
-    const listed = raw.filter(isRecord);
-    if (listed.length === 0) return { raw, verdict: { ok: true }, probes: 0 };
+    const bytes = await whole.fetchPage(ctx.api, page, fields, ctx.signal);
+    const items = splitJsonArray(bytes, whole.parts);
+    if (items === undefined) {
+      throw new InvalidResponseError(
+        `${whole.operation}: expected a JSON array of objects (${bytes.byteLength} bytes).`,
+        { operation: whole.operation },
+      );
+    }
+    if (items.length === 0) return { items, verdict: { ok: true }, probes: 0 };
     const picks = probeIndexes(
-      listed.length,
+      items.length,
       ctx.trust.probeCount(unit.type),
       unit.offset / unit.limit,
     );
     const probes = await Promise.all(
       picks.map(async (index) => {
-        const copy = listed[index];
-        const id = copy?.id;
-        if (copy === undefined || typeof id !== 'string' || id === '') return undefined;
+        const item = items[index];
+        if (item?.id === undefined || item.id === '') return undefined;
+        const listed = JSON.parse(utf8Text(item.bytes)) as unknown;
         try {
-          const detail = await spec.fetchById(ctx.api, id, ctx.signal);
-          return isRecord(detail) ? { listed: copy, detail } : undefined;
+          const detail = await spec.fetchById(ctx.api, item.id, ctx.signal);
+          return isRecord(listed) && isRecord(detail) ? { listed, detail } : undefined;
         } catch (error) {
           if (error instanceof NotFoundError) return undefined;
           throw error;
@@ -181,9 +191,11 @@ export class UnitProcessor {
       }),
     );
     const answered = probes.filter((probe) => probe !== undefined);
-    const verdict =
-      answered.length === 0 ? undefined : compareProbes(listed, answered, whole.parts);
-    return { raw, verdict, probes: picks.length };
+    const missing = new Set<string>();
+    for (const item of items)
+      for (const part of whole.parts) if (!item.has.has(part)) missing.add(part);
+    const verdict = answered.length === 0 ? undefined : compareProbes(answered, missing);
+    return { items, verdict, probes: picks.length };
   }
 
   /** Explores of one LookML model: the model's stored copy names them; fetch each in full. */

@@ -50,17 +50,27 @@ export type Listing = PagedListing | ChildListing;
 
 export interface WholeListing {
   operation: string;
-  /** One page of whole objects, sorted by id; `fields` names the keys to ask for (undefined: the server's default). */
+  /**
+   * One page of whole objects, sorted by id, as the response's JSON bytes (unparsed: the
+   * engine splits it and the writer thread parses each item); `fields` names the keys to ask
+   * for (undefined: the server's default).
+   */
   fetchPage(
     api: ApiCaller,
     page: PageRequest,
     fields: string | undefined,
     signal?: AbortSignal,
-  ): Promise<unknown[]>;
+  ): Promise<Uint8Array>;
   /** A typical item's JSON size, to keep a page of them within a byte budget. */
   typicalItemBytes: number;
   /** The nested parts a listing may leave out (every item has them in full): checked on every listed item. */
   parts: readonly string[];
+  /**
+   * Every top-level property the spec gives the type: what `fields` asks for when the default
+   * shape proved incomplete (asking only for the keys probed items had would silently drop
+   * optional keys other items have).
+   */
+  keys: readonly string[];
 }
 
 /**
@@ -139,6 +149,22 @@ async function list(
     });
   }
   return value as unknown[];
+}
+
+/** A listing's JSON bytes, left unparsed by the transport (an `UnparsedJson`). */
+async function listBytes(
+  api: ApiCaller,
+  operation: string,
+  invoke: Invoke<unknown>,
+  signal?: AbortSignal,
+): Promise<Uint8Array> {
+  const value = await api.call(
+    operation,
+    (sdk, options) => invoke(sdk, { ...options, deferParse: true } satisfies LookerRequestOptions),
+    signal,
+  );
+  // A caller that does not defer (a test's fake) hands back the parsed value.
+  return value instanceof UnparsedJson ? value.bytes : Buffer.from(JSON.stringify(value));
 }
 
 /**
@@ -297,6 +323,65 @@ const parseNamed = (type: ContentType) =>
 
 // ---- the table ------------------------------------------------------------------------------
 
+/** The properties of the spec's `Dashboard` schema (API 4.0, 26.12), in its order. */
+const DASHBOARD_KEYS = [
+  'can',
+  'content_favorite_id',
+  'content_metadata_id',
+  'description',
+  'hidden',
+  'id',
+  'model',
+  'query_timezone',
+  'readonly',
+  'refresh_interval',
+  'refresh_interval_to_i',
+  'folder',
+  'title',
+  'user_id',
+  'slug',
+  'preferred_viewer',
+  'certification_metadata',
+  'alert_sync_with_dashboard_filter_enabled',
+  'chat_enabled',
+  'background_color',
+  'created_at',
+  'crossfilter_enabled',
+  'dashboard_elements',
+  'dashboard_filters',
+  'dashboard_layouts',
+  'deleted',
+  'deleted_at',
+  'deleter_id',
+  'edit_uri',
+  'enable_viz_full_screen',
+  'favorite_count',
+  'filters_bar_collapsed',
+  'filters_location_top',
+  'last_accessed_at',
+  'last_viewed_at',
+  'updated_at',
+  'last_updater_id',
+  'last_updater_name',
+  'user_name',
+  'load_configuration',
+  'lookml_link_id',
+  'show_filters_bar',
+  'show_title',
+  'folder_id',
+  'text_tile_text_color',
+  'tile_background_color',
+  'tile_text_color',
+  'title_color',
+  'view_count',
+  'appearance',
+  'usage_count',
+  'is_owner_disabled',
+  'url',
+  'preserve_desktop_layout',
+  'download_settings',
+] as const;
+
 /** `search_dashboards` / `search_looks` listing ids only: each item is then fetched in full. */
 function idPages(
   operation: 'search_dashboards' | 'search_looks',
@@ -328,7 +413,7 @@ const dashboard: ContentTypeSpec = {
   wholeListing: {
     operation: 'search_dashboards',
     fetchPage: (api, page, fields, signal) =>
-      list(
+      listBytes(
         api,
         'search_dashboards',
         (sdk, options) =>
@@ -347,6 +432,7 @@ const dashboard: ContentTypeSpec = {
     // Real dashboards run from a few KB to hundreds; the simulator's average is 16 KB.
     typicalItemBytes: 16 * 1024,
     parts: ['dashboard_elements', 'dashboard_filters', 'dashboard_layouts'],
+    keys: DASHBOARD_KEYS,
   },
   ...byId(
     'dashboard',

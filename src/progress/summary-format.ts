@@ -141,7 +141,7 @@ function typeTable(summary: RunSummary, style: Style): string[] {
 }
 
 /** Where the items of types with whole listings came from, and why not from the listing. */
-function listingFacts(summary: RunSummary, style: Style): [string, string][] {
+export function listingFacts(summary: RunSummary, style: Style): [string, string][] {
   const entries = Object.entries(summary.listings ?? {});
   return entries.map(([type, decision], index): [string, string] => {
     const label = index === 0 ? 'Listings' : '';

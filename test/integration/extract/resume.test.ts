@@ -25,7 +25,7 @@ function registryWithPageHook(
   const { listing, wholeListing } = dashboard;
   if (listing.kind !== 'paged' || !wholeListing) throw new Error('dashboards are paged, whole');
   let pages = 0;
-  const counted = async (items: Promise<unknown[]>): Promise<unknown[]> => {
+  const counted = async <T>(items: Promise<T>): Promise<T> => {
     const page = await items;
     pages += 1;
     onPage(pages);

@@ -6,6 +6,7 @@ import {
   statusDetailSchema,
 } from '../../../src/cli/status-output.js';
 import type { RunDetail } from '../../../src/store/index.js';
+import { summary as summaryFixture } from '../progress/fixtures.js';
 
 const time = (iso: string): string => iso.slice(0, 19).replace('T', ' ');
 
@@ -90,6 +91,27 @@ describe('formatRunDetail', () => {
     const text = formatRunDetail(detail(), { color: false, formatTime: time });
     expect(text).toMatch(/^Failed pages \(3\):$/m);
     expect(text).toMatch(/^ {2}… 2 more \(raise --limit, or use --json\)$/m);
+  });
+});
+
+describe('formatRunDetail: where items came from', () => {
+  it('says for each type with a whole listing whether items came from it, and why not', () => {
+    const stored = {
+      ...summaryFixture(),
+      listings: {
+        dashboard: {
+          source: 'by-id',
+          reason: 'listing pages lack or differ in dashboard_elements',
+          fields: null,
+          probes: 3,
+          mismatches: 1,
+        },
+      },
+    };
+    const text = formatRunDetail(detail({ summary: stored }), { color: false, formatTime: time });
+    expect(text).toMatch(
+      /^ {2}Listings +dashboards fetched one by one: listing pages lack or differ in dashboard_elements$/m,
+    );
   });
 });
 

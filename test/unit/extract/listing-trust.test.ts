@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { ListingTrust, compareProbes, probeIndexes } from '../../../src/extract/listing-trust.js';
+import { splitJsonArray } from '../../../src/looker/json-array.js';
 
 const detail = {
   id: '7',
@@ -7,8 +8,6 @@ const detail = {
   dashboard_elements: [{ id: '1' }],
   dashboard_filters: [],
 };
-
-const PARTS = ['dashboard_elements', 'dashboard_filters'];
 
 describe('probing listing pages', () => {
   it('spreads the probes of a first page over it, and picks one item of later pages', () => {
@@ -26,12 +25,12 @@ describe('probing listing pages', () => {
       title: 'Sales',
       id: '7',
     };
-    expect(compareProbes([copy], [{ listed: copy, detail }], PARTS)).toEqual({ ok: true });
+    expect(compareProbes([{ listed: copy, detail }], new Set())).toEqual({ ok: true });
   });
 
   it('names the keys a probed copy lacks or has different', () => {
     const copy = { id: '7', title: 'Sales (old)', dashboard_filters: [] };
-    const verdict = compareProbes([copy], [{ listed: copy, detail }], PARTS);
+    const verdict = compareProbes([{ listed: copy, detail }], new Set());
     expect(verdict).toEqual({
       ok: false,
       keys: ['dashboard_elements', 'title'],
@@ -39,18 +38,8 @@ describe('probing listing pages', () => {
     });
   });
 
-  it('lets an item lack an optional key, but not a nested part', () => {
-    const probed = { ...detail, certification_metadata: { status: 'verified' } };
-    const plain = { id: '8', title: 'Costs', dashboard_elements: [], dashboard_filters: [] };
-    expect(compareProbes([probed, plain], [{ listed: probed, detail: probed }], PARTS)).toEqual({
-      ok: true,
-    });
-  });
-
   it('fails a page where an item that was not probed lacks a nested part', () => {
-    const probed = { ...detail };
-    const other = { id: '8', title: 'Costs', dashboard_filters: [] };
-    const verdict = compareProbes([probed, other], [{ listed: probed, detail }], PARTS);
+    const verdict = compareProbes([{ listed: detail, detail }], new Set(['dashboard_elements']));
     expect(verdict).toMatchObject({ ok: false, keys: ['dashboard_elements'] });
   });
 });
@@ -78,16 +67,18 @@ describe('ListingTrust', () => {
 
   it('asks once with the detail keys as fields before giving up on the listing', () => {
     const trust = new ListingTrust(['dashboard'], 'auto');
-    expect(trust.retryWithFields('dashboard', incomplete)).toBe('id,dashboard_elements');
+    expect(trust.retryWithFields('dashboard', incomplete, ['id', 'title'])).toBe(
+      'id,title,dashboard_elements',
+    );
     trust.record('dashboard', 3, incomplete, false);
     expect(trust.usesListing('dashboard')).toBe(true);
-    expect(trust.retryWithFields('dashboard', incomplete)).toBeUndefined();
+    expect(trust.retryWithFields('dashboard', incomplete, ['id', 'title'])).toBeUndefined();
     trust.record('dashboard', 3, incomplete);
     expect(trust.usesListing('dashboard')).toBe(false);
     expect(trust.decisions().dashboard).toMatchObject({
       source: 'by-id',
       reason: 'listing pages lack or differ in dashboard_elements',
-      fields: 'id,dashboard_elements',
+      fields: 'id,title,dashboard_elements',
       probes: 6,
       mismatches: 2,
     });
@@ -97,5 +88,32 @@ describe('ListingTrust', () => {
     const trust = new ListingTrust(['dashboard'], 'by-id');
     expect(trust.usesListing('dashboard')).toBe(false);
     expect(trust.decisions().dashboard?.reason).toMatch(/--fetch by-id/);
+  });
+});
+
+describe('splitting a listing page without parsing it', () => {
+  const encode = (text: string) => new TextEncoder().encode(text);
+  const decode = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
+  const parts = ['dashboard_elements', 'dashboard_filters'];
+
+  it('gives each object its bytes, its string id and which parts it has at its top level', () => {
+    const page =
+      ' [{"id":"1","a":{"id":"x","dashboard_elements":[1]},"dashboard_elements":[],"t":"a,}b:\\"c"},' +
+      '{"dashboard_filters":null,"id":"2","title":"Caf\u00e9"}] ';
+    const items = splitJsonArray(encode(page), parts) ?? [];
+    expect(items.map((item) => JSON.parse(decode(item.bytes)) as unknown)).toEqual(
+      JSON.parse(page) as unknown[],
+    );
+    expect(items.map((item) => [item.id, [...item.has]])).toEqual([
+      ['1', ['dashboard_elements']],
+      ['2', ['dashboard_filters']],
+    ]);
+  });
+
+  it('leaves the id out when it is not a plain string, and refuses what is not an array of objects', () => {
+    expect(splitJsonArray(encode('[{"id":7,"x":"}"}]'), parts)?.[0]?.id).toBeUndefined();
+    expect(splitJsonArray(encode('[]'), parts)).toEqual([]);
+    expect(splitJsonArray(encode('{"id":"1"}'), parts)).toBeUndefined();
+    expect(splitJsonArray(encode('[1,2]'), parts)).toBeUndefined();
   });
 });

@@ -1,4 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { PROJECT_ROOT } from '../../helpers/cli.js';
 import type { Looker40SDK } from '@looker/sdk';
 import { CONTENT_TYPES } from '../../../src/content-types.js';
 import type { ApiCaller } from '../../../src/looker/client.js';
@@ -48,6 +51,17 @@ function parsed(item: ReturnType<(typeof REGISTRY)['dashboard']['parseItem']>): 
 }
 
 describe('REGISTRY', () => {
+  it("asks whole listings for every property of the spec's schema", () => {
+    const spec = JSON.parse(
+      readFileSync(path.join(PROJECT_ROOT, 'src/sim/spec/looker-4.0-subset.oas.json'), 'utf8'),
+    ) as { components: { schemas: Record<string, { properties: Record<string, unknown> }> } };
+    const dashboard = spec.components.schemas.Dashboard?.properties ?? {};
+    expect(REGISTRY.dashboard.wholeListing?.keys).toEqual(Object.keys(dashboard));
+    for (const part of REGISTRY.dashboard.wholeListing?.parts ?? []) {
+      expect(Object.keys(dashboard)).toContain(part);
+    }
+  });
+
   it('has one row per content type, keyed by its type', () => {
     expect(Object.keys(REGISTRY).sort()).toEqual([...CONTENT_TYPES].sort());
     for (const type of CONTENT_TYPES) expect(REGISTRY[type].type).toBe(type);
