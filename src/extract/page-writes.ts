@@ -1,4 +1,4 @@
-import type { FetchedItem, ContentTypeSpec } from '../looker/registry.js';
+import type { ContentTypeSpec, FetchedItem, InvalidItem, ParsedItem } from '../looker/registry.js';
 import type { ItemProblem, PageWrite, RawItemWrite, UncheckedItemWrite } from '../store/index.js';
 import type { WorkUnit } from './streams.js';
 
@@ -21,42 +21,46 @@ export function emptyFetched(): FetchedItems {
 }
 
 /**
- * Adds one item fetched by id: bytes go to the writer unchecked; a parsed item goes as JSON
- * text for the writer to canonicalize and hash in its thread (the response's own text when
- * known, else the value re-serialized).
+ * Adds one item fetched by id: bytes go to the writer unchecked; a parsed item as JSON text
+ * (see {@link collectParsed}).
  */
 export function collectFetched(id: string, fetched: FetchedItem, into: FetchedItems): void {
-  if (fetched.kind === 'bytes') {
-    into.items.push({ id, rawJson: fetched.bytes, unchecked: true });
-    return;
-  }
-  const parsed = fetched.item;
+  if (fetched.kind === 'bytes') into.items.push({ id, rawJson: fetched.bytes, unchecked: true });
+  else collectParsed(fetched.item, fetched.json, into);
+}
+
+/**
+ * Adds a checked item, as JSON text for the writer to canonicalize and hash in its thread: the
+ * response's own text when known, else the value re-serialized (items of a list page, small).
+ */
+export function collectParsed(
+  parsed: ParsedItem | InvalidItem,
+  json: string | Uint8Array | undefined,
+  into: FetchedItems,
+): void {
   if (!parsed.ok) {
     into.invalid.push(
       parsed.id === undefined ? { error: parsed.error } : { id: parsed.id, error: parsed.error },
     );
     return;
   }
-  const { name, folderId, ownerId, createdAt, updatedAt, deleted } = parsed;
+  const { id, name, folderId, ownerId, createdAt, updatedAt, deleted } = parsed;
   into.items.push({
-    id: parsed.id,
+    id,
     name,
     folderId,
     ownerId,
     createdAt,
     updatedAt,
     deleted,
-    rawJson: fetched.json ?? JSON.stringify(parsed.value),
+    rawJson: json ?? JSON.stringify(parsed.value),
   });
 }
 
-/** Validates the items of a listing that carries whole objects. */
+/** Validates the items of a listing that carries complete objects. */
 export function validateListed(spec: ContentTypeSpec, raw: unknown[]): FetchedItems {
   const fetched = emptyFetched();
-  for (const entry of raw) {
-    const item = spec.parseItem(entry);
-    collectFetched(item.ok ? item.id : '', { kind: 'parsed', item, json: undefined }, fetched);
-  }
+  for (const entry of raw) collectParsed(spec.parseItem(entry), undefined, fetched);
   return fetched;
 }
 

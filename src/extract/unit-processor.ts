@@ -1,7 +1,7 @@
 import pLimit, { type LimitFunction } from 'p-limit';
 import { AuthError, RequestAbortedError } from '../errors.js';
 import { InvalidResponseError, LookerApiError, NotFoundError } from '../looker/errors.js';
-import { splitJsonArray, type ArrayItem } from '../looker/json-array.js';
+import { splitJsonArray, type ArrayItem } from '../looker/json-scan.js';
 import { utf8Text } from '../looker/json-body.js';
 import type { ContentTypeSpec, WholeListing } from '../looker/registry.js';
 import { compareProbes, probeIndexes, type ProbeVerdict } from './listing-trust.js';

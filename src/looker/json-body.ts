@@ -1,5 +1,6 @@
 import { InvalidResponseError } from './errors.js';
 import type { LookerRawResponse } from './http-types.js';
+import { isCompleteJsonValue } from './json-scan.js';
 import { describeBody } from './response-errors.js';
 
 /**
@@ -53,49 +54,6 @@ export function unparsedJsonBody(raw: LookerRawResponse, operation: string): Unp
     );
   }
   return new UnparsedJson(bytes);
-}
-
-const OPEN_BRACE = 0x7b;
-const CLOSE_BRACE = 0x7d;
-const OPEN_BRACKET = 0x5b;
-const CLOSE_BRACKET = 0x5d;
-const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
-
-function isJsonWhitespace(byte: number): boolean {
-  return byte === 0x20 || byte === 0x0a || byte === 0x0d || byte === 0x09;
-}
-
-/**
- * Whether `bytes` hold one JSON object or array whose brackets (outside strings) balance and
- * close exactly at its last non-whitespace byte: true of any complete document, false of
- * every truncation of one. Tokens between the brackets are not checked.
- */
-export function isCompleteJsonValue(bytes: Uint8Array): boolean {
-  let start = 0;
-  let end = bytes.length;
-  while (start < end && isJsonWhitespace(bytes[start] as number)) start++;
-  while (end > start && isJsonWhitespace(bytes[end - 1] as number)) end--;
-  const first = bytes[start];
-  if (first !== OPEN_BRACE && first !== OPEN_BRACKET) return false;
-  let depth = 0;
-  let inString = false;
-  for (let i = start; i < end; i++) {
-    const byte = bytes[i] as number;
-    if (inString) {
-      if (byte === BACKSLASH) i++;
-      else if (byte === QUOTE) inString = false;
-    } else if (byte === QUOTE) {
-      inString = true;
-    } else if (byte === OPEN_BRACE || byte === OPEN_BRACKET) {
-      depth++;
-    } else if (byte === CLOSE_BRACE || byte === CLOSE_BRACKET) {
-      depth--;
-      if (depth === 0) return i === end - 1;
-      if (depth < 0) return false;
-    }
-  }
-  return false;
 }
 
 /** Parses a successful body: JSON when the server says JSON, '' when empty (204). */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { ListingTrust, compareProbes, probeIndexes } from '../../../src/extract/listing-trust.js';
-import { splitJsonArray } from '../../../src/looker/json-array.js';
+import { splitJsonArray } from '../../../src/looker/json-scan.js';
 
 const detail = {
   id: '7',

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { isCompleteJsonValue } from '../../../src/looker/json-body.js';
+import { isCompleteJsonValue } from '../../../src/looker/json-scan.js';
 
 const encode = (text: string) => new TextEncoder().encode(text);
 

@@ -1,8 +1,9 @@
 /**
- * Splits a JSON array of objects into its items' bytes without parsing them: a page of whole
- * dashboards (megabytes) goes to the store's writer thread as bytes, and the event loop only
- * scans it. For each item the scan also reads its top-level `id` (when a string without
- * escapes) and which of some top-level keys it has.
+ * Scans of JSON bytes that stop short of parsing them, for bodies only the store's writer
+ * thread parses: whether a body is complete (a truncated one is retried), and the items of an
+ * array of objects (a page of whole dashboards, megabytes, goes to the writer item by item). For
+ * each item the split also reads its top-level `id` (when a string without escapes) and which
+ * of some top-level keys it has.
  */
 
 export interface ArrayItem {
@@ -21,9 +22,42 @@ const CLOSE_BRACKET = 0x5d;
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
 const COLON = 0x3a;
+const COMMA = 0x2c;
 
-function isWhitespace(byte: number): boolean {
+function isJsonWhitespace(byte: number): boolean {
   return byte === 0x20 || byte === 0x0a || byte === 0x0d || byte === 0x09;
+}
+
+/**
+ * Whether `bytes` hold one JSON object or array whose brackets (outside strings) balance and
+ * close exactly at its last non-whitespace byte: true of any complete document, false of
+ * every truncation of one. Tokens between the brackets are not checked.
+ */
+export function isCompleteJsonValue(bytes: Uint8Array): boolean {
+  let start = 0;
+  let end = bytes.length;
+  while (start < end && isJsonWhitespace(bytes[start] as number)) start++;
+  while (end > start && isJsonWhitespace(bytes[end - 1] as number)) end--;
+  const first = bytes[start];
+  if (first !== OPEN_BRACE && first !== OPEN_BRACKET) return false;
+  let depth = 0;
+  let inString = false;
+  for (let i = start; i < end; i++) {
+    const byte = bytes[i] as number;
+    if (inString) {
+      if (byte === BACKSLASH) i++;
+      else if (byte === QUOTE) inString = false;
+    } else if (byte === QUOTE) {
+      inString = true;
+    } else if (byte === OPEN_BRACE || byte === OPEN_BRACKET) {
+      depth++;
+    } else if (byte === CLOSE_BRACE || byte === CLOSE_BRACKET) {
+      depth--;
+      if (depth === 0) return i === end - 1;
+      if (depth < 0) return false;
+    }
+  }
+  return false;
 }
 
 /** The latin1 text of `bytes[from, to)`: exact for the ASCII keys and ids it is used on. */
@@ -43,7 +77,7 @@ export function splitJsonArray(
   const wanted = new Set(keys);
   let i = 0;
   const end = bytes.length;
-  while (i < end && isWhitespace(bytes[i] as number)) i++;
+  while (i < end && isJsonWhitespace(bytes[i] as number)) i++;
   if (bytes[i] !== OPEN_BRACKET) return undefined;
   i++;
   const items: ArrayItem[] = [];
@@ -97,15 +131,15 @@ export function splitJsonArray(
         return items;
       }
     } else if (depth === 2 && current) {
-      if (byte === 0x2c) {
+      if (byte === COMMA) {
         expectKey = true;
         lastKey = undefined;
       } else if (byte === COLON) {
         expectKey = false;
-      } else if (!isWhitespace(byte) && lastKey === 'id') {
+      } else if (!isJsonWhitespace(byte) && lastKey === 'id') {
         lastKey = undefined; // a non-string id
       }
-    } else if (depth === 1 && !isWhitespace(byte) && byte !== 0x2c) {
+    } else if (depth === 1 && !isJsonWhitespace(byte) && byte !== COMMA) {
       return undefined; // a scalar element
     }
   }
