@@ -6,7 +6,7 @@ import {
 } from '@looker/sdk-rtl';
 import { z } from 'zod';
 import { ConfigError } from '../errors.js';
-import { registerSecret } from '../redact.js';
+import { registerCredentials, registerSecret } from '../redact.js';
 import { ApiAuthError, InvalidResponseError } from './errors.js';
 import { type LookerRawResponse } from './http-types.js';
 import { parseJsonBody } from './json-body.js';
@@ -72,7 +72,7 @@ export class LookerSession implements IAuthSession {
   ) {
     this.credentials = credentials;
     this.clock = options.clock ?? Date.now;
-    registerSecret(credentials.clientSecret);
+    registerCredentials(credentials.clientId, credentials.clientSecret);
     transport.onUnauthorized = (sent) => {
       this.invalidate(sent);
       return Promise.resolve();

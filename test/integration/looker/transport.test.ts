@@ -76,12 +76,12 @@ const looker =
 
 function clientFor(
   url: string,
-  options: { poolSize?: number; timeoutMs?: number; verifySsl?: boolean } = {},
+  options: { poolSize?: number; timeoutMs?: number; verifySsl?: boolean; secret?: string } = {},
 ): LookerClient {
   const settings: LookerSettings = {
     baseUrl: url,
     clientId: 'id',
-    clientSecret: 'secret',
+    clientSecret: options.secret ?? 'secret',
     verifySsl: options.verifySsl ?? true,
     timeoutSeconds: 30,
     sources: { baseUrl: 't', clientId: 't', clientSecret: 't', verifySsl: 't', timeout: 't' },
@@ -197,6 +197,31 @@ describe('LookerTransport over real sockets', () => {
     expect(process.env.NODE_TLS_REJECT_UNAUTHORIZED).toBe(before);
     // A second, verifying client in the same process still refuses the certificate.
     await expect(listUsers(clientFor(server.url))).rejects.toBeInstanceOf(UnreachableError);
+  });
+
+  it('masks the secret in every encoding when a server echoes the login body in its error', async () => {
+    const secret = 'S3cr!t@x%+ "q"';
+    const server = await serve((req, res) => {
+      let body = '';
+      req.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')));
+      req.on('end', () => {
+        res.writeHead(503, { 'content-type': 'application/json' });
+        res.end(
+          JSON.stringify({ message: `cannot log in with ${body} (${JSON.stringify(secret)})` }),
+        );
+      });
+    });
+    const client = clientFor(server.url, { secret });
+    const error = (await client.login().catch((e: unknown) => e)) as Error;
+    expect(error.message).toContain('client_secret=***');
+    for (const form of [
+      secret,
+      encodeURIComponent(secret),
+      new URLSearchParams({ s: secret }).toString().slice(2),
+      JSON.stringify(secret).slice(1, -1),
+    ]) {
+      expect(error.message).not.toContain(form);
+    }
   });
 
   it('identifies itself and sends the token, never the secret, outside the login body', async () => {
