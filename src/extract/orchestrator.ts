@@ -18,7 +18,7 @@ import { ListingTrust } from './listing-trust.js';
 import { RequestMetrics } from '../engine/metrics.js';
 import type { ExtractOptions } from './options.js';
 import { ProgressState, progressSnapshot } from './progress-state.js';
-import { RequestRunner } from '../engine/request-runner.js';
+import { RequestRunner, type RequestRunnerOptions } from '../engine/request-runner.js';
 import type { RunContext } from './run-context.js';
 import { RunLedger, type PreparedRun } from './run-ledger.js';
 import { buildSummary } from './summary-builder.js';
@@ -66,6 +66,8 @@ export class Extraction implements ProgressSource {
   private readonly metrics = new RequestMetrics();
   private readonly gate: RequestGate;
   private readonly api: ApiCaller;
+  /** The first login, retried like any transient request, through the same gate. */
+  private readonly login: () => Promise<void>;
   private readonly startedAt: number;
   /** Set once the run is prepared; the snapshot reads it while the run goes on. */
   private ctx: RunContext | undefined;
@@ -88,16 +90,32 @@ export class Extraction implements ProgressSource {
       ...(options.ratePerSecond === undefined ? {} : { ratePerSecond: options.ratePerSecond }),
       ...(options.ratePerMinute === undefined ? {} : { ratePerMinute: options.ratePerMinute }),
     });
+    const onRetry: RequestRunnerOptions['onRetry'] = ({
+      kind,
+      operation,
+      attempt,
+      delayMs,
+      error,
+    }) => {
+      if (kind === 'transient') {
+        this.emit({ kind: 'retry', operation, attempt, delayMs, error: error.message });
+      }
+    };
     const runner = new RequestRunner({
       limiter: this.gate,
       maxRetries: options.maxRetries,
       metrics: this.metrics,
-      onRetry: ({ kind, operation, attempt, delayMs, error }) => {
-        if (kind === 'transient') {
-          this.emit({ kind: 'retry', operation, attempt, delayMs, error: error.message });
-        }
-      },
+      onRetry,
     });
+    // Logins are not content requests: the summary counts neither this one nor the renewals
+    // that happen inside other requests.
+    const loginRunner = new RequestRunner({
+      limiter: this.gate,
+      maxRetries: options.maxRetries,
+      metrics: new RequestMetrics(),
+      onRetry,
+    });
+    this.login = () => loginRunner.run('login', () => deps.client.login(), this.abort.signal);
     this.gate.on('pause', ({ retryAfterMs, newEpisode }) => {
       if (!newEpisode) return;
       this.emit({
@@ -138,7 +156,7 @@ export class Extraction implements ProgressSource {
    * happens during the run is in the summary's status.
    */
   async execute(): Promise<RunSummary> {
-    await this.deps.client.login();
+    await this.login();
     const ledger = new RunLedger(this.deps.vault, this.registry);
     let run: PreparedRun;
     try {

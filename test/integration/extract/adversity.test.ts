@@ -29,6 +29,24 @@ describe('extract under a hostile server', () => {
     expect(storedTriples(db)).toEqual(expectedTriples(sim));
   });
 
+  it('retries a first login that got a 503 or no answer, like any transient request', async () => {
+    const sim = await simulator({ counts: { dashboard: 30, look: 10 } });
+    sim.injectFaults(
+      { operation: 'login', fault: { kind: 'status', status: 503 } },
+      { operation: 'login', fault: { kind: 'hang' } },
+    );
+    const db = tempDb();
+    const { summary } = await extractInProcess(sim, db, {
+      types: ['dashboard', 'look'],
+      timeoutMs: 500,
+    });
+    expect(summary.status).toBe('success');
+    expect(sim.stats().faults.scripted).toBe(2);
+    expect(storedTriples(db, ['dashboard', 'look'])).toEqual(
+      expectedTriples(sim, ['dashboard', 'look']),
+    );
+  });
+
   it('stores every item despite 5xx, reset connections and hung responses', async () => {
     const sim = await simulator({
       faults: { serverErrorRate: 0.03, resetRate: 0.01, hangRate: 0.01 },
