@@ -64,6 +64,12 @@ function explain(error: unknown): Explanation {
       hint: 'Fix the permissions, or pass --db with a path in a writable directory.',
     };
   }
+  if (code === 'ENOENT' || code === 'ENOTDIR') {
+    return {
+      reason: `the file cannot be created there (${code})`,
+      hint: 'Check that the directory exists and is writable, or pass --db with another path.',
+    };
+  }
   if (code.startsWith('SQLITE_CANTOPEN')) {
     return {
       reason: `SQLite cannot open the file (${code}: ${detail})`,

@@ -1,4 +1,4 @@
-import { closeSync, openSync, readSync, statSync } from 'node:fs';
+import { chmodSync, closeSync, openSync, readSync, statSync } from 'node:fs';
 import type { Stats } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
@@ -52,6 +52,20 @@ const SQLITE_HEADER = Buffer.from('SQLite format 3\0', 'latin1');
 const NOT_OURS_HINT =
   'Pass --db with the path of a lookervault backup, or a new file name to create one.';
 
+/**
+ * Creates the backup file readable by its owner only (0600, whatever the umask): it holds the
+ * instance's content. SQLite gives its -wal and -shm files the same mode. An existing file's
+ * mode is left alone.
+ */
+function createPrivateFile(absolute: string, shown: string): void {
+  try {
+    closeSync(openSync(absolute, 'wx', 0o600));
+    chmodSync(absolute, 0o600);
+  } catch (error) {
+    throw toDatabaseError(error, `Cannot create ${shown}`);
+  }
+}
+
 export function openVault(filePath: string, options: OpenVaultOptions = {}): Vault {
   const absolute = path.resolve(filePath);
   const readonly = options.readonly ?? false;
@@ -69,6 +83,7 @@ export function openVault(filePath: string, options: OpenVaultOptions = {}): Vau
       });
     }
     checkParentDirectory(absolute);
+    createPrivateFile(absolute, shown);
   } else {
     checkRegularFile(existing, shown);
     if (!isEmpty) checkSqliteHeader(absolute, shown);
@@ -76,7 +91,7 @@ export function openVault(filePath: string, options: OpenVaultOptions = {}): Vau
 
   let db: Database.Database;
   try {
-    db = new Database(absolute, { readonly, fileMustExist: existing !== undefined });
+    db = new Database(absolute, { readonly, fileMustExist: true });
   } catch (error) {
     throw toDatabaseError(error, `Cannot open ${shown}`);
   }

@@ -5,6 +5,7 @@ import {
   mkdirSync,
   readdirSync,
   readFileSync,
+  statSync,
   writeFileSync,
 } from 'node:fs';
 import path from 'node:path';
@@ -81,6 +82,29 @@ describe('openVault', () => {
     const vault = openVault(file, { create: true });
     expect(vault.created).toBe(false);
     vault.close();
+  });
+
+  it('creates the backup, its -wal and -shm readable by the owner only, whatever the umask', () => {
+    const file = path.join(dir, 'looker.db');
+    const umask = process.umask(0o022);
+    try {
+      const vault = openVault(file, { create: true });
+      vault.db.exec('CREATE TABLE scratch (x); INSERT INTO scratch VALUES (1);');
+      for (const name of [file, `${file}-wal`, `${file}-shm`]) {
+        expect({ name, mode: statSync(name).mode & 0o777 }).toEqual({ name, mode: 0o600 });
+      }
+      vault.close();
+    } finally {
+      process.umask(umask);
+    }
+  });
+
+  it("leaves an existing file's mode alone", () => {
+    const file = path.join(dir, 'looker.db');
+    openVault(file, { create: true }).close();
+    chmodSync(file, 0o640);
+    openVault(file, { create: true }).close();
+    expect(statSync(file).mode & 0o777).toBe(0o640);
   });
 
   it('opens read-only: nothing can be written', () => {
@@ -214,7 +238,8 @@ describe('openVault', () => {
   onLinux('refuses a directory where no file can be created', () => {
     const file = '/proc/lookervault-test.db';
     const error = expectDatabaseError(() => openVault(file, { create: true }), file);
-    expect(error.message).toContain('SQLITE_CANTOPEN');
+    // Created by lookervault (0600) before SQLite opens it: the system's code names the cause.
+    expect(error.message).toMatch(/SQLITE_CANTOPEN|ENOENT/);
     expect(error.hint).toContain('writable');
   });
 
