@@ -62,15 +62,16 @@ export default class Extract extends BaseCommand {
       ...BATCH_SIZE_RANGE,
       integer: true,
     }),
+    // Below one request per 100 s a backup never ends: a typo (0.0001 for 0.1), not a choice.
     'rate-limit-per-second': numberFlag('rate-limit-per-second', {
-      description: 'Most requests per second, all workers together. [default: no cap]',
-      min: 0,
-      exclusiveMin: true,
+      description:
+        'Most requests per second, all workers together, at least 0.01. [default: no cap]',
+      min: 0.01,
     }),
     'rate-limit-per-minute': numberFlag('rate-limit-per-minute', {
-      description: 'Most requests per minute, all workers together. [default: no cap]',
-      min: 0,
-      exclusiveMin: true,
+      description:
+        'Most requests per minute, all workers together, at least 0.6. [default: no cap]',
+      min: 0.6,
     }),
     'max-retries': numberFlag('max-retries', {
       description: 'Retries of a request that failed transiently (5xx, reset, timeout) (0-20).',

@@ -108,7 +108,10 @@ export interface ResolveSettingsInput {
 
 interface RawValue {
   value: string | boolean | number;
+  /** Where it was read (the flag, the variable, the ini file and section). */
   source: string;
+  /** The setting as the user wrote it there, for messages ("timeout in looker.ini [Looker]"). */
+  named: string;
 }
 
 interface IniSection {
@@ -128,15 +131,23 @@ export function resolveSettings(input: ResolveSettingsInput): LookerSettings {
 
   const pick = (name: SettingName): RawValue | undefined => {
     const flagValue = flags[FLAG[name].slice(2) as keyof ConnectionFlagValues];
-    if (flagValue !== undefined && flagValue !== '')
-      return { value: flagValue, source: FLAG[name] };
+    if (flagValue !== undefined && flagValue !== '') {
+      // The flag the user typed: --no-verify-ssl, not --verify-ssl.
+      const flag = flagValue === false ? `--no-${FLAG[name].slice(2)}` : FLAG[name];
+      return { value: flagValue, source: flag, named: flag };
+    }
     const envValue = env[ENV[name]];
     if (envValue !== undefined && envValue.trim() !== '') {
-      return { value: unquote(envValue.trim()), source: ENV[name] };
+      return { value: unquote(envValue.trim()), source: ENV[name], named: ENV[name] };
     }
     const iniValue = ini?.values[INI_KEY[name]];
     if (iniValue !== undefined && iniValue.trim() !== '') {
-      return { value: unquote(iniValue.trim()), source: ini?.label ?? '' };
+      const label = ini?.label ?? '';
+      return {
+        value: unquote(iniValue.trim()),
+        source: label,
+        named: `${INI_KEY[name]} in ${label}`,
+      };
     }
     return undefined;
   };
@@ -166,7 +177,7 @@ export function resolveSettings(input: ResolveSettingsInput): LookerSettings {
   const verifySsl = verifyRaw === undefined ? true : parseBoolean(verifyRaw);
   if (!verifySsl) {
     notices.push(
-      `TLS certificate verification is off (${verifyRaw?.source ?? ''}): the connection can be intercepted.`,
+      `TLS certificate verification is off (${verifyRaw?.named ?? ''}): the connection can be intercepted.`,
     );
   }
 
@@ -302,7 +313,7 @@ function parseBoolean(raw: RawValue): boolean {
   if (['true', '1', 'yes', 'y', 'on', 't'].includes(text)) return true;
   if (['false', '0', 'no', 'n', 'off', 'f'].includes(text)) return false;
   throw new ConfigError(
-    `${raw.source} must be true or false, not "${excerpt(String(raw.value))}".`,
+    `${raw.named} must be true or false, not "${excerpt(String(raw.value))}".`,
     {
       hint: 'TLS verification is on by default; set it to false only for a test instance with a self-signed certificate.',
     },
@@ -313,7 +324,7 @@ function parseTimeout(raw: RawValue): number {
   const value = typeof raw.value === 'number' ? raw.value : Number(String(raw.value).trim());
   if (!Number.isInteger(value) || value < 1) {
     throw new ConfigError(
-      `${raw.source} must be a whole number of seconds >= 1, not "${excerpt(String(raw.value))}".`,
+      `${raw.named} must be a whole number of seconds >= 1, not "${excerpt(String(raw.value))}".`,
       { hint: `The default is ${DEFAULT_TIMEOUT_SECONDS} seconds.` },
     );
   }

@@ -82,6 +82,26 @@ describe('extract command line', () => {
     expect(storedTriples(db)).toEqual(expectedTriples(sim));
   });
 
+  it.each([
+    [
+      '--rate-limit-per-second',
+      '0.0001',
+      /--rate-limit-per-second must be a number ≥ 0\.01 \(got "0\.0001"\)/,
+    ],
+    [
+      '--rate-limit-per-minute',
+      '0.1',
+      /--rate-limit-per-minute must be a number ≥ 0\.6 \(got "0\.1"\)/,
+    ],
+  ])(
+    '%s %s, a rate at which no backup ends, is a usage error (exit 2)',
+    async (flag, value, message) => {
+      const result = await runCli(['extract', flag, value, '--db', tempDb()]);
+      expect(result.code).toBe(2);
+      expect(result.stderr).toMatch(message);
+    },
+  );
+
   it('Ctrl-C stops cleanly with exit 130, and the next extract resumes and completes', async () => {
     // Two workers at 15 ms a request need over 2 s for the dashboards alone, whatever the number
     // of cores: the run cannot finish before the first progress line (1 s) brings the signal.

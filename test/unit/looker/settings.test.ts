@@ -175,10 +175,26 @@ describe('resolveSettings', () => {
     expect(error.message).toBe('LOOKERSDK_VERIFY_SSL must be true or false, not "maybe".');
   });
 
-  it('rejects a timeout that is not a whole number of seconds', () => {
+  it('rejects a timeout that is not a whole number of seconds, naming the ini key', () => {
     writeIni('[Looker]\ntimeout=soon\n');
     const error = configError(() => resolve({}, ENV));
     expect(error.message).toContain('[Looker] must be a whole number of seconds >= 1, not "soon"');
+    expect(error.message).toMatch(/^timeout in .*looker\.ini \[Looker\] must be/);
+  });
+
+  it('rejects a verify_ssl in looker.ini that is not a boolean, naming the key', () => {
+    writeIni('[Looker]\nverify_ssl=perhaps\n');
+    const error = configError(() => resolve({}, ENV));
+    expect(error.message).toMatch(
+      /^verify_ssl in .*looker\.ini \[Looker\] must be true or false, not "perhaps"\.$/,
+    );
+  });
+
+  it('names --no-verify-ssl, the flag given, in the warning that verification is off', () => {
+    const settings = resolve({ 'verify-ssl': false }, ENV);
+    expect(settings.notices.join('\n')).toContain(
+      'TLS certificate verification is off (--no-verify-ssl)',
+    );
   });
 
   it('registers the client secret for redaction as soon as it is read', () => {
