@@ -16,6 +16,7 @@ import { RequestAbortedError } from '../errors.js';
  */
 import {
   ClientRequestError,
+  LookerApiError,
   NotFoundError,
   RateLimitedError,
   isRetryable,
@@ -115,7 +116,10 @@ export class RequestRunner {
             rateLimited >= this.maxRateLimitedAttempts ||
             now - firstRateLimitedAt >= this.maxRateLimitedMs
           ) {
-            throw gaveUp(operation, error, rateLimited, now - firstRateLimitedAt);
+            throw withAttempts(
+              gaveUp(operation, error, rateLimited, now - firstRateLimitedAt),
+              failures + rateLimited,
+            );
           }
           const pausedUntil = this.limiter.snapshot().pausedUntil;
           this.onRetry?.({
@@ -128,7 +132,9 @@ export class RequestRunner {
           continue;
         }
 
-        if (!isRetryable(error) || failures >= this.maxRetries) throw error;
+        if (!isRetryable(error) || failures >= this.maxRetries) {
+          throw withAttempts(error, failures + rateLimited + 1);
+        }
         failures += 1;
         const delayMs = fullJitterDelay(failures, this.baseDelayMs, this.maxDelayMs, this.random);
         this.metrics?.retried(operation);
@@ -167,6 +173,12 @@ export class RequestRunner {
       throw error;
     }
   }
+}
+
+/** Records on an API error how many requests the operation sent before giving up. */
+function withAttempts(error: Error, attempts: number): Error {
+  if (error instanceof LookerApiError) error.attempts = attempts;
+  return error;
 }
 
 /** A function, so TypeScript does not keep an earlier narrowing of `signal.aborted`. */

@@ -69,7 +69,7 @@ export class UnitProcessor {
       await this.write(
         0,
         unit,
-        failedUnitWrite(unit, error.message, this.ctx.options.maxRetries + 1),
+        failedUnitWrite(unit, error.message, error.attempts ?? this.ctx.options.maxRetries + 1),
       );
       coordinator.fail(unit);
     }

@@ -16,6 +16,8 @@ export class LookerApiError extends LookervaultError {
   override readonly code: string = 'api';
   readonly operation: string | undefined;
   readonly status: number | undefined;
+  /** Requests sent before this error ended the operation; set by the retry runner. */
+  attempts: number | undefined;
 
   constructor(message: string, options: ApiErrorOptions = {}) {
     super(message, options);
@@ -77,6 +79,8 @@ export { AuthError };
 export class ApiAuthError extends AuthError {
   readonly operation: string | undefined;
   readonly status: number | undefined;
+  /** Requests sent before this error ended the operation; set by the retry runner. */
+  attempts: number | undefined;
 
   constructor(message: string, options: ApiErrorOptions = {}) {
     super(message, options);

@@ -1,4 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
+import Database from 'better-sqlite3';
 import { runCli } from '../../helpers/cli.js';
 import {
   envFor,
@@ -45,6 +46,24 @@ describe('extract under a hostile server', () => {
     expect(storedTriples(db, ['dashboard', 'look'])).toEqual(
       expectedTriples(sim, ['dashboard', 'look']),
     );
+  });
+
+  it('records a page refused with 403 as one attempt, not the retry budget', async () => {
+    const sim = await simulator({ counts: { dashboard: 10, user: 30 } });
+    sim.injectFaults({ operation: 'search_users', fault: { kind: 'status', status: 403 } });
+    const db = tempDb();
+    await extractInProcess(sim, db, { types: ['user'], batchSize: 10 });
+    const reader = new Database(db, { readonly: true });
+    try {
+      const failed = reader
+        .prepare<[], { attempts: number }>(
+          "SELECT attempts FROM checkpoints WHERE content_type = 'user' AND status = 'failed'",
+        )
+        .all();
+      expect(failed).toEqual([{ attempts: 1 }]);
+    } finally {
+      reader.close();
+    }
   });
 
   it('stores every item despite 5xx, reset connections and hung responses', async () => {
