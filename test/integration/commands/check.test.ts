@@ -115,7 +115,7 @@ describe('lookervault check', () => {
     const result = await runCli(['check', '--no-verify-ssl'], { env: env(), cwd });
     expect(result.code).toBe(0);
     expect(result.stderr).toContain(
-      'Warning: TLS certificate verification is off (--verify-ssl): the connection can be intercepted.',
+      'Warning: TLS certificate verification is off (--no-verify-ssl): the connection can be intercepted.',
     );
   });
 });
