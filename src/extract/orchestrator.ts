@@ -13,12 +13,12 @@ import type { ApiCaller, LookerClient } from '../looker/client.js';
 import { REGISTRY, type ContentTypeSpec, validateItem } from '../looker/registry.js';
 import { VaultWriter, type Vault } from '../store/index.js';
 import { OffsetCoordinator } from './coordinator.js';
-import { RequestGate } from '../engine/gate.js';
+import type { RequestGate } from '../engine/gate.js';
+import { createRequestPipeline } from '../engine/request-pipeline.js';
 import { ListingTrust } from './listing-trust.js';
-import { RequestMetrics } from '../engine/metrics.js';
+import type { RequestMetrics } from '../engine/metrics.js';
 import type { ExtractOptions } from './options.js';
 import { ProgressState, progressSnapshot } from './progress-state.js';
-import { RequestRunner, type RequestRunnerOptions } from '../engine/request-runner.js';
 import type { RunContext } from './run-context.js';
 import { RunLedger, type PreparedRun } from './run-ledger.js';
 import { buildSummary } from './summary-builder.js';
@@ -63,10 +63,9 @@ export class Extraction implements ProgressSource {
   private readonly registry: Record<ContentType, ContentTypeSpec>;
   private readonly now: () => number;
   private readonly abort = new AbortController();
-  private readonly metrics = new RequestMetrics();
+  private readonly metrics: RequestMetrics;
   private readonly gate: RequestGate;
   private readonly api: ApiCaller;
-  /** The first login, retried like any transient request, through the same gate. */
   private readonly login: () => Promise<void>;
   private readonly startedAt: number;
   /** Set once the run is prepared; the snapshot reads it while the run goes on. */
@@ -85,54 +84,14 @@ export class Extraction implements ProgressSource {
     this.startedAt = this.now();
     // Every queued request and backoff sleep listens to the run's signal: thousands, by design.
     setMaxListeners(0, this.abort.signal);
-    this.gate = new RequestGate({
-      maxConcurrent: options.workers,
-      ...(options.ratePerSecond === undefined ? {} : { ratePerSecond: options.ratePerSecond }),
-      ...(options.ratePerMinute === undefined ? {} : { ratePerMinute: options.ratePerMinute }),
+    const pipeline = createRequestPipeline(deps.client, {
+      ...options,
+      signal: this.abort.signal,
+      emit: (event) => {
+        this.emit(event);
+      },
     });
-    const onRetry: RequestRunnerOptions['onRetry'] = ({
-      kind,
-      operation,
-      attempt,
-      delayMs,
-      error,
-    }) => {
-      if (kind === 'transient') {
-        this.emit({ kind: 'retry', operation, attempt, delayMs, error: error.message });
-      }
-    };
-    const runner = new RequestRunner({
-      limiter: this.gate,
-      maxRetries: options.maxRetries,
-      metrics: this.metrics,
-      onRetry,
-    });
-    // Logins are not content requests: the summary counts neither this one nor the renewals
-    // that happen inside other requests.
-    const loginRunner = new RequestRunner({
-      limiter: this.gate,
-      maxRetries: options.maxRetries,
-      metrics: new RequestMetrics(),
-      onRetry,
-    });
-    this.login = () => loginRunner.run('login', () => deps.client.login(), this.abort.signal);
-    this.gate.on('pause', ({ retryAfterMs, newEpisode }) => {
-      if (!newEpisode) return;
-      this.emit({
-        kind: 'rate-limited',
-        retryAfterMs: retryAfterMs ?? null,
-        allowedRatePerSecond: this.gate.snapshot().allowedRatePerSecond,
-      });
-    });
-    const client = deps.client;
-    this.api = {
-      call: (operation, invoke, signal) =>
-        runner.run(
-          operation,
-          (requestSignal) => client.call(operation, invoke, requestSignal),
-          signal ?? this.abort.signal,
-        ),
-    };
+    ({ gate: this.gate, metrics: this.metrics, api: this.api, login: this.login } = pipeline);
   }
 
   /** What stopped the run, when it ended with status `failed`. */

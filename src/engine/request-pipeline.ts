@@ -1,0 +1,84 @@
+import type { ApiCaller, LookerClient } from '../looker/client.js';
+import type { ExtractEvent } from './events.js';
+import { RequestGate } from './gate.js';
+import { RequestMetrics } from './metrics.js';
+import { RequestRunner, type RequestRunnerOptions } from './request-runner.js';
+
+/**
+ * The path every Looker request of a run takes, built once: the one gate (concurrency, spacing,
+ * 429 pauses and its adaptive rate), the retry runner, the request counters, and the client.
+ * Extraction uses it; a restore reuses it as it is.
+ */
+export interface RequestPipeline {
+  gate: RequestGate;
+  metrics: RequestMetrics;
+  /** Every content request: through the gate, with retries, counted. */
+  api: ApiCaller;
+  /** The first login, retried like any transient request, through the same gate. */
+  login: () => Promise<void>;
+}
+
+export interface RequestPipelineOptions {
+  /** Requests in flight at most (`--workers`). */
+  workers: number;
+  ratePerSecond?: number | undefined;
+  ratePerMinute?: number | undefined;
+  maxRetries: number;
+  /** Aborted when the run stops: queued requests and backoff sleeps end at once. */
+  signal: AbortSignal;
+  /** Retries and new 429 episodes, as the events the renderers show. */
+  emit: (event: ExtractEvent) => void;
+}
+
+export function createRequestPipeline(
+  client: LookerClient,
+  options: RequestPipelineOptions,
+): RequestPipeline {
+  const { emit, signal } = options;
+  const metrics = new RequestMetrics();
+  const gate = new RequestGate({
+    maxConcurrent: options.workers,
+    ...(options.ratePerSecond === undefined ? {} : { ratePerSecond: options.ratePerSecond }),
+    ...(options.ratePerMinute === undefined ? {} : { ratePerMinute: options.ratePerMinute }),
+  });
+  gate.on('pause', ({ retryAfterMs, newEpisode }) => {
+    if (!newEpisode) return;
+    emit({
+      kind: 'rate-limited',
+      retryAfterMs: retryAfterMs ?? null,
+      allowedRatePerSecond: gate.snapshot().allowedRatePerSecond,
+    });
+  });
+  const onRetry: RequestRunnerOptions['onRetry'] = (retry) => {
+    if (retry.kind !== 'transient') return;
+    const { operation, attempt, delayMs, error } = retry;
+    emit({ kind: 'retry', operation, attempt, delayMs, error: error.message });
+  };
+  const runner = new RequestRunner({
+    limiter: gate,
+    maxRetries: options.maxRetries,
+    metrics,
+    onRetry,
+  });
+  // Logins are not content requests: the summary counts neither this one nor the renewals
+  // that happen inside other requests.
+  const loginRunner = new RequestRunner({
+    limiter: gate,
+    maxRetries: options.maxRetries,
+    metrics: new RequestMetrics(),
+    onRetry,
+  });
+  return {
+    gate,
+    metrics,
+    api: {
+      call: (operation, invoke, requestSignal) =>
+        runner.run(
+          operation,
+          (attemptSignal) => client.call(operation, invoke, attemptSignal),
+          requestSignal ?? signal,
+        ),
+    },
+    login: () => loginRunner.run('login', () => client.login(), signal),
+  };
+}
