@@ -7,10 +7,9 @@ import { canonicalJson } from '../store/index.js';
  * one by one. Probe, then trust: a listing that may carry whole objects is used only while
  * probes show that what it carries equals what `fetchById` gives. Every page taken from a
  * listing is probed itself (one item, three on a type's first page) and every item on it is
- * checked to have every key the probed items have; a page that fails is fetched by id, and so
- * is the rest of its type. So no page is ever stored with less than the detail call gives.
- * (Every listed item is checked for the nested parts a listing may leave out, so one item
- * stripped of its tiles cannot hide behind a probe of another.)
+ * checked to have the nested parts a listing may leave out (so one item stripped of its tiles
+ * cannot hide behind a probe of another); a page that fails is fetched by id, and so is the
+ * rest of its type. So no page is stored before its own probe passed.
  */
 
 /** How items of a type are fetched; `by-id` forces the per-item fetch for every type. */

@@ -106,8 +106,8 @@ export class UnitProcessor {
   /**
    * A page of whole objects, taken as listed when its probes pass (see ListingTrust). If they
    * fail with the server's default shape, the listing is asked once more with `fields` naming
-   * every key the detail call gives; if that fails too, the page is fetched by id, and so is
-   * the rest of the type.
+   * every property the spec gives the type; if that fails too, the page is fetched by id, and so
+   * is the rest of the type.
    */
   private async storeWholePage(
     workerId: number,
@@ -117,6 +117,8 @@ export class UnitProcessor {
   ): Promise<void> {
     const { ctx } = this;
     let probed = await this.probeListing(unit, spec, whole, ctx.trust.fields(unit.type));
+    /** Listing requests and probes this page took. */
+    let requests = 1 + probed.probes;
     const retryFields =
       probed.verdict === undefined
         ? undefined
@@ -124,6 +126,7 @@ export class UnitProcessor {
     if (retryFields !== undefined && probed.verdict) {
       ctx.trust.record(unit.type, probed.probes, probed.verdict, false);
       probed = await this.probeListing(unit, spec, whole, retryFields);
+      requests += 1 + probed.probes;
     }
     const { items, verdict } = probed;
     if (verdict) ctx.trust.record(unit.type, probed.probes, verdict);
@@ -136,7 +139,7 @@ export class UnitProcessor {
       }
       await this.write(workerId, unit, {
         ...toPageWrite(unit, items.length, fetched),
-        attempts: 1 + probed.probes,
+        attempts: requests,
       });
     } else {
       // Not proven complete: every item of the page by id, as without a whole listing.
