@@ -443,6 +443,10 @@ class ThreadEngine implements CommitEngine {
     this.#worker = new Worker(THREAD_SCRIPT, {
       workerData: data,
       resourceLimits: { maxYoungGenerationSizeMb: 4 },
+      // Not the host's command-line options: a program run with `node --input-type=module -e`
+      // would hand the thread an option it refuses for a file, and the thread needs none (its
+      // heap flags come in workerData).
+      execArgv: [],
     });
     this.#worker.unref();
     this.#worker.on('message', (message: FromWriterThread) => {

@@ -147,6 +147,13 @@ describe('the package', () => {
           'console.log(JSON.stringify(result));',
         ].join('\n'),
       );
+      // As a file, and as `node --input-type=module -e` (whose options a worker thread refuses).
+      const code = readFileSync(script, 'utf8');
+      const evaluated = execFileSync(process.execPath, ['--input-type=module', '-e', code], {
+        cwd: path.join(project, 'node_modules'),
+        encoding: 'utf8',
+      });
+      expect(JSON.parse(evaluated)).toMatchObject({ status: 'success' });
       const output = execFileSync(process.execPath, [script], { cwd: project, encoding: 'utf8' });
       const result = JSON.parse(output) as {
         status: string;
