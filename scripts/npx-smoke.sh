@@ -42,6 +42,6 @@ const backup = openBackup('library.db');
 const items = backup.contents().reduce((n, c) => n + c.items, 0);
 backup.close();
 console.log('library:', summary.status, items, 'items');
-if (summary.status !== 'success' || items < 300) process.exit(1);
+if (summary.status !== 'success' || items < 250) process.exit(1);
 "
 echo "== ok (library)"
