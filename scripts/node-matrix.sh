@@ -23,6 +23,8 @@ for major in "${versions[@]}"; do
   (
     cd "$work/repo$major"
     export PATH="$nodedir/bin:$PATH" npm_config_nodedir="$nodedir"
+    # Its own npm cache: npx would otherwise reuse a better-sqlite3 built for another Node.
+    export npm_config_cache="$work/npm-cache$major"
     echo "node $(node --version), npm $(npm --version)"
     npm ci --no-audit --no-fund --silent
     npm run build --silent >/dev/null
