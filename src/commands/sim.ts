@@ -142,7 +142,7 @@ export default class Sim extends BaseCommand {
     'login-failure-status': Flags.option({
       description: 'Status for wrong credentials (Looker sends 404).',
       options: ['401', '404'] as const,
-      default: '401' as const,
+      default: '404' as const,
       helpGroup: 'BEHAVIOUR',
     })(),
     'error-rate': rate('error-rate', 'is answered 500/502/503/504'),
@@ -182,7 +182,7 @@ export default class Sim extends BaseCommand {
       clientId: flags['client-id'],
       clientSecret: flags['client-secret'],
       tokenTtlSeconds: flags['token-ttl'],
-      loginFailureStatus: flags['login-failure-status'] === '404' ? 404 : 401,
+      loginFailureStatus: flags['login-failure-status'] === '401' ? 401 : 404,
       latencyMs: flags.latency,
       jitterMs: flags.jitter,
       capacity: flags.capacity,

@@ -216,7 +216,7 @@ export function resolveOptions(options: SimulatorOptions = {}): ResolvedOptions 
     clientId: options.clientId ?? DEFAULT_CLIENT_ID,
     clientSecret: options.clientSecret ?? DEFAULT_CLIENT_SECRET,
     tokenTtlSeconds: wholeNumber('tokenTtlSeconds', options.tokenTtlSeconds ?? 3600, 1),
-    loginFailureStatus: options.loginFailureStatus ?? 401,
+    loginFailureStatus: options.loginFailureStatus ?? 404,
     latencyMs: nonNegative('latencyMs', options.latencyMs ?? 0),
     jitterMs: nonNegative('jitterMs', options.jitterMs ?? 0),
     capacity,

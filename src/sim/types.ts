@@ -113,7 +113,7 @@ export interface SimulatorOptions {
   clientSecret?: string;
   /** Lifetime of an access token; requests with an expired token get 401. ≥ 1. @default 3600 */
   tokenTtlSeconds?: number;
-  /** Status a login with wrong credentials gets (Looker answers 404; the issue asks 401). @default 401 */
+  /** Status a login with wrong credentials gets: 404, as Looker answers; some versions 401. @default 404 */
   loginFailureStatus?: 401 | 404;
   /** Fixed delay added to every API request, in ms. ≥ 0. @default 0 */
   latencyMs?: number;

@@ -81,7 +81,7 @@ describe('lookervault info', () => {
     expect(result.code).toBe(4);
     expect(result.stdout).toBe('');
     expect(result.stderr).toMatch(
-      /^Error: Looker refused the API credentials \(HTTP 401 at \/login\)\.\nHint: Check client_id and client_secret/,
+      /^Error: Looker refused the API credentials \(HTTP 404 at \/login\)\.\nHint: Check client_id and client_secret/,
     );
     expectClean(result);
   });

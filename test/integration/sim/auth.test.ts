@@ -49,19 +49,19 @@ describe('authentication', () => {
     expect(answer.status).toBe(200);
   });
 
-  it('wrong credentials get 401 with Looker’s error body (or 404 when configured, as Looker does)', async () => {
+  it('wrong credentials get 404 with Looker’s error body, as Looker answers (or 401 when configured)', async () => {
     const c = await start();
     const wrong = await c.login(sim?.clientId, 'not-the-secret');
-    expect(wrong.status).toBe(401);
+    expect(wrong.status).toBe(404);
     expect(JSON.parse(wrong.text)).toEqual({
       message: expect.any(String),
       documentation_url: expect.any(String),
     });
-    expect(sim?.stats()).toMatchObject({ logins: 0, failedLogins: 1, unauthorized: 1 });
+    expect(sim?.stats()).toMatchObject({ logins: 0, failedLogins: 1 });
     await client?.close();
     await sim?.close();
-    const c404 = await start({ loginFailureStatus: 404 });
-    expect((await c404.login('nobody', 'nothing')).status).toBe(404);
+    const c401 = await start({ loginFailureStatus: 401 });
+    expect((await c401.login('nobody', 'nothing')).status).toBe(401);
   });
 
   it('requests without a token, or with an unknown one, get 401', async () => {
