@@ -8,7 +8,8 @@ import {
   type ContentType,
 } from '../content-types.js';
 import { ExitCode, UsageError } from '../errors.js';
-import { Extraction } from '../extract/orchestrator.js';
+import { openExtraction } from '../extract/open.js';
+import type { Extraction } from '../extract/orchestrator.js';
 import {
   BATCH_SIZE_RANGE,
   EXTRACT_DEFAULTS,
@@ -16,7 +17,6 @@ import {
   defaultWorkers,
   type ExtractOptions,
 } from '../extract/options.js';
-import { LookerClient } from '../looker/client.js';
 import { connectionFlags } from '../cli/connection-flags.js';
 import { resolveSettings } from '../looker/settings.js';
 import {
@@ -25,7 +25,6 @@ import {
   progressFlags,
   summaryToJson,
 } from '../progress/index.js';
-import { openVault } from '../store/index.js';
 
 export default class Extract extends BaseCommand {
   static override summary = 'Back up Looker content into a SQLite file.';
@@ -121,16 +120,13 @@ export default class Extract extends BaseCommand {
     const settings = resolveSettings({ flags, env: process.env, cwd: process.cwd() });
     for (const notice of settings.notices) this.writeErr(`Warning: ${notice}`);
 
-    const vault = openVault(flags.db, { create: true, toolVersion: this.config.version });
-    const client = LookerClient.create(settings, {
-      poolSize: options.workers,
-      timeoutMs: settings.timeoutSeconds * 1000,
-      userAgent: `lookervault/${this.config.version}`,
-    });
-    const extraction = new Extraction(
-      { client, vault, toolVersion: this.config.version, typesGiven: flags.types !== undefined },
+    const { extraction, close } = openExtraction({
+      settings,
+      dbPath: flags.db,
       options,
-    );
+      toolVersion: this.config.version,
+      typesGiven: flags.types !== undefined,
+    });
     this.extraction = extraction;
     const display = new ProgressDisplay({
       source: extraction,
@@ -153,8 +149,7 @@ export default class Extract extends BaseCommand {
       if (code !== ExitCode.Success) this.exit(code);
     } finally {
       stopOnSignal();
-      await client.close();
-      vault.close();
+      await close();
     }
   }
 

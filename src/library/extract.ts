@@ -1,10 +1,8 @@
 import type { ExtractEventListener } from '../engine/events.js';
 import type { RunSummary } from '../engine/run-summary.js';
-import { Extraction } from '../extract/orchestrator.js';
+import { openExtraction } from '../extract/open.js';
 import { EXTRACT_DEFAULTS, defaultWorkers, type ExtractOptions } from '../extract/options.js';
-import { LookerClient } from '../looker/client.js';
 import { explicitSettings } from '../looker/settings.js';
-import { openVault } from '../store/index.js';
 import { packageVersion } from './version.js';
 
 /** The Looker instance to back up. The secret is used for the login only, never stored. */
@@ -46,31 +44,23 @@ export async function extract(request: ExtractRequest): Promise<RunSummary> {
     resume: EXTRACT_DEFAULTS.resume,
     ...overrides,
   };
-  const settings = explicitSettings(connection, 'extract()');
-  const version = packageVersion();
-  const vault = openVault(db, { create: true, toolVersion: version });
-  const client = LookerClient.create(settings, {
-    poolSize: options.workers,
-    userAgent: `lookervault/${version}`,
+  const { extraction, close } = openExtraction({
+    settings: explicitSettings(connection, 'extract()'),
+    dbPath: db,
+    options,
+    toolVersion: packageVersion(),
+    typesGiven: overrides.types !== undefined,
   });
+  if (onEvent) extraction.onEvent(onEvent);
+  const interrupt = (): void => {
+    extraction.interrupt();
+  };
+  if (signal?.aborted === true) interrupt();
+  signal?.addEventListener('abort', interrupt, { once: true });
   try {
-    const extraction = new Extraction(
-      { client, vault, toolVersion: version, typesGiven: overrides.types !== undefined },
-      options,
-    );
-    if (onEvent) extraction.onEvent(onEvent);
-    const interrupt = (): void => {
-      extraction.interrupt();
-    };
-    if (signal?.aborted === true) interrupt();
-    signal?.addEventListener('abort', interrupt, { once: true });
-    try {
-      return await extraction.execute();
-    } finally {
-      signal?.removeEventListener('abort', interrupt);
-    }
+    return await extraction.execute();
   } finally {
-    await client.close();
-    vault.close();
+    signal?.removeEventListener('abort', interrupt);
+    await close();
   }
 }

@@ -151,6 +151,13 @@ async function list(
   return value as unknown[];
 }
 
+/** A fetched response as the engine stores it: its bytes when left unparsed, else checked. */
+function asFetchedItem(value: unknown, parseItem: ContentTypeSpec['parseItem']): FetchedItem {
+  return value instanceof UnparsedJson
+    ? { kind: 'bytes', bytes: value.bytes }
+    : { kind: 'parsed', item: parseItem(value), json: rawJsonOf(value) };
+}
+
 /** A listing's JSON bytes, left unparsed by the transport (an `UnparsedJson`). */
 async function listBytes(
   api: ApiCaller,
@@ -208,9 +215,7 @@ function byId(
     fetchById: (api, itemId, signal) => fetch(api, itemId, signal, {}),
     fetchItem: async (api, itemId, signal) => {
       const value = await fetch(api, itemId, signal, deferParse ? { deferParse: true } : {});
-      return value instanceof UnparsedJson
-        ? { kind: 'bytes', bytes: value.bytes }
-        : { kind: 'parsed', item: parseItem(value), json: rawJsonOf(value) };
+      return asFetchedItem(value, parseItem);
     },
   };
 }
@@ -764,10 +769,8 @@ const explore: ContentTypeSpec = {
   },
   needsDetail: true,
   fetchById: fetchExplore,
-  fetchItem: async (api, exploreId, signal) => {
-    const value = await fetchExplore(api, exploreId, signal);
-    return { kind: 'parsed', item: parseExplore(value), json: rawJsonOf(value) };
-  },
+  fetchItem: async (api, exploreId, signal) =>
+    asFetchedItem(await fetchExplore(api, exploreId, signal), parseExplore),
   listIds: (api, signal) =>
     pageAll(
       (page) => fetchModels(api, page, 'name,explores(name)', signal),
