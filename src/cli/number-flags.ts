@@ -26,7 +26,7 @@ export interface NumberFlagOptions extends NumberRule {
 }
 
 /** Checks `input` against `rule`; throws a UsageError naming `--name`. */
-export function parseNumber(name: string, input: string, rule: NumberRule): number {
+function parseNumber(name: string, input: string, rule: NumberRule): number {
   const text = input.trim();
   const value = Number(text);
   const { min, max, integer, exclusiveMin } = rule;

@@ -48,7 +48,7 @@ export const EXTRACT_DEFAULTS = {
 } as const satisfies Partial<ExtractOptions>;
 
 /** Largest page of whole objects (JSON bytes, at the registry's typical item size). */
-export const WHOLE_PAGE_BYTES = 2 * 1024 * 1024;
+const WHOLE_PAGE_BYTES = 2 * 1024 * 1024;
 
 /** Items per page of a whole-object listing: the batch size, within the page byte budget. */
 export function wholePageSize(batchSize: number, typicalItemBytes: number): number {

@@ -33,7 +33,7 @@ export function collectFetched(id: string, fetched: FetchedItem, into: FetchedIt
  * Adds a checked item, as JSON text for the writer to canonicalize and hash in its thread: the
  * response's own text when known, else the value re-serialized (items of a list page, small).
  */
-export function collectParsed(
+function collectParsed(
   parsed: ParsedItem | InvalidItem,
   json: string | Uint8Array | undefined,
   into: FetchedItems,
