@@ -62,10 +62,13 @@ describe('extract command line', () => {
   });
 
   it('a second extract on the same database while one runs is refused, and the first completes', async () => {
-    const sim = await simulator({ latencyMs: 20, counts: { dashboard: 200 } });
+    // One worker fetching each dashboard by id at 20 ms: over 6 s of server time alone, so the
+    // first run still holds the file when a second process has started, however busy the machine.
+    const sim = await simulator({ latencyMs: 20, counts: { dashboard: 300 } });
     const db = tempDb();
     let second: Promise<Awaited<ReturnType<typeof runCli>>> | undefined;
-    const first = await runCli(['extract', '--db', db, '--progress-interval', '1s', '--json'], {
+    const args = ['extract', '--db', db, '-w', '1', '--fetch', 'by-id'];
+    const first = await runCli([...args, '--progress-interval', '1s', '--json'], {
       env: envFor(sim),
       onStderr: (chunk) => {
         if (second === undefined && /Started run 1/.test(chunk)) {
@@ -103,12 +106,14 @@ describe('extract command line', () => {
   );
 
   it('Ctrl-C stops cleanly with exit 130, and the next extract resumes and completes', async () => {
-    // Two workers at 15 ms a request need over 2 s for the dashboards alone, whatever the number
-    // of cores: the run cannot finish before the first progress line (1 s) brings the signal.
+    // Two workers fetching each dashboard by id at 15 ms need over 2 s for the dashboards alone,
+    // whatever the number of cores: the run cannot finish before the first progress line (1 s)
+    // brings the signal. (From listing pages they would take a fraction of a second.)
     const sim = await simulator({ latencyMs: 15, counts: { dashboard: 300 } });
     const db = tempDb();
     let interrupted = false;
-    const args = ['extract', '--db', db, '-w', '2', '--progress-interval', '1s', '--json'];
+    const args = ['extract', '--db', db, '-w', '2', '--fetch', 'by-id'];
+    args.push('--progress-interval', '1s', '--json');
     const stopped = await runCli(args, {
       env: envFor(sim),
       onStderr: (chunk, child) => {
