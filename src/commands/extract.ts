@@ -89,6 +89,11 @@ export default class Extract extends BaseCommand {
       description: 'The SQLite backup file (created if missing).',
       default: './looker.db',
     }),
+    full: Flags.boolean({
+      description:
+        'Fetch every item again. By default, once the backup holds a complete snapshot of a type, dashboards and looks are listed with their updated_at and only new and changed ones are fetched, and explores only for changed models. Use --full after restoring an old file, after editing it by hand, or to re-check every item.',
+      default: false,
+    }),
     resume: Flags.boolean({
       description:
         'Continue the latest unfinished run of this database (default). --no-resume starts a new run.',
@@ -110,6 +115,7 @@ export default class Extract extends BaseCommand {
       maxRetries: flags['max-retries'],
       resume: flags.resume,
       fetch: flags.fetch,
+      full: flags.full,
       ...(flags['rate-limit-per-second'] === undefined
         ? {}
         : { ratePerSecond: flags['rate-limit-per-second'] }),

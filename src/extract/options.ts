@@ -30,6 +30,11 @@ export interface ExtractOptions {
    * else fetch each item by id; `by-id`: always fetch each item by id. @default 'auto'
    */
   fetch?: FetchMode;
+  /**
+   * Fetch every item again, even when the backup holds a complete snapshot of its type (by
+   * default such types run incrementally: only new and changed items are fetched). @default false
+   */
+  full?: boolean;
 }
 
 export const WORKERS_RANGE = { min: 1, max: 50 } as const;

@@ -290,7 +290,14 @@ export class Extraction implements ProgressSource {
     const { state, expected } = ctx.coordinator.progress(type);
     if (this.typeStates.get(type) === state) return;
     this.typeStates.set(type, state);
-    ctx.writer.setTypeState(type, state, expected === null ? {} : { endOffset: expected });
+    const listing = this.registry[type].listing;
+    ctx.writer.setTypeState(type, state, {
+      ...(expected === null ? {} : { endOffset: expected }),
+      // A finished type saw every item: the writer closes the versions of the ones it did not.
+      ...(state === 'done'
+        ? { sweep: { also: listing.kind === 'children' ? [listing.parent] : [] } }
+        : {}),
+    });
     this.emit({ kind: 'type-state', type, state, expected });
   }
 

@@ -6,8 +6,11 @@ import {
   RunStore,
   countFailuresByType,
   countItemsByType,
+  readFingerprints,
   readStoredItem,
+  readTypesListedCompletely,
   type RunRecord,
+  type StoredFingerprint,
   type Vault,
 } from '../store/index.js';
 import { RECONCILE_KEY, type ResumePoint, type StreamPlan } from './coordinator.js';
@@ -25,6 +28,11 @@ export interface PreparedRun {
   batchSize: number;
   /** How items are fetched (the run's own, when resumed). */
   fetch: FetchMode;
+  /**
+   * Types listed with their change listing: items unchanged since their stored version are
+   * recorded as seen, not fetched (the run's own, when resumed).
+   */
+  incremental: ReadonlySet<ContentType>;
   resumePoints: Partial<Record<ContentType, ResumePoint>>;
   /** Items of each type the run already holds (from earlier attempts). */
   storedBefore: Map<ContentType, number>;
@@ -38,6 +46,7 @@ interface StoredRunConfig {
   batchSize: number;
   workers: number;
   fetch: FetchMode;
+  incremental: ContentType[];
 }
 
 /**
@@ -64,11 +73,13 @@ export class RunLedger {
 
     const types = this.withParents(options.types);
     const fetch = options.fetch ?? 'auto';
+    const incremental = options.full === true ? [] : this.incrementalTypes(types);
     const config: StoredRunConfig = {
       types,
       batchSize: options.batchSize,
       workers: options.workers,
       fetch,
+      incremental,
     };
     const run = this.runs.start({
       types,
@@ -84,9 +95,10 @@ export class RunLedger {
       resumed: false,
       baseUrl: context.baseUrl,
       types,
-      plans: this.plans(types, options.batchSize, fetch),
+      plans: this.plans(types, options.batchSize, fetch, incremental),
       batchSize: options.batchSize,
       fetch,
+      incremental: new Set(incremental),
       resumePoints: {},
       storedBefore: new Map(),
       notices,
@@ -96,6 +108,11 @@ export class RunLedger {
   /** JSON of an item this database holds, or undefined. */
   storedJson(type: ContentType, id: string): unknown {
     return readStoredItem(this.vault, type, id);
+  }
+
+  /** The current stored versions of those of `ids` the backup holds. */
+  fingerprints(type: ContentType, ids: Iterable<string>): Map<string, StoredFingerprint> {
+    return readFingerprints(this.vault, type, ids);
   }
 
   /** Which of `ids` this run has not stored yet (reconciliation). */
@@ -170,9 +187,10 @@ export class RunLedger {
       resumed: true,
       baseUrl: context.baseUrl,
       types: stored.types,
-      plans: this.plans(stored.types, stored.batchSize, stored.fetch),
+      plans: this.plans(stored.types, stored.batchSize, stored.fetch, stored.incremental),
       batchSize: stored.batchSize,
       fetch: stored.fetch,
+      incremental: new Set(stored.incremental),
       resumePoints: this.resumePoints(run.id),
       storedBefore: this.countsByType(run.id),
       notices,
@@ -222,15 +240,38 @@ export class RunLedger {
     });
   }
 
-  /** Pages of whole objects keep within a byte budget; the others use the batch size. */
-  private plans(types: readonly ContentType[], batchSize: number, fetch: FetchMode): StreamPlan[] {
+  /**
+   * Types this run can take incrementally: after a finished run listed the type completely,
+   * types with a change listing, and child types whose parent qualifies too.
+   */
+  private incrementalTypes(types: readonly ContentType[]): ContentType[] {
+    const complete = readTypesListedCompletely(this.vault);
+    return types.filter((type) => {
+      if (!complete.has(type)) return false;
+      const spec = this.registry[type];
+      if (spec.listing.kind === 'children') return complete.has(spec.listing.parent);
+      return spec.changeListing !== undefined;
+    });
+  }
+
+  /**
+   * Pages of whole objects keep within a byte budget; change listings use their own (larger)
+   * size; the others use the batch size.
+   */
+  private plans(
+    types: readonly ContentType[],
+    batchSize: number,
+    fetch: FetchMode,
+    incremental: readonly ContentType[],
+  ): StreamPlan[] {
     return types.map((type): StreamPlan => {
-      const { listing, wholeListing } = this.registry[type];
+      const { listing, wholeListing, changeListing } = this.registry[type];
       if (listing.kind === 'children') return { type, listing: 'children', parent: listing.parent };
-      const pageSize =
-        wholeListing && fetch === 'auto'
-          ? wholePageSize(batchSize, wholeListing.typicalItemBytes)
-          : batchSize;
+      let pageSize = batchSize;
+      if (changeListing && incremental.includes(type)) pageSize = changeListing.pageSize;
+      else if (wholeListing && fetch === 'auto') {
+        pageSize = wholePageSize(batchSize, wholeListing.typicalItemBytes);
+      }
       return { type, listing: 'paged', pageSize };
     });
   }
@@ -246,7 +287,10 @@ function parseStoredConfig(run: RunRecord, options: ExtractOptions): StoredRunCo
   // Runs written before the fetch mode existed listed every item by id.
   const fetch: FetchMode =
     config.fetch === 'auto' || config.fetch === 'by-id' ? config.fetch : 'by-id';
-  return { types, batchSize, workers: options.workers, fetch };
+  const incremental = Array.isArray(config.incremental)
+    ? config.incremental.filter((type): type is ContentType => isContentType(type))
+    : [];
+  return { types, batchSize, workers: options.workers, fetch, incremental };
 }
 
 function sameMembers(a: readonly string[], b: readonly string[]): boolean {

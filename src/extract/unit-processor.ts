@@ -3,8 +3,9 @@ import { AuthError, RequestAbortedError } from '../errors.js';
 import { InvalidResponseError, LookerApiError, NotFoundError } from '../looker/errors.js';
 import { splitJsonArray, type ArrayItem } from '../looker/json-scan.js';
 import { utf8Text } from '../looker/json-body.js';
-import type { ContentTypeSpec, WholeListing } from '../looker/registry.js';
+import type { ChangeListing, ContentTypeSpec, WholeListing } from '../looker/registry.js';
 import { compareProbes, probeIndexes, type ProbeVerdict } from './listing-trust.js';
+import { classifyListed, idsOfListed } from './change-detection.js';
 import type { ItemProblem, PageWrite } from '../store/index.js';
 import {
   collectFetched,
@@ -26,6 +27,9 @@ import {
   type ReconcileUnit,
   type WorkUnit,
 } from './streams.js';
+
+/** Far beyond any real trash. */
+const MAX_TRASH_ITEMS = 10_000_000;
 
 /**
  * Does one claimed unit of work: lists a page (and fetches its items in full when the listing
@@ -80,6 +84,15 @@ export class UnitProcessor {
     const spec = this.spec(unit);
     if (spec.listing.kind !== 'paged') throw new Error(`${unit.type} is not paged`);
     this.ctx.progress.worker(workerId, 'listing', describeUnit(unit));
+    if (spec.changeListing && this.ctx.run.incremental.has(unit.type)) {
+      const listed = await this.storeChanges(workerId, unit, spec, spec.changeListing, {
+        page: { offset: unit.offset, limit: unit.limit },
+        trash: false,
+      });
+      if (listed.unfetched > 0) this.ctx.coordinator.fail(unit, listed.rawCount);
+      else this.ctx.coordinator.complete(unit, listed.rawCount);
+      return;
+    }
     if (spec.wholeListing && this.ctx.trust.usesListing(unit.type)) {
       await this.storeWholePage(workerId, unit, spec, spec.wholeListing);
       return;
@@ -154,6 +167,28 @@ export class UnitProcessor {
   }
 
   /**
+   * One page of a change listing: items unchanged since their stored version are recorded as
+   * seen; the others are fetched in full (all of them when the type is not incremental, as for
+   * the trash in a full run). Writes the page under `unit`'s key.
+   */
+  private async storeChanges(
+    workerId: number,
+    unit: WorkUnit,
+    spec: ContentTypeSpec,
+    listing: ChangeListing,
+    request: { page: { offset: number; limit: number }; trash: boolean },
+  ): Promise<{ rawCount: number; unfetched: number }> {
+    const { ctx } = this;
+    const raw = await listing.fetchPage(ctx.api, request.page, request.trash, ctx.signal);
+    const stored = ctx.run.incremental.has(unit.type)
+      ? ctx.ledger.fingerprints(unit.type, idsOfListed(spec, raw))
+      : new Map();
+    const { seen, changed, problems } = classifyListed(spec, raw, stored);
+    const fetched = await this.fillPage(workerId, unit, changed, raw.length, problems, seen);
+    return { rawCount: raw.length, unfetched: fetched.unfetched.length };
+  }
+
+  /**
    * One page of a whole listing and the probe of it: some of its items fetched by id and
    * compared. `verdict` is undefined when no probed item could be fetched (all deleted since).
    */
@@ -211,7 +246,18 @@ export class UnitProcessor {
         ? undefined
         : this.ctx.registry[listing.parent].parseItem(parentJson);
     const childIds = parsedParent?.ok ? listing.childIds(parsedParent) : [];
-    const fetched = await this.fillPage(workerId, unit, childIds, childIds.length);
+    let toFetch = childIds;
+    let seen: string[] = [];
+    if (this.ctx.run.incremental.has(unit.type)) {
+      // A parent this run found unchanged has unchanged children: only missing ones are fetched.
+      const parentVersion = this.ctx.ledger.fingerprints(listing.parent, [unit.parentId]);
+      if ((parentVersion.get(unit.parentId)?.fromRun ?? this.ctx.run.runId) < this.ctx.run.runId) {
+        const stored = this.ctx.ledger.fingerprints(unit.type, childIds);
+        seen = childIds.filter((id) => stored.has(id));
+        toFetch = childIds.filter((id) => !stored.has(id));
+      }
+    }
+    const fetched = await this.fillPage(workerId, unit, toFetch, childIds.length, [], seen);
     if (fetched.unfetched.length > 0) this.ctx.coordinator.fail(unit);
     else this.ctx.coordinator.complete(unit, childIds.length);
   }
@@ -234,11 +280,44 @@ export class UnitProcessor {
       const fetched = await this.fillPage(workerId, chunkUnit, chunk, chunk.length);
       unfetched.push(...fetched.unfetched);
     }
+    const spec = this.spec(unit);
+    if (spec.changeListing) {
+      unfetched.push(...(await this.storeTrash(workerId, unit, spec, spec.changeListing)));
+    }
     const marker = toPageWrite(unit, ids.length, emptyFetched());
     if (unfetched.length > 0) marker.failure = describeUnfetched(unfetched);
     await this.write(workerId, unit, marker);
     if (unfetched.length > 0) ctx.coordinator.fail(unit);
     else ctx.coordinator.complete(unit, ids.length);
+  }
+
+  /**
+   * Looker's trash, which the listing leaves out: trashed items are backed up too (flagged), so
+   * they can be restored after the trash is emptied. Paged like the change listing; each page is
+   * written under its own key.
+   */
+  private async storeTrash(
+    workerId: number,
+    unit: ReconcileUnit,
+    spec: ContentTypeSpec,
+    listing: ChangeListing,
+  ): Promise<ItemProblem[]> {
+    const unfetched: ItemProblem[] = [];
+    const limit = listing.pageSize;
+    // Bounded, so a server that never sends a short page cannot keep the run here forever.
+    for (let offset = 0; offset < MAX_TRASH_ITEMS; offset += limit) {
+      this.ctx.progress.worker(workerId, 'reconciling', `${unit.type} trash`);
+      const trashUnit = { ...unit, unitKey: `${RECONCILE_KEY}#trash@${offset}` };
+      const listed = await this.storeChanges(workerId, trashUnit, spec, listing, {
+        page: { offset, limit },
+        trash: true,
+      });
+      if (listed.unfetched > 0) {
+        unfetched.push({ error: `${listed.unfetched} trashed item(s) at offset ${offset}` });
+      }
+      if (listed.rawCount < limit) return unfetched;
+    }
+    return unfetched;
   }
 
   /**
@@ -253,11 +332,14 @@ export class UnitProcessor {
     ids: readonly string[],
     rawCount: number,
     listingProblems: ItemProblem[] = [],
+    seen: string[] = [],
   ): Promise<FetchedItems> {
     return this.pageSlots(async () => {
       const fetched = await this.hydrate(workerId, unit, ids);
       fetched.invalid.push(...listingProblems);
-      await this.write(workerId, unit, toPageWrite(unit, rawCount, fetched));
+      const page = toPageWrite(unit, rawCount, fetched);
+      if (seen.length > 0) page.seen = seen;
+      await this.write(workerId, unit, page);
       return fetched;
     });
   }

@@ -74,6 +74,24 @@ export interface WholeListing {
 }
 
 /**
+ * A listing of the fields that tell whether an item changed (`updated_at`, trash state, folder,
+ * title), for incremental runs: items whose fields match their stored version are not fetched
+ * again. Also lists the trash, which the main listing leaves out.
+ */
+export interface ChangeListing {
+  operation: string;
+  /** Items per page (light items: far more than a page of whole objects). */
+  pageSize: number;
+  /** One page, sorted by id: live items, or (`trash`) only the items in Looker's trash. */
+  fetchPage(
+    api: ApiCaller,
+    page: PageRequest,
+    trash: boolean,
+    signal?: AbortSignal,
+  ): Promise<unknown[]>;
+}
+
+/**
  * One item fetched by id, as the engine stores it: the response's JSON bytes left unparsed
  * (large items: the store's writer validates them with {@link validateItem} off the event
  * loop), or the item parsed and checked here, with the response's own JSON text when known.
@@ -95,6 +113,8 @@ export interface ContentTypeSpec {
    * from these pages only while probes show them equal to `fetchById`'s.
    */
   wholeListing?: WholeListing;
+  /** Types with `updated_at` and a trash (dashboards, looks): see {@link ChangeListing}. */
+  changeListing?: ChangeListing;
   /**
    * Fetches one complete item by id (the detail call, or the type's single-item operation) and
    * resolves with its JSON value. A 404 rejects with NotFoundError.
@@ -404,6 +424,47 @@ function idPages(
   };
 }
 
+/** The fields of a change listing: what `parseContent` reads, and nothing else. */
+const CHANGE_FIELDS = 'id,title,folder_id,user_id,created_at,updated_at,deleted';
+
+function changeListing(
+  operation: 'search_dashboards' | 'search_looks',
+  search: (
+    sdk: Looker40SDK,
+    request: {
+      fields: string;
+      deleted: string;
+      limit: number;
+      offset: number;
+      sorts: string;
+    },
+    options: Partial<ITransportSettings>,
+  ) => Promise<SDKResponse<unknown, unknown>>,
+): ChangeListing {
+  return {
+    operation,
+    pageSize: ID_PAGE_LIMIT,
+    fetchPage: (api, page, trash, signal) =>
+      list(
+        api,
+        operation,
+        (sdk, options) =>
+          search(
+            sdk,
+            {
+              fields: CHANGE_FIELDS,
+              deleted: String(trash),
+              limit: page.limit,
+              offset: page.offset,
+              sorts: 'id',
+            },
+            options,
+          ),
+        signal,
+      ),
+  };
+}
+
 const parseDashboard = parseContent('dashboard');
 const dashboard: ContentTypeSpec = {
   type: 'dashboard',
@@ -439,6 +500,9 @@ const dashboard: ContentTypeSpec = {
     parts: ['dashboard_elements', 'dashboard_filters', 'dashboard_layouts'],
     keys: DASHBOARD_KEYS,
   },
+  changeListing: changeListing('search_dashboards', (sdk, request, options) =>
+    sdk.search_dashboards(request, options),
+  ),
   ...byId(
     'dashboard',
     (sdk, itemId, options) => sdk.dashboard(itemId, undefined, options),
@@ -468,6 +532,9 @@ const look: ContentTypeSpec = {
     ),
   ),
   needsDetail: true,
+  changeListing: changeListing('search_looks', (sdk, request, options) =>
+    sdk.search_looks({ ...request, deleted: request.deleted === 'true' }, options),
+  ),
   ...byId('look', (sdk, itemId, options) => sdk.look(itemId, undefined, options), parseLook, {
     deferParse: true,
   }),

@@ -396,6 +396,39 @@ export class Dataset implements SimDataset {
     overlay.version++;
   }
 
+  /**
+   * Takes an item out of the trash (dashboards, looks: back into listings; boards: `deleted_at`
+   * cleared), as `update_*` with `{deleted: false}` does.
+   */
+  untrash(name: CollectionName, index: number): void {
+    this.patch(name, index, { deleted: false, deleted_at: null, deleter_id: null }, 'live');
+  }
+
+  /**
+   * Moves a board to the trash: boards have no trash listing in API 4.0, so it stays listed
+   * with `deleted_at` set.
+   */
+  trashBoard(index: number, now: number): void {
+    this.patch('board', index, { deleted_at: isoTime(now) }, 'live');
+  }
+
+  /** Deletes an item for good (out of the trash too). */
+  purge(name: CollectionName, index: number): void {
+    this.patch(name, index, {}, 'gone');
+  }
+
+  private patch(name: CollectionName, index: number, fields: Item, state: ItemState): void {
+    const overlay = this.overlay(name);
+    const previous = overlay.patches.get(index);
+    const rev = (previous?.rev ?? 0) + 1;
+    const kept = { ...previous?.fields };
+    for (const key of Object.keys(this.collections[name].summary(index))) {
+      if (Object.hasOwn(fields, key)) kept[key] = fields[key];
+    }
+    overlay.patches.set(index, { rev, fields: kept, state });
+    overlay.version++;
+  }
+
   // ── SimDataset (read-only view for tests) ──────────────────────────────────────────────
 
   private namesOf(type: SimContentType): CollectionName[] {

@@ -130,13 +130,27 @@ export interface StoredPage extends Omit<PageWrite, 'items'> {
 
 export type WriterOp =
   | { kind: 'page'; page: StoredPage }
-  | { kind: 'type-state'; type: string; state: TypeState; endOffset?: number }
+  | {
+      kind: 'type-state';
+      type: string;
+      state: TypeState;
+      endOffset?: number;
+      /** With `done`: close the versions of items this run did not see, unless this type or one of `also` has failed units. */
+      sweep?: { also: readonly string[] };
+    }
   | { kind: 'heartbeat' };
 
 /** Within a busy stream of transactions, refresh the heartbeat at most this often. */
 const HEARTBEAT_WRITE_INTERVAL_MS = 5_000;
 
-type ItemRow = [rowid: number, hash: string];
+/** The current version of an item: its row, content hash, first run, and when it was first seen. */
+type CurrentRow = [
+  versionId: number,
+  hash: string,
+  fromRun: number,
+  firstSeenRun: number,
+  firstSeenAt: string,
+];
 
 export class BatchApplier {
   readonly #db: Database.Database;
@@ -147,10 +161,18 @@ export class BatchApplier {
 
   readonly #ownerToken;
   readonly #heartbeat;
-  readonly #selectItem;
-  readonly #insertItem;
-  readonly #updateItem;
-  readonly #touchItem;
+  readonly #selectCurrent;
+  readonly #selectFirstSeen;
+  readonly #insertContent;
+  readonly #contentIdByHash;
+  readonly #insertVersion;
+  readonly #replaceVersion;
+  readonly #closeVersion;
+  readonly #touchVersion;
+  readonly #markSeen;
+  readonly #failedUnits;
+  readonly #closeUnseenStatement;
+  readonly #addDeleted;
   readonly #deleteFailures;
   readonly #insertFailure;
   readonly #doneCheckpoint;
@@ -168,28 +190,64 @@ export class BatchApplier {
       .prepare<[number], string | null>('SELECT owner_token FROM runs WHERE id = ?')
       .pluck();
     this.#heartbeat = db.prepare<[string, number]>('UPDATE runs SET heartbeat_at = ? WHERE id = ?');
-    this.#selectItem = db
-      .prepare<[string, string], ItemRow>(
-        'SELECT rowid, content_hash FROM content_items WHERE content_type = ? AND id = ?',
+    this.#selectCurrent = db
+      .prepare<[string, string], CurrentRow>(
+        `SELECT v.id, c.hash, v.from_run, v.first_seen_run, v.first_seen_at
+           FROM item_versions v JOIN contents c ON c.id = v.content_id
+          WHERE v.content_type = ? AND v.item_id = ? AND v.to_run IS NULL`,
+      )
+      .raw();
+    this.#selectFirstSeen = db
+      .prepare<[string, string], [number, string]>(
+        `SELECT first_seen_run, first_seen_at FROM item_versions
+          WHERE content_type = ? AND item_id = ? ORDER BY from_run LIMIT 1`,
       )
       .raw();
     // JSON arrives as a string or as UTF-8 bytes; CAST stores bytes as TEXT without transcoding.
-    this.#insertItem = db.prepare(
-      `INSERT INTO content_items (content_type, id, name, folder_id, owner_id, created_at,
-         updated_at, deleted, content_hash, content_size, first_seen_run, last_seen_run,
-         changed_run, first_seen_at, last_seen_at, changed_at, content_json)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, CAST(? AS TEXT))`,
+    this.#insertContent = db
+      .prepare<[string, number, string | Uint8Array], number>(
+        `INSERT INTO contents (hash, size, json) VALUES (?, ?, CAST(? AS TEXT))
+         ON CONFLICT (hash) DO NOTHING RETURNING id`,
+      )
+      .pluck();
+    this.#contentIdByHash = db
+      .prepare<[string], number>('SELECT id FROM contents WHERE hash = ?')
+      .pluck();
+    this.#insertVersion = db.prepare(
+      `INSERT INTO item_versions (content_type, item_id, content_id, name, folder_id, owner_id,
+         created_at, updated_at, trashed, from_run, from_at, last_seen_run, last_seen_at,
+         first_seen_run, first_seen_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
-    this.#updateItem = db.prepare(
-      `UPDATE content_items SET name = ?, folder_id = ?, owner_id = ?, created_at = ?,
-         updated_at = ?, deleted = ?, content_hash = ?, content_size = ?, last_seen_run = ?,
-         changed_run = ?, last_seen_at = ?, changed_at = ?, content_json = CAST(? AS TEXT)
-       WHERE rowid = ?`,
+    this.#replaceVersion = db.prepare(
+      `UPDATE item_versions SET content_id = ?, name = ?, folder_id = ?, owner_id = ?,
+         created_at = ?, updated_at = ?, trashed = ?, last_seen_run = ?, last_seen_at = ?
+       WHERE id = ?`,
     );
-    this.#touchItem = db.prepare(
-      `UPDATE content_items SET name = ?, folder_id = ?, owner_id = ?, created_at = ?,
-         updated_at = ?, deleted = ?, last_seen_run = ?, last_seen_at = ?
-       WHERE rowid = ?`,
+    this.#closeVersion = db.prepare<[number, string, number]>(
+      'UPDATE item_versions SET to_run = ?, to_at = ? WHERE id = ?',
+    );
+    this.#touchVersion = db.prepare(
+      `UPDATE item_versions SET name = ?, folder_id = ?, owner_id = ?, created_at = ?,
+         updated_at = ?, trashed = ?, last_seen_run = ?, last_seen_at = ?
+       WHERE id = ?`,
+    );
+    this.#markSeen = db.prepare<[number, string, string, string]>(
+      `UPDATE item_versions SET last_seen_run = ?, last_seen_at = ?
+        WHERE content_type = ? AND item_id = ? AND to_run IS NULL`,
+    );
+    this.#failedUnits = db
+      .prepare<[number, string], number>(
+        `SELECT count(*) FROM checkpoints
+          WHERE run_id = ? AND content_type = ? AND status = 'failed'`,
+      )
+      .pluck();
+    this.#closeUnseenStatement = db.prepare<[number, string, string, number]>(
+      `UPDATE item_versions SET to_run = ?, to_at = ?
+        WHERE content_type = ? AND to_run IS NULL AND last_seen_run < ?`,
+    );
+    this.#addDeleted = db.prepare<[number, number, string]>(
+      `UPDATE run_types SET items_deleted = items_deleted + ? WHERE run_id = ? AND content_type = ?`,
     );
     this.#deleteFailures = db.prepare(
       'DELETE FROM item_failures WHERE run_id = ? AND content_type = ? AND unit_key = ?',
@@ -274,6 +332,7 @@ export class BatchApplier {
           now,
           finished ? now : null,
         );
+        if (op.state === 'done' && op.sweep) this.#closeUnseen(op.type, op.sweep.also, now);
       }
     }
     for (const [type, c] of counts) {
@@ -334,64 +393,110 @@ export class BatchApplier {
       } else {
         canonical = canonicalized(stored);
       }
-      const deleted = item.deleted ? 1 : 0;
-      const { json, hash, size } = canonical;
-      const row = this.#selectItem.get(page.type, item.id);
-      if (row === undefined) {
-        this.#insertItem.run(
-          page.type,
-          item.id,
-          item.name,
-          item.folderId,
-          item.ownerId,
-          item.createdAt,
-          item.updatedAt,
-          deleted,
-          hash,
-          size,
-          runId,
-          runId,
-          runId,
-          now,
-          now,
-          now,
-          json,
-        );
-        added++;
-      } else if (row[1] !== hash) {
-        this.#updateItem.run(
-          item.name,
-          item.folderId,
-          item.ownerId,
-          item.createdAt,
-          item.updatedAt,
-          deleted,
-          hash,
-          size,
-          runId,
-          runId,
-          now,
-          now,
-          json,
-          row[0],
-        );
-        changed++;
-      } else {
-        this.#touchItem.run(
-          item.name,
-          item.folderId,
-          item.ownerId,
-          item.createdAt,
-          item.updatedAt,
-          deleted,
-          runId,
-          now,
-          row[0],
-        );
-        unchanged++;
-      }
+      const outcome = this.#storeVersion(page.type, item, canonical, now);
+      if (outcome === 'new') added++;
+      else if (outcome === 'changed') changed++;
+      else unchanged++;
+    }
+    for (const id of page.seen ?? []) {
+      if (this.#markSeen.run(runId, now, page.type, id).changes > 0) unchanged++;
+      else problems.push({ id, error: `${page.type} ${id}: listed as unchanged but not stored` });
     }
     return { added, changed, unchanged, problems };
+  }
+
+  /**
+   * Makes `canonical` the current version of the item in this run: a new item gets its first
+   * version; a changed one closes its current version at this run (which keeps it for earlier
+   * snapshots) and opens a new one, unless this run opened the current version itself (a resumed
+   * page, an item changed twice during the run), which is then replaced in place.
+   */
+  #storeVersion(
+    type: string,
+    item: ItemMetadata,
+    canonical: Canonical,
+    now: string,
+  ): 'new' | 'changed' | 'unchanged' {
+    const runId = this.#runId;
+    const trashed = item.deleted ? 1 : 0;
+    const current = this.#selectCurrent.get(type, item.id);
+    if (current !== undefined && current[1] === canonical.hash) {
+      this.#touchVersion.run(
+        item.name,
+        item.folderId,
+        item.ownerId,
+        item.createdAt,
+        item.updatedAt,
+        trashed,
+        runId,
+        now,
+        current[0],
+      );
+      return 'unchanged';
+    }
+    const contentId = this.#contentId(canonical);
+    if (current !== undefined && current[2] === runId) {
+      this.#replaceVersion.run(
+        contentId,
+        item.name,
+        item.folderId,
+        item.ownerId,
+        item.createdAt,
+        item.updatedAt,
+        trashed,
+        runId,
+        now,
+        current[0],
+      );
+      return 'changed';
+    }
+    let firstSeen: [number, string] = [runId, now];
+    if (current !== undefined) {
+      this.#closeVersion.run(runId, now, current[0]);
+      firstSeen = [current[3], current[4]];
+    } else {
+      // An item deleted earlier and back again keeps its first sighting.
+      firstSeen = this.#selectFirstSeen.get(type, item.id) ?? firstSeen;
+    }
+    this.#insertVersion.run(
+      type,
+      item.id,
+      contentId,
+      item.name,
+      item.folderId,
+      item.ownerId,
+      item.createdAt,
+      item.updatedAt,
+      trashed,
+      runId,
+      now,
+      runId,
+      now,
+      firstSeen[0],
+      firstSeen[1],
+    );
+    return current === undefined ? 'new' : 'changed';
+  }
+
+  /** The row of this content, stored once per distinct hash. */
+  #contentId({ json, hash, size }: Canonical): number {
+    const inserted = this.#insertContent.get(hash, size, json);
+    if (inserted !== undefined) return inserted;
+    const existing = this.#contentIdByHash.get(hash);
+    if (existing === undefined) throw new Error(`content ${hash} vanished while being stored`);
+    return existing;
+  }
+
+  /**
+   * A type whose listing finished with nothing failed saw every item the instance holds: items
+   * it did not see were deleted, as of this run (their versions stay for earlier snapshots).
+   */
+  #closeUnseen(type: string, also: readonly string[], now: string): void {
+    for (const checked of [type, ...also]) {
+      if (this.#failedUnits.get(this.#runId, checked) !== 0) return;
+    }
+    const closed = this.#closeUnseenStatement.run(this.#runId, now, type, this.#runId).changes;
+    if (closed > 0) this.#addDeleted.run(closed, this.#runId, type);
   }
 
   #recordItemFailures(page: StoredPage, problems: readonly ItemProblem[], now: string): void {

@@ -48,5 +48,11 @@ export type {
   UncheckedItemWrite,
   UnitRecord,
 } from './types.js';
-export { countFailuresByType, countItemsByType, readStoredItem } from './run-content.js';
-export type { TypeFailureCounts } from './run-content.js';
+export {
+  countFailuresByType,
+  countItemsByType,
+  readFingerprints,
+  readStoredItem,
+  readTypesListedCompletely,
+} from './run-content.js';
+export type { StoredFingerprint, TypeFailureCounts } from './run-content.js';

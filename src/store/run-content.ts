@@ -21,8 +21,8 @@ export function readStoredItem(vault: Vault, type: string, id: string): unknown 
 export function countItemsByType(vault: Vault, runId: number): Map<string, number> {
   const rows = vault.db
     .prepare<[number], { content_type: string; n: number }>(
-      `SELECT content_type, count(*) AS n FROM content_items WHERE last_seen_run = ?
-        GROUP BY content_type`,
+      `SELECT content_type, count(*) AS n FROM item_versions
+        WHERE last_seen_run = ? AND to_run IS NULL GROUP BY content_type`,
     )
     .all(runId);
   return new Map(rows.map((row) => [row.content_type, row.n]));
@@ -60,4 +60,65 @@ export function countFailuresByType(vault: Vault, runId: number): Map<string, Ty
     .all(runId);
   for (const row of items) entry(row.content_type).items = row.n;
   return counts;
+}
+
+/** What a change listing shows of an item, as its current stored version has it. */
+export interface StoredFingerprint {
+  updatedAt: string | null;
+  trashed: boolean;
+  folderId: string | null;
+  name: string | null;
+  /** The run that stored this version. */
+  fromRun: number;
+}
+
+/** The current versions of those of `ids` the backup holds, by id. */
+export function readFingerprints(
+  vault: Vault,
+  type: string,
+  ids: Iterable<string>,
+): Map<string, StoredFingerprint> {
+  const lookup = vault.db.prepare<
+    [string, string],
+    {
+      updated_at: string | null;
+      trashed: number;
+      folder_id: string | null;
+      name: string | null;
+      from_run: number;
+    }
+  >(
+    `SELECT updated_at, trashed, folder_id, name, from_run FROM item_versions
+      WHERE content_type = ? AND item_id = ? AND to_run IS NULL`,
+  );
+  const found = new Map<string, StoredFingerprint>();
+  for (const id of ids) {
+    const row = lookup.get(type, id);
+    if (row === undefined) continue;
+    found.set(id, {
+      updatedAt: row.updated_at,
+      trashed: row.trashed === 1,
+      folderId: row.folder_id,
+      name: row.name,
+      fromRun: row.from_run,
+    });
+  }
+  return found;
+}
+
+/**
+ * Types some finished run listed completely (state done, no failed page): their stored
+ * versions describe the whole instance, so a later run may fetch only what changed.
+ */
+export function readTypesListedCompletely(vault: Vault): Set<string> {
+  const types = vault.db
+    .prepare<[], string>(
+      `SELECT DISTINCT t.content_type FROM run_types t JOIN runs r ON r.id = t.run_id
+        WHERE r.status IN ('success', 'partial') AND t.state = 'done'
+          AND NOT EXISTS (SELECT 1 FROM checkpoints c WHERE c.run_id = t.run_id
+                            AND c.content_type = t.content_type AND c.status = 'failed')`,
+    )
+    .pluck()
+    .all();
+  return new Set(types);
 }

@@ -96,6 +96,11 @@ export interface PageWrite {
    * Items it did fetch are stored all the same; `invalid` lists what it could not.
    */
   failure?: { error: string; attempts: number };
+  /**
+   * Ids the listing showed unchanged since their stored version (incremental runs): recorded as
+   * seen by this run without fetching or rewriting their content.
+   */
+  seen?: string[];
   /** How many requests the page took when it succeeded (stored in the checkpoint). @default 1 */
   attempts?: number;
 }

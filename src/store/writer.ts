@@ -219,10 +219,15 @@ export class VaultWriter {
    * Records a content type's state in the run, in order with the pages enqueued before and
    * after it. Never waits; a failure surfaces through the next `enqueue`, `flush` or `close`.
    */
-  setTypeState(type: string, state: TypeState, details: { endOffset?: number } = {}): void {
+  setTypeState(
+    type: string,
+    state: TypeState,
+    details: { endOffset?: number; sweep?: { also: readonly string[] } } = {},
+  ): void {
     if (this.#refusal()) return;
     const op: WriterOp = { kind: 'type-state', type, state };
     if (details.endOffset !== undefined) op.endOffset = details.endOffset;
+    if (details.sweep !== undefined) op.sweep = details.sweep;
     this.#offer({ seq: ++this.#issuedSeq, op, bytes: 0, bypass: true });
   }
 

@@ -520,6 +520,8 @@ export function createContentCollections(world: World, templates: Templates): Co
     hasUpdatedAt: true,
   };
 
+  const boardTrashed = (index: number): boolean => index % 20 === 7;
+
   // ── boards ──────────────────────────────────────────────────────────────────────────────
   function board(index: number): Item {
     const rng = world.rng(Stream.board, index);
@@ -587,7 +589,8 @@ export function createContentCollections(world: World, templates: Templates): Co
       can: BOARD_CAN,
       content_metadata_id: String(3_000_000 + index),
       created_at: isoTime(times.created),
-      deleted_at: null,
+      // One board in 20 is in the trash: still listed (boards have no trash listing), dated.
+      deleted_at: boardTrashed(index) ? isoTime(times.updated) : null,
       description: rng.chance(0.5) ? sentence(rng, rng.range(5, 20)) : null,
       board_sections: sections,
       id,

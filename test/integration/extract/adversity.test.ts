@@ -133,6 +133,8 @@ describe('extract under a hostile server', () => {
     expect(summary.failedPages).toBe(1);
     expect(summary.failures[0]).toMatchObject({ type: 'dashboard', unitKey: 'o:0' });
     // Reconciliation still fetched the failed page's dashboards by id.
-    expect(summary.items.dashboard).toBe(sim.dataset.count('dashboard'));
+    expect(summary.items.dashboard).toBe(
+      sim.dataset.count('dashboard') + sim.dataset.deletedIds('dashboard').length,
+    );
   });
 });

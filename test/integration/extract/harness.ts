@@ -143,7 +143,8 @@ export function expectedTriples(
 ): string[] {
   const triples: string[] = [];
   for (const type of types) {
-    for (const id of sim.dataset.ids(type)) {
+    // Items in Looker's trash are backed up too (flagged), to be restorable once it is emptied.
+    for (const id of [...sim.dataset.ids(type), ...sim.dataset.deletedIds(type)]) {
       const value = { ...(sim.dataset.get(type, id) as Record<string, unknown>) };
       if (type === 'folder') {
         delete value.dashboards;

@@ -163,8 +163,8 @@ describe('VaultWriter', () => {
     await writer.enqueue(page('offset:0', [item('1')]));
     await writer.flush();
     // Fail on the third item of the next page, after two items of it were written.
-    temp.vault.db.exec(`CREATE TEMP TRIGGER boom BEFORE INSERT ON content_items
-      WHEN NEW.id = 'b3' BEGIN SELECT RAISE(ABORT, 'injected failure'); END`);
+    temp.vault.db.exec(`CREATE TEMP TRIGGER boom BEFORE INSERT ON item_versions
+      WHEN NEW.item_id = 'b3' BEGIN SELECT RAISE(ABORT, 'injected failure'); END`);
     const bad = writer.enqueue(page('offset:1', [item('b1'), item('b2'), item('b3'), item('b4')]));
     await bad;
     await expect(writer.flush()).rejects.toThrow(DatabaseError);
