@@ -287,8 +287,11 @@ function parseStoredConfig(run: RunRecord, options: ExtractOptions): StoredRunCo
   // Runs written before the fetch mode existed listed every item by id.
   const fetch: FetchMode =
     config.fetch === 'auto' || config.fetch === 'by-id' ? config.fetch : 'by-id';
-  const incremental = Array.isArray(config.incremental)
-    ? config.incremental.filter((type): type is ContentType => isContentType(type))
+  const listed: unknown = config.incremental;
+  const incremental = Array.isArray(listed)
+    ? listed.filter(
+        (type: unknown): type is ContentType => typeof type === 'string' && isContentType(type),
+      )
     : [];
   return { types, batchSize, workers: options.workers, fetch, incremental };
 }

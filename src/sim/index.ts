@@ -33,6 +33,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     },
     mutate: (n = 1) => server.mutator.apply(n),
     mutationLog: () => server.mutator.entries(),
+    applyMutations: (mutations) => server.mutator.script(mutations),
     close: () => (closing ??= server.close()),
   };
 }
@@ -55,6 +56,7 @@ export type {
   RequestLogEntry,
   RunningSimulator,
   ScriptedFault,
+  ScriptedMutation,
   ServiceTimeStats,
   SimContentType,
   SimCounts,

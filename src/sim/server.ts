@@ -14,7 +14,7 @@ import { performance } from 'node:perf_hooks';
 import { TokenStore } from './auth.js';
 import { Capacity } from './behaviour/capacity.js';
 import { FaultInjector, type Fault } from './behaviour/faults.js';
-import { Mutator } from './behaviour/mutation.js';
+import { MutationScriptError, Mutator } from './behaviour/mutation.js';
 import { RetryAfterWindow, TokenBucket } from './behaviour/rate-limit.js';
 import { Dataset } from './dataset.js';
 import { errorBody, gatewayPage } from './looker-errors.js';
@@ -34,6 +34,7 @@ import {
   SIM_CONTENT_TYPES,
   type RequestLogEntry,
   type ScriptedFault,
+  type ScriptedMutation,
   type SimContentType,
 } from './types.js';
 
@@ -596,6 +597,17 @@ export class SimServer {
       } else {
         reply(this.mutator.apply(n));
       }
+    } else if (method === 'POST' && path === '/__sim/mutations') {
+      readJson((value) => {
+        try {
+          reply(
+            this.mutator.script((Array.isArray(value) ? value : [value]) as ScriptedMutation[]),
+          );
+        } catch (error) {
+          if (!(error instanceof MutationScriptError)) throw error;
+          reply({ message: error.message }, 400);
+        }
+      });
     } else if (method === 'POST' && path === '/__sim/faults') {
       readJson((value) => {
         this.injectFaults((Array.isArray(value) ? value : [value]) as ScriptedFault[]);

@@ -257,8 +257,24 @@ export interface MutationLogEntry {
   /** `clock()` when applied. */
   at: number;
   type: MutableType;
-  action: 'create' | 'update' | 'delete';
+  /**
+   * `delete` from the random mutator soft-deletes where the type has a trash; scripted
+   * mutations say `trash` for that and `delete` for a deletion for good.
+   */
+  action: 'create' | 'update' | 'delete' | 'trash' | 'restore';
   id: string;
+}
+
+/**
+ * One scripted mutation (`POST /__sim/mutations`, `applyMutations`): edit an item (its title
+ * and `updated_at`), move it to Looker's trash or out of it (dashboards, looks, boards), delete
+ * it for good, or create one. Applied in order, all or none.
+ */
+export interface ScriptedMutation {
+  action: 'create' | 'update' | 'trash' | 'restore' | 'delete';
+  type: MutableType;
+  /** The item (every action but `create`). */
+  id?: string;
 }
 
 /** Read-only view of the simulated instance, for tests. */
@@ -291,6 +307,8 @@ export interface RunningSimulator {
   /** Apply n mutations now; returns what was done. */
   mutate(n?: number): MutationLogEntry[];
   mutationLog(): MutationLogEntry[];
+  /** Applies exactly these mutations, in order; throws (changing nothing) if one is invalid. */
+  applyMutations(mutations: readonly ScriptedMutation[]): MutationLogEntry[];
   /** Stops listening and destroys every open socket, hung ones included. */
   close(): Promise<void>;
 }

@@ -225,7 +225,7 @@ export class BatchApplier {
        WHERE id = ?`,
     );
     this.#closeVersion = db.prepare<[number, string, number]>(
-      'UPDATE item_versions SET to_run = ?, to_at = ? WHERE id = ?',
+      `UPDATE item_versions SET to_run = ?, to_at = ?, ended = 'changed' WHERE id = ?`,
     );
     this.#touchVersion = db.prepare(
       `UPDATE item_versions SET name = ?, folder_id = ?, owner_id = ?, created_at = ?,
@@ -243,7 +243,7 @@ export class BatchApplier {
       )
       .pluck();
     this.#closeUnseenStatement = db.prepare<[number, string, string, number]>(
-      `UPDATE item_versions SET to_run = ?, to_at = ?
+      `UPDATE item_versions SET to_run = ?, to_at = ?, ended = 'deleted'
         WHERE content_type = ? AND to_run IS NULL AND last_seen_run < ?`,
     );
     this.#addDeleted = db.prepare<[number, number, string]>(

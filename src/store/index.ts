@@ -56,3 +56,16 @@ export {
   readTypesListedCompletely,
 } from './run-content.js';
 export type { StoredFingerprint, TypeFailureCounts } from './run-content.js';
+export {
+  describeIds,
+  itemContent,
+  itemHistory,
+  listSnapshots,
+  resolveSnapshot,
+  snapshotEntries,
+} from './snapshots.js';
+export type { SnapshotEntry, SnapshotRecord, VersionRecord } from './snapshots.js';
+export { applyPolicy, hasRules, planForget, POLICY_RULES } from './retention.js';
+export type { PolicyRule, RetentionDecision, RetentionPolicy } from './retention.js';
+export { forgetSnapshots, prune } from './maintenance.js';
+export type { PruneOptions, PruneResult } from './maintenance.js';

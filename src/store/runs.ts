@@ -61,6 +61,22 @@ export class RunStore {
     this.#env = defaultOwnerEnvironment(options);
   }
 
+  /**
+   * Runs `fn` in one write transaction while no extract is running (the same lock a run takes:
+   * a live run refuses with DatabaseBusyError; a dead one becomes interrupted). For maintenance
+   * that must not race a run: forget, prune.
+   */
+  exclusive<T>(what: string, fn: () => T): T {
+    return this.#write(what, () =>
+      this.#db
+        .transaction(() => {
+          this.#claimDatabase();
+          return fn();
+        })
+        .immediate(),
+    );
+  }
+
   /** Records a new run owned by this process. Throws DatabaseBusyError if a live run exists. */
   start(input: StartRunInput): RunRecord {
     const token = randomUUID();

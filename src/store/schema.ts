@@ -153,6 +153,7 @@ CREATE TABLE item_versions (
   trashed        INTEGER NOT NULL DEFAULT 0 CHECK (trashed IN (0, 1)),
   from_run       INTEGER NOT NULL,
   to_run         INTEGER,
+  ended          TEXT CHECK (ended IN ('changed', 'deleted')),
   from_at        TEXT NOT NULL,
   to_at          TEXT,
   last_seen_run  INTEGER NOT NULL,

@@ -7,7 +7,17 @@
 import type { CollectionName } from '../data/collection.js';
 import type { Dataset } from '../dataset.js';
 import { Rng, hash3 } from '../prng.js';
-import type { MutableType, MutationLogEntry } from '../types.js';
+import {
+  MUTABLE_TYPES,
+  type MutableType,
+  type MutationLogEntry,
+  type ScriptedMutation,
+} from '../types.js';
+
+/** A scripted mutation that cannot be applied (unknown item, no trash for the type…). */
+export class MutationScriptError extends Error {}
+
+const SCRIPT_ACTIONS = ['create', 'update', 'trash', 'restore', 'delete'] as const;
 
 const LOG_LIMIT = 100_000;
 
@@ -55,6 +65,73 @@ export class Mutator {
     const done: MutationLogEntry[] = [];
     for (let i = 0; i < n; i++) done.push(this.once());
     return done;
+  }
+
+  /**
+   * Applies exactly `mutations`, in order, after checking all of them: a script with one
+   * invalid step changes nothing.
+   */
+  script(mutations: readonly ScriptedMutation[]): MutationLogEntry[] {
+    const planned = mutations.map((mutation, step) => this.resolve(mutation, step));
+    return planned.map(({ mutation, index }) => {
+      const name: CollectionName = mutation.type;
+      const now = this.clock();
+      let at = index;
+      switch (mutation.action) {
+        case 'create':
+          at = this.dataset.create(name, now);
+          break;
+        case 'update':
+          this.dataset.update(name, index, now);
+          break;
+        case 'trash':
+          if (name === 'board') this.dataset.trashBoard(index, now);
+          else this.dataset.remove(name, index, now);
+          break;
+        case 'restore':
+          this.dataset.untrash(name, index);
+          break;
+        case 'delete':
+          this.dataset.purge(name, index);
+          break;
+      }
+      const entry: MutationLogEntry = {
+        seq: ++this.seq,
+        at: now,
+        type: mutation.type,
+        action: mutation.action,
+        id: this.dataset.key(name, at),
+      };
+      this.log.push(entry);
+      return entry;
+    });
+  }
+
+  private resolve(
+    mutation: ScriptedMutation,
+    step: number,
+  ): { mutation: ScriptedMutation; index: number } {
+    const where = `mutation ${step + 1}`;
+    if (!(SCRIPT_ACTIONS as readonly string[]).includes(mutation.action)) {
+      throw new MutationScriptError(`${where}: action must be one of ${SCRIPT_ACTIONS.join(', ')}`);
+    }
+    if (!(MUTABLE_TYPES as readonly string[]).includes(mutation.type)) {
+      throw new MutationScriptError(`${where}: type must be one of ${MUTABLE_TYPES.join(', ')}`);
+    }
+    if (mutation.action === 'create') return { mutation, index: -1 };
+    const index =
+      mutation.id === undefined ? undefined : this.dataset.find(mutation.type, mutation.id);
+    if (index === undefined) {
+      throw new MutationScriptError(
+        `${where}: there is no ${mutation.type} ${String(mutation.id)}`,
+      );
+    }
+    const hasTrash =
+      mutation.type === 'dashboard' || mutation.type === 'look' || mutation.type === 'board';
+    if ((mutation.action === 'trash' || mutation.action === 'restore') && !hasTrash) {
+      throw new MutationScriptError(`${where}: ${mutation.type}s have no trash`);
+    }
+    return { mutation, index };
   }
 
   entries(): MutationLogEntry[] {

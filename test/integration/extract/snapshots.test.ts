@@ -1,0 +1,161 @@
+import { describe, expect, it } from '@jest/globals';
+import Database from 'better-sqlite3';
+import type { ScriptedMutation } from '../../../src/sim/index.js';
+import {
+  itemContent,
+  itemHistory,
+  listSnapshots,
+  openVault,
+  snapshotEntries,
+} from '../../../src/store/index.js';
+import { expectedTriples, extractInProcess, simulator, tempDb } from './harness.js';
+
+/** "type id hash" of every item of a snapshot, sorted, as expectedTriples writes them. */
+function snapshotTriples(dbPath: string, snapshotId: number): string[] {
+  const vault = openVault(dbPath, { readonly: true });
+  try {
+    return snapshotEntries(vault, snapshotId)
+      .map((entry) => `${entry.type} ${entry.id} ${entry.hash}`)
+      .sort();
+  } finally {
+    vault.close();
+  }
+}
+
+describe('point-in-time snapshots and incremental runs', () => {
+  it('keeps every snapshot exactly, and an incremental run fetches only what changed', async () => {
+    const sim = await simulator({ requestLog: true });
+    const db = tempDb();
+    const first = await extractInProcess(sim, db);
+    expect(first.summary.status).toBe('success');
+    const before = expectedTriples(sim);
+    expect(snapshotTriples(db, first.summary.runId)).toEqual(before);
+
+    const live = sim.dataset.ids('dashboard').filter((id) => /^\d+$/.test(id));
+    const looks = sim.dataset.ids('look');
+    const trashedBefore = sim.dataset.deletedIds('dashboard');
+    const changed = [live[3], live[40], live[77]] as string[];
+    const trashed = [live[10], live[11]] as string[];
+    const deleted = [live[60], looks[5]] as string[];
+    const restored = trashedBefore[0] as string;
+    const mutations: ScriptedMutation[] = [
+      ...changed.map((id): ScriptedMutation => ({ action: 'update', type: 'dashboard', id })),
+      { action: 'update', type: 'look', id: looks[2] as string },
+      ...trashed.map((id): ScriptedMutation => ({ action: 'trash', type: 'dashboard', id })),
+      { action: 'delete', type: 'dashboard', id: deleted[0] as string },
+      { action: 'delete', type: 'look', id: deleted[1] as string },
+      { action: 'restore', type: 'dashboard', id: restored },
+      { action: 'trash', type: 'board', id: sim.dataset.ids('board')[0] as string },
+      { action: 'create', type: 'dashboard' },
+      { action: 'create', type: 'look' },
+    ];
+    const applied = sim.applyMutations(mutations);
+    const created = applied.filter((entry) => entry.action === 'create');
+    sim.resetStats();
+    const logStart = sim.requestLog().length;
+
+    const second = await extractInProcess(sim, db);
+    expect(second.summary.status).toBe('success');
+    const after = expectedTriples(sim);
+    expect(snapshotTriples(db, second.summary.runId)).toEqual(after);
+    // The first snapshot still holds exactly what the instance held then.
+    expect(snapshotTriples(db, first.summary.runId)).toEqual(before);
+
+    // Only new and changed dashboards and looks were fetched by id.
+    const details = sim
+      .requestLog()
+      .slice(logStart)
+      .filter((entry) => entry.operationId === 'dashboard' || entry.operationId === 'look');
+    const fetched = details
+      .map((entry) => decodeURIComponent(entry.path.split('/').at(-1) ?? ''))
+      .sort();
+    const expectedFetched = [
+      ...changed,
+      ...trashed,
+      restored,
+      looks[2] as string,
+      ...created.map((entry) => entry.id),
+    ].sort();
+    // LookML dashboards are only in the id listing: reconciliation fetches them every run.
+    expect(fetched.filter((id) => !id.includes('::'))).toEqual(expectedFetched);
+
+    const vault = openVault(db, { readonly: true });
+    try {
+      const history = itemHistory(vault, 'dashboard', changed[0] as string);
+      expect(history.map((version) => [version.fromRun, version.toRun, version.ended])).toEqual([
+        [first.summary.runId, second.summary.runId, 'changed'],
+        [second.summary.runId, null, null],
+      ]);
+      expect(history[0]?.hash).not.toBe(history[1]?.hash);
+
+      const trashedHistory = itemHistory(vault, 'dashboard', trashed[0] as string);
+      expect(trashedHistory.at(-1)?.trashed).toBe(true);
+      const trashedJson = itemContent(vault, 'dashboard', trashed[0] as string, undefined);
+      expect(JSON.parse(trashedJson?.json ?? '{}')).toMatchObject({ deleted: true });
+      expect(JSON.parse(trashedJson?.json ?? '{}')).toHaveProperty('dashboard_elements');
+
+      const gone = itemHistory(vault, 'dashboard', deleted[0] as string);
+      expect(gone.map((version) => [version.toRun, version.ended])).toEqual([
+        [second.summary.runId, 'deleted'],
+      ]);
+      // Its content is still there, as the first snapshot held it.
+      expect(
+        itemContent(vault, 'dashboard', deleted[0] as string, first.summary.runId),
+      ).toBeDefined();
+      expect(itemContent(vault, 'dashboard', deleted[0] as string, second.summary.runId)).toBe(
+        undefined,
+      );
+
+      const snapshots = listSnapshots(vault);
+      expect(snapshots.map((snapshot) => snapshot.id)).toEqual([
+        first.summary.runId,
+        second.summary.runId,
+      ]);
+      const latest = snapshots[1];
+      expect(latest?.incremental).toBe(true);
+      expect(latest?.deleted).toBe(2);
+      expect(latest?.items).toBe(after.length);
+    } finally {
+      vault.close();
+    }
+    // content_items shows the newest version of each live item.
+    const raw = new Database(db, { readonly: true });
+    try {
+      const ids = raw
+        .prepare<[], string>(`SELECT id FROM content_items WHERE content_type = 'dashboard'`)
+        .pluck()
+        .all();
+      expect(ids).not.toContain(deleted[0]);
+      expect(ids).toEqual(expect.arrayContaining([...trashed, restored]));
+    } finally {
+      raw.close();
+    }
+  });
+
+  it('an unchanged instance costs listing pages only, and --full fetches everything again', async () => {
+    const sim = await simulator({ requestLog: true });
+    const db = tempDb();
+    await extractInProcess(sim, db);
+    const logStart = sim.requestLog().length;
+    const again = await extractInProcess(sim, db);
+    expect(again.summary.status).toBe('success');
+    const ops = sim
+      .requestLog()
+      .slice(logStart)
+      .map((entry) => entry.operationId);
+    expect(ops.filter((op) => op === 'look' || op === 'lookml_model_explore')).toEqual([]);
+    expect(ops.filter((op) => op === 'dashboard').length).toBe(2); // the two LookML dashboards
+    expect(snapshotTriples(db, again.summary.runId)).toEqual(expectedTriples(sim));
+
+    const fullStart = sim.requestLog().length;
+    const full = await extractInProcess(sim, db, { full: true });
+    const fullOps = sim
+      .requestLog()
+      .slice(fullStart)
+      .map((entry) => entry.operationId);
+    expect(fullOps.filter((op) => op === 'look').length).toBe(
+      sim.dataset.count('look') + sim.dataset.deletedIds('look').length,
+    );
+    expect(snapshotTriples(db, full.summary.runId)).toEqual(expectedTriples(sim));
+  });
+});
