@@ -23,6 +23,8 @@ export const typeSummarySchema = z.object({
   /** Items that failed validation or could not be fetched (recorded, not stored). */
   failed: count,
   pagesFailed: count,
+  /** Items the run no longer found in Looker: closed as deleted in this snapshot. */
+  deleted: count.optional(),
 });
 
 /** Where a type's items came from, for types whose listing may carry whole objects. */
@@ -58,6 +60,8 @@ export const runSummarySchema = z.object({
   baseUrl: z.string(),
   dbPath: z.string(),
   dbSizeBytes: count,
+  /** Types listed by change (only new and changed items fetched); absent or empty: a full run. */
+  incremental: z.array(contentType).optional(),
   workers: z.number().int().positive(),
   /** Items per type held by this run. */
   items: z.partialRecord(contentType, count),

@@ -4,6 +4,7 @@ import type { ContentTypeSpec } from '../looker/registry.js';
 import type { FailureSummary, RunSummary } from '../engine/run-summary.js';
 import {
   RunStore,
+  countDeletedByType,
   countFailuresByType,
   countItemsByType,
   readFingerprints,
@@ -126,6 +127,10 @@ export class RunLedger {
 
   countsByType(runId: number): Map<ContentType, number> {
     return narrowKeys(countItemsByType(this.vault, runId));
+  }
+
+  deletedByType(runId: number): Map<ContentType, number> {
+    return narrowKeys(countDeletedByType(this.vault, runId));
   }
 
   failuresByType(runId: number): Map<ContentType, { items: number; pages: number }> {

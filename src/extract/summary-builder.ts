@@ -37,6 +37,7 @@ export function buildSummary(input: SummaryInput): RunSummary {
   const durationMs = Math.max(0, input.endedAt - input.startedAt);
   const storedByType = ledger.countsByType(run.runId);
   const failedByType = ledger.failuresByType(run.runId);
+  const deletedByType = ledger.deletedByType(run.runId);
   const items: Partial<Record<ContentType, number>> = {};
   const types: Partial<Record<ContentType, TypeSummary>> = {};
   const totals = { stored: 0, new: 0, changed: 0, unchanged: 0, failed: 0 };
@@ -53,6 +54,7 @@ export function buildSummary(input: SummaryInput): RunSummary {
       unchanged: counters?.unchanged ?? 0,
       failed: failures.items,
       pagesFailed: failures.pages,
+      deleted: deletedByType.get(type) ?? 0,
     };
     items[type] = stored;
     types[type] = typeSummary;
@@ -78,6 +80,7 @@ export function buildSummary(input: SummaryInput): RunSummary {
     baseUrl: run.baseUrl,
     dbPath: input.vault.path,
     dbSizeBytes: input.vault.fileSizeBytes(),
+    incremental: run.types.filter((type) => run.incremental.has(type)),
     workers: input.workers,
     items,
     types,

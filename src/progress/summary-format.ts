@@ -87,6 +87,7 @@ const TABLE_COLUMNS = [
   'new',
   'changed',
   'unchanged',
+  'deleted',
   'failed',
   'failed pages',
   'state',
@@ -103,6 +104,7 @@ function typeTable(summary: RunSummary, style: Style): string[] {
       formatCount(entry.new),
       formatCount(entry.changed),
       formatCount(entry.unchanged),
+      formatCount(entry.deleted ?? 0),
       formatCount(entry.failed),
       formatCount(entry.pagesFailed),
       entry.state,
@@ -119,22 +121,23 @@ function typeTable(summary: RunSummary, style: Style): string[] {
     formatCount(totals.new),
     formatCount(totals.changed),
     formatCount(totals.unchanged),
+    formatCount(Object.values(summary.types).reduce((sum, entry) => sum + (entry.deleted ?? 0), 0)),
     formatCount(totals.failed),
     formatCount(pagesFailed),
     '',
   ];
-  const failedColumns = new Set([5, 6]);
+  const failedColumns = new Set([6, 7]);
   return renderTable({
     header: ['type', ...TABLE_COLUMNS],
     rows,
     footer: total,
     // Names and states on the left, numbers on the right.
-    align: ['left', 'right', 'right', 'right', 'right', 'right', 'right', 'left'],
+    align: ['left', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'left'],
     style,
     paint: (cell, column, row) => {
       if (failedColumns.has(column) && row[column] !== '0') return style.red(cell);
-      if (column === 7 && row[7] === 'failed') return style.red(cell);
-      if (column === 7 && row[7] !== 'done') return style.yellow(cell);
+      if (column === 8 && row[8] === 'failed') return style.red(cell);
+      if (column === 8 && row[8] !== 'done') return style.yellow(cell);
       return cell;
     },
   });
@@ -142,17 +145,30 @@ function typeTable(summary: RunSummary, style: Style): string[] {
 
 /** Where the items of types with whole listings came from, and why not from the listing. */
 export function listingFacts(summary: RunSummary, style: Style): [string, string][] {
-  const entries = Object.entries(summary.listings ?? {});
-  return entries.map(([type, decision], index): [string, string] => {
-    const label = index === 0 ? 'Listings' : '';
-    const name = isContentType(type) ? CONTENT_TYPE_PLURALS[type] : type;
-    const probes = plural(decision.probes, 'probe');
-    if (decision.source === 'listing') {
-      const fields = decision.fields === null ? '' : ', asked with fields';
-      return [label, `${name} from listing pages (${probes}, all equal${fields})`];
-    }
-    return [label, style.yellow(`${name} fetched one by one: ${decision.reason ?? 'by id'}`)];
-  });
+  const incremental = summary.incremental ?? [];
+  const facts: [string, string][] = [];
+  if (incremental.length > 0) {
+    const names = incremental.map((type) => CONTENT_TYPE_PLURALS[type]).join(', ');
+    facts.push([
+      'Incremental',
+      `${names}: only new and changed items fetched (--full fetches every item)`,
+    ]);
+  }
+  const entries = Object.entries(summary.listings ?? {}).filter(
+    ([type]) => !(incremental as readonly string[]).includes(type),
+  );
+  return facts.concat(
+    entries.map(([type, decision], index): [string, string] => {
+      const label = index === 0 ? 'Listings' : '';
+      const name = isContentType(type) ? CONTENT_TYPE_PLURALS[type] : type;
+      const probes = plural(decision.probes, 'probe');
+      if (decision.source === 'listing') {
+        const fields = decision.fields === null ? '' : ', asked with fields';
+        return [label, `${name} from listing pages (${probes}, all equal${fields})`];
+      }
+      return [label, style.yellow(`${name} fetched one by one: ${decision.reason ?? 'by id'}`)];
+    }),
+  );
 }
 
 function itemsFact(summary: RunSummary): string {

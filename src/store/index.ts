@@ -49,6 +49,7 @@ export type {
   UnitRecord,
 } from './types.js';
 export {
+  countDeletedByType,
   countFailuresByType,
   countItemsByType,
   readFingerprints,

@@ -122,3 +122,13 @@ export function readTypesListedCompletely(vault: Vault): Set<string> {
     .all();
   return new Set(types);
 }
+
+/** Items each type of `runId` found deleted in Looker (closed in its snapshot). */
+export function countDeletedByType(vault: Vault, runId: number): Map<string, number> {
+  const rows = vault.db
+    .prepare<[number], { content_type: string; n: number }>(
+      'SELECT content_type, items_deleted AS n FROM run_types WHERE run_id = ?',
+    )
+    .all(runId);
+  return new Map(rows.map((row) => [row.content_type, row.n]));
+}
