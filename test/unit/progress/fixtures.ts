@@ -129,6 +129,7 @@ export function summary(overrides: Partial<RunSummary> = {}): RunSummary {
     baseUrl: 'https://looker.example.com',
     dbPath: '/backups/looker.db',
     dbSizeBytes: 327_155_712,
+    incremental: [],
     workers: 8,
     items: { dashboard: 10_000, look: 9_500 },
     types: {

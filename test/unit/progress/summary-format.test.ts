@@ -13,10 +13,10 @@ describe('formatSummary', () => {
     const text = formatSummary(summary(), { color: false });
     const facts: [string, RegExp][] = [
       ['outcome and duration', /^Backup partial: run 12 in 4m 12s/],
-      ['table header', /^type +stored +new +changed +unchanged +failed +failed pages +state$/m],
-      ['per-type counts', /^dashboards +10,000 +9,800 +150 +50 +0 +0 +done$/m],
-      ['a type with failures', /^looks +9,500 +9,400 +60 +40 +3 +1 +done$/m],
-      ['totals', /^total +19,500 +19,200 +210 +90 +3 +1$/m],
+      ['table header', /^type +stored +new +changed +unchanged +deleted +failed +failed pages +state$/m],
+      ['per-type counts', /^dashboards +10,000 +9,800 +150 +50 +0 +0 +0 +done$/m],
+      ['a type with failures', /^looks +9,500 +9,400 +60 +40 +0 +3 +1 +done$/m],
+      ['totals', /^total +19,500 +19,200 +210 +90 +0 +3 +1$/m],
       ['items and items/s', /^Items +19,500 stored, 3 failed, 77\.4 per second$/m],
       ['requests and requests per item', /^Requests +24,100 \(1\.24 per item\)$/m],
       ['worker utilization', /^Workers +8, 86% of worker time spent on requests$/m],
