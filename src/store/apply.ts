@@ -164,7 +164,7 @@ export class BatchApplier {
   readonly #selectCurrent;
   readonly #selectFirstSeen;
   readonly #insertContent;
-  readonly #contentIdByHash;
+  readonly #contentIdOfItem;
   readonly #insertVersion;
   readonly #replaceVersion;
   readonly #closeVersion;
@@ -192,9 +192,8 @@ export class BatchApplier {
     this.#heartbeat = db.prepare<[string, number]>('UPDATE runs SET heartbeat_at = ? WHERE id = ?');
     this.#selectCurrent = db
       .prepare<[string, string], CurrentRow>(
-        `SELECT v.id, c.hash, v.from_run, v.first_seen_run, v.first_seen_at
-           FROM item_versions v JOIN contents c ON c.id = v.content_id
-          WHERE v.content_type = ? AND v.item_id = ? AND v.to_run IS NULL`,
+        `SELECT id, content_hash, from_run, first_seen_run, first_seen_at FROM item_versions
+          WHERE content_type = ? AND item_id = ? AND to_run IS NULL`,
       )
       .raw();
     this.#selectFirstSeen = db
@@ -204,24 +203,25 @@ export class BatchApplier {
       )
       .raw();
     // JSON arrives as a string or as UTF-8 bytes; CAST stores bytes as TEXT without transcoding.
-    this.#insertContent = db
-      .prepare<[string, number, string | Uint8Array], number>(
-        `INSERT INTO contents (hash, size, json) VALUES (?, ?, CAST(? AS TEXT))
-         ON CONFLICT (hash) DO NOTHING RETURNING id`,
+    this.#insertContent = db.prepare<[string, number, string | Uint8Array]>(
+      'INSERT INTO contents (hash, size, json) VALUES (?, ?, CAST(? AS TEXT))',
+    );
+    this.#contentIdOfItem = db
+      .prepare<[string, string, string], number>(
+        `SELECT content_id FROM item_versions
+          WHERE content_type = ? AND item_id = ? AND content_hash = ? LIMIT 1`,
       )
       .pluck();
-    this.#contentIdByHash = db
-      .prepare<[string], number>('SELECT id FROM contents WHERE hash = ?')
-      .pluck();
     this.#insertVersion = db.prepare(
-      `INSERT INTO item_versions (content_type, item_id, content_id, name, folder_id, owner_id,
-         created_at, updated_at, trashed, from_run, from_at, last_seen_run, last_seen_at,
-         first_seen_run, first_seen_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO item_versions (content_type, item_id, content_id, content_hash, name,
+         folder_id, owner_id, created_at, updated_at, trashed, from_run, from_at, last_seen_run,
+         last_seen_at, first_seen_run, first_seen_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     this.#replaceVersion = db.prepare(
-      `UPDATE item_versions SET content_id = ?, name = ?, folder_id = ?, owner_id = ?,
-         created_at = ?, updated_at = ?, trashed = ?, last_seen_run = ?, last_seen_at = ?
+      `UPDATE item_versions SET content_id = ?, content_hash = ?, name = ?, folder_id = ?,
+         owner_id = ?, created_at = ?, updated_at = ?, trashed = ?, last_seen_run = ?,
+         last_seen_at = ?
        WHERE id = ?`,
     );
     this.#closeVersion = db.prepare<[number, string, number]>(
@@ -434,10 +434,11 @@ export class BatchApplier {
       );
       return 'unchanged';
     }
-    const contentId = this.#contentId(canonical);
+    const contentId = this.#contentId(type, item.id, canonical);
     if (current !== undefined && current[2] === runId) {
       this.#replaceVersion.run(
         contentId,
+        canonical.hash,
         item.name,
         item.folderId,
         item.ownerId,
@@ -462,6 +463,7 @@ export class BatchApplier {
       type,
       item.id,
       contentId,
+      canonical.hash,
       item.name,
       item.folderId,
       item.ownerId,
@@ -478,13 +480,14 @@ export class BatchApplier {
     return current === undefined ? 'new' : 'changed';
   }
 
-  /** The row of this content, stored once per distinct hash. */
-  #contentId({ json, hash, size }: Canonical): number {
-    const inserted = this.#insertContent.get(hash, size, json);
-    if (inserted !== undefined) return inserted;
-    const existing = this.#contentIdByHash.get(hash);
-    if (existing === undefined) throw new Error(`content ${hash} vanished while being stored`);
-    return existing;
+  /**
+   * The row of this content: one an earlier version of the same item has (an item back to an
+   * old content), else a new one.
+   */
+  #contentId(type: string, itemId: string, { json, hash, size }: Canonical): number {
+    const existing = this.#contentIdOfItem.get(type, itemId, hash);
+    if (existing !== undefined) return existing;
+    return Number(this.#insertContent.run(hash, size, json).lastInsertRowid);
   }
 
   /**

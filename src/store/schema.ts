@@ -126,7 +126,10 @@ CREATE INDEX item_failures_by_unit ON item_failures (run_id, content_type, unit_
  * Version 2: point-in-time snapshots. An item's content is stored once per distinct hash in
  * `contents`; `item_versions` holds one row per (item, version) with the half-open interval of
  * runs [from_run, to_run) that held it (to_run NULL: the current version). A finished run is a
- * snapshot: the versions whose interval contains it, for the types it covered. `content_items`
+ * snapshot: the versions whose interval contains it, for the types it covered. A content is
+ * shared by the versions of one item that have its hash (an item's JSON holds its own id, so two
+ * items never share one); `contents` has no index on the hash, because a random-key index costs
+ * the writer a dirty page per item per transaction (measured: bench/writer.js). `content_items`
  * becomes a view of the current versions with the same columns as before. The representation
  * was chosen by measurement (docs/store.md): intervals grow with changes only, where
  * per-snapshot membership grows with items × snapshots.
@@ -134,7 +137,7 @@ CREATE INDEX item_failures_by_unit ON item_failures (run_id, content_type, unit_
 const V2 = `
 CREATE TABLE contents (
   id   INTEGER PRIMARY KEY,
-  hash TEXT NOT NULL UNIQUE,
+  hash TEXT NOT NULL,
   size INTEGER NOT NULL,
   -- Last, so that reading the hash never touches the JSON's overflow pages.
   json TEXT NOT NULL
@@ -145,6 +148,7 @@ CREATE TABLE item_versions (
   content_type   TEXT NOT NULL,
   item_id        TEXT NOT NULL,
   content_id     INTEGER NOT NULL REFERENCES contents (id),
+  content_hash   TEXT NOT NULL,
   name           TEXT,
   folder_id      TEXT,
   owner_id       TEXT,
@@ -161,21 +165,20 @@ CREATE TABLE item_versions (
   first_seen_run INTEGER NOT NULL,
   first_seen_at  TEXT NOT NULL
 );
-CREATE UNIQUE INDEX item_versions_current ON item_versions (content_type, item_id)
-  WHERE to_run IS NULL;
-CREATE INDEX item_versions_history ON item_versions (content_type, item_id, from_run);
+CREATE UNIQUE INDEX item_versions_by_item ON item_versions (content_type, item_id, from_run);
 CREATE INDEX item_versions_current_by_folder ON item_versions (content_type, folder_id)
   WHERE to_run IS NULL;
+
 
 ALTER TABLE runs ADD COLUMN forgotten_at TEXT;
 ALTER TABLE run_types ADD COLUMN items_deleted INTEGER NOT NULL DEFAULT 0;
 
 INSERT INTO contents (hash, size, json)
   SELECT content_hash, max(content_size), max(content_json) FROM content_items GROUP BY content_hash;
-INSERT INTO item_versions (content_type, item_id, content_id, name, folder_id, owner_id,
-    created_at, updated_at, trashed, from_run, to_run, from_at, to_at, last_seen_run,
+INSERT INTO item_versions (content_type, item_id, content_id, content_hash, name, folder_id,
+    owner_id, created_at, updated_at, trashed, from_run, to_run, from_at, to_at, last_seen_run,
     last_seen_at, first_seen_run, first_seen_at)
-  SELECT i.content_type, i.id, c.id, i.name, i.folder_id, i.owner_id, i.created_at,
+  SELECT i.content_type, i.id, c.id, c.hash, i.name, i.folder_id, i.owner_id, i.created_at,
          i.updated_at, i.deleted, i.changed_run, NULL, i.changed_at, NULL, i.last_seen_run,
          i.last_seen_at, i.first_seen_run, i.first_seen_at
     FROM content_items i JOIN contents c ON c.hash = i.content_hash;
@@ -189,7 +192,7 @@ UPDATE runs SET forgotten_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
 
 CREATE VIEW content_items AS
 SELECT v.content_type, v.item_id AS id, v.name, v.folder_id, v.owner_id, v.created_at,
-       v.updated_at, v.trashed AS deleted, c.hash AS content_hash, c.size AS content_size,
+       v.updated_at, v.trashed AS deleted, v.content_hash, c.size AS content_size,
        v.first_seen_run, v.last_seen_run, v.from_run AS changed_run, v.first_seen_at,
        v.last_seen_at, v.from_at AS changed_at, c.json AS content_json
   FROM item_versions v JOIN contents c ON c.id = v.content_id

@@ -142,8 +142,8 @@ export function snapshotEntries(vault: Vault, snapshotId: number, type?: string)
         [number, number, string],
         { type: string; id: string; hash: string; trashed: number }
       >(
-        `SELECT v.content_type AS type, v.item_id AS id, c.hash, v.trashed
-           FROM item_versions v JOIN contents c ON c.id = v.content_id
+        `SELECT v.content_type AS type, v.item_id AS id, v.content_hash AS hash, v.trashed
+           FROM item_versions v
           WHERE v.from_run <= ? AND (v.to_run IS NULL OR v.to_run > ?)
             AND v.content_type IN (SELECT value FROM json_each(?))
           ORDER BY v.content_type, v.item_id`,
@@ -173,7 +173,7 @@ export function itemHistory(vault: Vault, type: string, id: string): VersionReco
           ended: 'changed' | 'deleted' | null;
         }
       >(
-        `SELECT v.from_run, v.from_at, v.to_run, v.to_at, v.ended, c.hash, c.size, v.name, v.trashed,
+        `SELECT v.from_run, v.from_at, v.to_run, v.to_at, v.ended, v.content_hash AS hash, c.size, v.name, v.trashed,
                 v.updated_at, v.last_seen_run
            FROM item_versions v JOIN contents c ON c.id = v.content_id
           WHERE v.content_type = ? AND v.item_id = ? ORDER BY v.from_run`,
@@ -210,7 +210,7 @@ export function itemContent(
   snapshotId: number | undefined,
 ): { json: string; fromRun: number; hash: string } | undefined {
   return read(vault, () => {
-    const select = `SELECT c.json, v.from_run AS fromRun, c.hash
+    const select = `SELECT c.json, v.from_run AS fromRun, v.content_hash AS hash
                       FROM item_versions v JOIN contents c ON c.id = v.content_id
                      WHERE v.content_type = ? AND v.item_id = ?`;
     if (snapshotId === undefined) {
