@@ -181,6 +181,11 @@ export class RunLedger {
     const notices = [
       `Resuming run ${run.id} (${run.status}, started ${run.startedAt}); --no-resume starts a new run instead.`,
     ];
+    if (options.full === true && stored.incremental.length > 0) {
+      notices.push(
+        `Run ${run.id} fetches only what changed for ${stored.incremental.join(', ')}; pass --no-resume --full to start a full run instead.`,
+      );
+    }
     if (stored.batchSize !== options.batchSize) {
       notices.push(
         `Using the run's page size ${stored.batchSize} (not ${options.batchSize}) so its checkpoints still line up.`,

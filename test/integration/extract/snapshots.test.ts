@@ -1,5 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
 import Database from 'better-sqlite3';
+import type { ContentType } from '../../../src/content-types.js';
+import type { Extraction } from '../../../src/extract/orchestrator.js';
+import { REGISTRY, type ContentTypeSpec } from '../../../src/looker/registry.js';
 import type { ScriptedMutation } from '../../../src/sim/index.js';
 import {
   itemContent,
@@ -157,5 +160,64 @@ describe('point-in-time snapshots and incremental runs', () => {
       sim.dataset.count('look') + sim.dataset.deletedIds('look').length,
     );
     expect(snapshotTriples(db, full.summary.runId)).toEqual(expectedTriples(sim));
+  });
+
+  it('an incremental run interrupted part-way is no snapshot, and resumes to an exact one', async () => {
+    const sim = await simulator({ counts: { dashboard: 2_600 } });
+    const db = tempDb();
+    const types: ContentType[] = ['dashboard', 'look'];
+    const first = await extractInProcess(sim, db, { types });
+    const before = expectedTriples(sim, types);
+    const live = sim.dataset.ids('dashboard').filter((id) => /^\d+$/.test(id));
+    sim.applyMutations([
+      { action: 'update', type: 'dashboard', id: live[5] as string },
+      { action: 'update', type: 'dashboard', id: live[1_500] as string },
+      { action: 'trash', type: 'dashboard', id: live[2_400] as string },
+      { action: 'delete', type: 'dashboard', id: live[900] as string },
+      { action: 'create', type: 'dashboard' },
+    ]);
+
+    // Stop after the first page of the change listing (1,000 dashboards) was fetched.
+    const changes = REGISTRY.dashboard.changeListing;
+    if (!changes) throw new Error('dashboards have a change listing');
+    let extraction: Extraction | undefined;
+    const registry: Record<ContentType, ContentTypeSpec> = {
+      ...REGISTRY,
+      dashboard: {
+        ...REGISTRY.dashboard,
+        changeListing: {
+          ...changes,
+          fetchPage: async (api, page, trash, signal) => {
+            const listed = await changes.fetchPage(api, page, trash, signal);
+            if (!trash && page.offset === 0) extraction?.interrupt();
+            return listed;
+          },
+        },
+      },
+    };
+    const stopped = await extractInProcess(
+      sim,
+      db,
+      { types, workers: 1 },
+      (e) => (extraction = e),
+      {
+        registry,
+      },
+    );
+    expect(stopped.summary.status).toBe('interrupted');
+    const vault = openVault(db, { readonly: true });
+    try {
+      expect(listSnapshots(vault).map((snapshot) => snapshot.id)).toEqual([first.summary.runId]);
+    } finally {
+      vault.close();
+    }
+    expect(snapshotTriples(db, first.summary.runId)).toEqual(before);
+
+    const resumed = await extractInProcess(sim, db, { types });
+    expect(resumed.summary).toMatchObject({ status: 'success', runId: stopped.summary.runId });
+    expect(resumed.summary.resumed).toBe(true);
+    expect(resumed.summary.types.dashboard?.deleted).toBe(1);
+    expect(snapshotTriples(db, resumed.summary.runId)).toEqual(expectedTriples(sim, types));
+    expect(snapshotTriples(db, first.summary.runId)).toEqual(before);
   });
 });
