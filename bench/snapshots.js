@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+/* global fetch, performance */
 // Incremental runs and retention (issue 11), against the compiled dist/ (`npm run build` first):
 //
 //   node bench/snapshots.js [--dashboards 20000] [--looks 10000] [--latency 100] [--runs 30]
@@ -54,7 +55,8 @@ function lookervault(sim, args) {
   const started = performance.now();
   return new Promise((resolve, reject) => {
     child.on('close', (code) => {
-      if (code !== 0) reject(new Error(`lookervault ${args[0]} exited ${code}: ${err.slice(-2000)}`));
+      if (code !== 0)
+        reject(new Error(`lookervault ${args[0]} exited ${code}: ${err.slice(-2000)}`));
       else resolve({ json: JSON.parse(out), wallMs: performance.now() - started });
     });
   });
@@ -125,7 +127,10 @@ const record = (label, run, changed) => {
 };
 let result;
 try {
-  const all = { dashboard: (await ids(sim, 'dashboard')).filter((id) => !id.includes('::')), look: await ids(sim, 'look') };
+  const all = {
+    dashboard: (await ids(sim, 'dashboard')).filter((id) => !id.includes('::')),
+    look: await ids(sim, 'look'),
+  };
   const full = record('full', await lookervault(sim, extractArgs), 0);
   const idle = record('nothing changed', await lookervault(sim, extractArgs), 0);
   const changed = await changeOnePercent(sim, 0, all);
@@ -135,9 +140,19 @@ try {
     const n = await changeOnePercent(sim, round, all);
     series.push(record(`series ${round}`, await lookervault(sim, extractArgs), n));
   }
-  const forget = await lookervault(sim, ['forget', '--db', db, '--keep-last', '7', '--prune', '--json']);
+  const forget = await lookervault(sim, [
+    'forget',
+    '--db',
+    db,
+    '--keep-last',
+    '7',
+    '--prune',
+    '--json',
+  ]);
   const afterForget = fileMb();
-  console.log(`forget --keep-last 7 --prune: ${afterForget} MB in ${(forget.wallMs / 1000).toFixed(1)} s`);
+  console.log(
+    `forget --keep-last 7 --prune: ${afterForget} MB in ${(forget.wallMs / 1000).toFixed(1)} s`,
+  );
   const growthPerRun = (series.at(-1).fileMB - onePercent.fileMB) / RUNS;
   const sevenSnapshotsNeed = full.fileMB + 6 * growthPerRun;
   const checks = {

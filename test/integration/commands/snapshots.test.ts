@@ -152,9 +152,10 @@ describe('forget and prune', () => {
       keep: [{ id: 3, reasons: ['last snapshot'] }],
       remove: [{ id: 2 }, { id: 1 }],
     });
-    expect(
-      JSON.parse((await cli(['snapshots', '--db', copy, '--json'])).stdout).snapshots,
-    ).toHaveLength(3);
+    const listed = JSON.parse((await cli(['snapshots', '--db', copy, '--json'])).stdout) as {
+      snapshots: unknown[];
+    };
+    expect(listed.snapshots).toHaveLength(3);
 
     const done = await cli(['forget', '--keep-last', '1', '--prune', '--db', copy, '--json']);
     expect(done.code).toBe(0);

@@ -43,12 +43,12 @@ describe('point-in-time snapshots and incremental runs', () => {
     const restored = trashedBefore[0] as string;
     const mutations: ScriptedMutation[] = [
       ...changed.map((id): ScriptedMutation => ({ action: 'update', type: 'dashboard', id })),
-      { action: 'update', type: 'look', id: looks[2] as string },
+      { action: 'update', type: 'look', id: looks[2] },
       ...trashed.map((id): ScriptedMutation => ({ action: 'trash', type: 'dashboard', id })),
-      { action: 'delete', type: 'dashboard', id: deleted[0] as string },
-      { action: 'delete', type: 'look', id: deleted[1] as string },
+      { action: 'delete', type: 'dashboard', id: deleted[0] },
+      { action: 'delete', type: 'look', id: deleted[1] },
       { action: 'restore', type: 'dashboard', id: restored },
-      { action: 'trash', type: 'board', id: sim.dataset.ids('board')[0] as string },
+      { action: 'trash', type: 'board', id: sim.dataset.ids('board')[0] },
       { action: 'create', type: 'dashboard' },
       { action: 'create', type: 'look' },
     ];
@@ -170,10 +170,10 @@ describe('point-in-time snapshots and incremental runs', () => {
     const before = expectedTriples(sim, types);
     const live = sim.dataset.ids('dashboard').filter((id) => /^\d+$/.test(id));
     sim.applyMutations([
-      { action: 'update', type: 'dashboard', id: live[5] as string },
-      { action: 'update', type: 'dashboard', id: live[1_500] as string },
-      { action: 'trash', type: 'dashboard', id: live[2_400] as string },
-      { action: 'delete', type: 'dashboard', id: live[900] as string },
+      { action: 'update', type: 'dashboard', id: live[5] },
+      { action: 'update', type: 'dashboard', id: live[1_500] },
+      { action: 'trash', type: 'dashboard', id: live[2_400] },
+      { action: 'delete', type: 'dashboard', id: live[900] },
       { action: 'create', type: 'dashboard' },
     ]);
 

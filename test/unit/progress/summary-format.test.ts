@@ -13,7 +13,10 @@ describe('formatSummary', () => {
     const text = formatSummary(summary(), { color: false });
     const facts: [string, RegExp][] = [
       ['outcome and duration', /^Backup partial: run 12 in 4m 12s/],
-      ['table header', /^type +stored +new +changed +unchanged +deleted +failed +failed pages +state$/m],
+      [
+        'table header',
+        /^type +stored +new +changed +unchanged +deleted +failed +failed pages +state$/m,
+      ],
       ['per-type counts', /^dashboards +10,000 +9,800 +150 +50 +0 +0 +0 +done$/m],
       ['a type with failures', /^looks +9,500 +9,400 +60 +40 +0 +3 +1 +done$/m],
       ['totals', /^total +19,500 +19,200 +210 +90 +0 +3 +1$/m],
