@@ -11,7 +11,8 @@ import {
   openVault,
   snapshotEntries,
 } from '../../../src/store/index.js';
-import { expectedTriples, extractInProcess, simulator, tempDb } from './harness.js';
+import { runCli } from '../../helpers/cli.js';
+import { envFor, expectedTriples, extractInProcess, simulator, tempDb } from './harness.js';
 
 /** "type id hash" of every item of a snapshot, sorted, as expectedTriples writes them. */
 function snapshotTriples(dbPath: string, snapshotId: number): string[] {
@@ -219,5 +220,49 @@ describe('point-in-time snapshots and incremental runs', () => {
     expect(resumed.summary.types.dashboard?.deleted).toBe(1);
     expect(snapshotTriples(db, resumed.summary.runId)).toEqual(expectedTriples(sim, types));
     expect(snapshotTriples(db, first.summary.runId)).toEqual(before);
+  });
+
+  it('an incremental run killed with SIGKILL is no snapshot, and resumes to an exact one', async () => {
+    const sim = await simulator({ counts: { dashboard: 2_600, look: 20 }, latencyMs: 15 });
+    const db = tempDb();
+    const args = ['extract', '--db', db, '-w', '2', '--types', 'dashboards,looks'];
+    expect((await runCli(args, { env: envFor(sim) })).code).toBe(0);
+    const before = expectedTriples(sim, ['dashboard', 'look']);
+    // Changes on every page of the change listing, so each page waits for its details.
+    const live = sim.dataset.ids('dashboard').filter((id) => /^\d+$/.test(id));
+    sim.applyMutations(
+      live
+        .filter((_, index) => index % 3 === 0)
+        .map((id): ScriptedMutation => ({ action: 'update', type: 'dashboard', id })),
+    );
+    let progress = '';
+    const killed = await runCli([...args, '--progress-interval', '1s'], {
+      env: envFor(sim),
+      onStderr: (chunk, child) => {
+        progress += chunk;
+        const stored = [...progress.matchAll(/\[\d\d:\d\d\] ([\d,]+) items/g)]
+          .map((match) => Number((match[1] ?? '0').replace(/,/g, '')))
+          .pop();
+        // The first page of 1,000 is committed: kill before the other two are.
+        if (stored !== undefined && stored >= 1_000) child.kill('SIGKILL');
+      },
+    });
+    expect(killed.signal).toBe('SIGKILL');
+    const listed = await runCli(['snapshots', '--db', db, '--json'], { env: envFor(sim) });
+    expect((JSON.parse(listed.stdout) as { snapshots: { id: number }[] }).snapshots).toEqual([
+      expect.objectContaining({ id: 1 }),
+    ]);
+    expect(snapshotTriples(db, 1)).toEqual(before);
+
+    const resumed = await runCli([...args, '--json'], { env: envFor(sim) });
+    expect(resumed.code).toBe(0);
+    expect(JSON.parse(resumed.stdout)).toMatchObject({
+      status: 'success',
+      resumed: true,
+      runId: 2,
+      incremental: ['dashboard', 'look'],
+    });
+    expect(snapshotTriples(db, 2)).toEqual(expectedTriples(sim, ['dashboard', 'look']));
+    expect(snapshotTriples(db, 1)).toEqual(before);
   });
 });
