@@ -3,6 +3,7 @@
 // Results land in bench/results/ (see bench/README.md). Extra arguments go to bench/extract.js
 // (e.g. `npm run bench -- --quick`, or `npm run bench -- scaling`).
 import { spawnSync } from 'node:child_process';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -15,6 +16,17 @@ const steps = [
   ['extract.js', extractArgs],
   ['ceiling-floor.js', quick ? ['--requests', '300'] : []],
   ['limiter-overhead.js', []],
+  // Quick runs write their reports to the temporary directory, not over the recorded results.
+  [
+    'snapshots.js',
+    quick ? ['--dashboards', '2000', '--looks', '1000', '--runs', '3', '--out', os.tmpdir()] : [],
+  ],
+  [
+    'snapshot-representation.js',
+    quick
+      ? ['--items', '5000', '--snapshots', '10', '--out', path.join(os.tmpdir(), 'repr.md')]
+      : [],
+  ],
 ];
 for (const [script, args] of steps) {
   console.log(`\n== ${script} ${args.join(' ')}`);
