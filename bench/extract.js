@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-/* global fetch, performance */
+/* global fetch */
 // Extraction benchmarks (issue 5): the real CLI against the built-in simulator, each in its own
 // process, over real HTTP on 127.0.0.1. Run `npm run build` first (`npm run bench` does).
 //
@@ -27,16 +27,14 @@
 //
 // Each scenario prints one line per run and writes bench/results/extract-<scenario>.json; the
 // markdown table in bench/results/extract.md is written from all the JSON files present.
-import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { startSim, stopSim } from './sim-process.js';
+import { runLookervault, startSim, stopSim } from './sim-process.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const cli = path.join(root, 'bin', 'run.js');
 const { values: flags, positionals } = parseArgs({
   allowPositionals: true,
   options: {
@@ -54,35 +52,22 @@ async function simStats(sim) {
 }
 
 /** Runs `lookervault extract --json` into a fresh database; resolves with the summary. */
-function extract(sim, args) {
+async function extract(sim, args) {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'lookervault-bench-'));
-  const child = spawn(
-    process.execPath,
-    [cli, 'extract', '--db', path.join(dir, 'looker.db'), '--json', '--no-progress', ...args],
-    {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: {
-        ...process.env,
-        NODE_ENV: 'production',
-        LOOKERSDK_BASE_URL: sim.info.url,
-        LOOKERSDK_CLIENT_ID: sim.info.clientId,
-        LOOKERSDK_CLIENT_SECRET: sim.info.clientSecret,
-      },
-    },
-  );
-  let out = '';
-  let err = '';
-  child.stdout.on('data', (chunk) => (out += chunk));
-  child.stderr.on('data', (chunk) => (err += chunk));
-  const started = performance.now();
-  return new Promise((resolve, reject) => {
-    child.on('close', (code) => {
-      const wallMs = performance.now() - started;
-      rmSync(dir, { recursive: true, force: true });
-      if (code !== 0) return reject(new Error(`extract exited ${code}: ${err.slice(-2000)}`));
-      resolve({ summary: JSON.parse(out), wallMs });
-    });
-  });
+  try {
+    const db = path.join(dir, 'looker.db');
+    const { json, wallMs } = await runLookervault(sim, [
+      'extract',
+      '--db',
+      db,
+      '--json',
+      '--no-progress',
+      ...args,
+    ]);
+    return { summary: json, wallMs };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 const round = (value, digits = 1) => Math.round(value * 10 ** digits) / 10 ** digits;

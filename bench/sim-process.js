@@ -1,4 +1,5 @@
 // `lookervault sim` in its own process, for the benchmarks (run `npm run build` first).
+/* global performance */
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -30,5 +31,35 @@ export function stopSim(sim) {
     sim.child.removeAllListeners('exit');
     sim.child.on('exit', resolve);
     sim.child.kill('SIGTERM');
+  });
+}
+
+/**
+ * Runs `lookervault <args>` against a simulator started by startSim (as installed: production
+ * mode); resolves with its stdout parsed as JSON and its wall time, rejects on a non-zero exit.
+ */
+export function runLookervault(sim, args) {
+  const child = spawn(process.execPath, [cli, ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: {
+      ...process.env,
+      NODE_ENV: 'production',
+      LOOKERSDK_BASE_URL: sim.info.url,
+      LOOKERSDK_CLIENT_ID: sim.info.clientId,
+      LOOKERSDK_CLIENT_SECRET: sim.info.clientSecret,
+    },
+  });
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (chunk) => (out += chunk));
+  child.stderr.on('data', (chunk) => (err += chunk));
+  const started = performance.now();
+  return new Promise((resolve, reject) => {
+    child.on('close', (code) => {
+      const wallMs = performance.now() - started;
+      if (code !== 0)
+        reject(new Error(`lookervault ${args[0]} exited ${code}: ${err.slice(-2000)}`));
+      else resolve({ json: JSON.parse(out), wallMs });
+    });
   });
 }

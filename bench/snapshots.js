@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-/* global fetch, performance */
+/* global fetch */
 // Incremental runs and retention (issue 11), against the compiled dist/ (`npm run build` first):
 //
 //   node bench/snapshots.js [--dashboards 20000] [--looks 10000] [--latency 100] [--runs 30]
@@ -15,16 +15,14 @@
 // Targets: (2) ≤ 2% of the full run's requests and ≥ 20× faster; (3) ≤ 3% of its requests;
 // (4) the file grows by ≤ 50% over the single full snapshot; (5) within 10% of what 7 snapshots
 // need (the full snapshot plus six runs' growth).
-import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { startSim, stopSim } from './sim-process.js';
+import { runLookervault, startSim, stopSim } from './sim-process.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const cli = path.join(root, 'bin', 'run.js');
 const { values: flags } = parseArgs({
   options: {
     dashboards: { type: 'string', default: '20000' },
@@ -37,30 +35,7 @@ const { values: flags } = parseArgs({
 });
 const RUNS = Number(flags.runs);
 
-function lookervault(sim, args) {
-  const child = spawn(process.execPath, [cli, ...args], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: {
-      ...process.env,
-      NODE_ENV: 'production',
-      LOOKERSDK_BASE_URL: sim.info.url,
-      LOOKERSDK_CLIENT_ID: sim.info.clientId,
-      LOOKERSDK_CLIENT_SECRET: sim.info.clientSecret,
-    },
-  });
-  let out = '';
-  let err = '';
-  child.stdout.on('data', (chunk) => (out += chunk));
-  child.stderr.on('data', (chunk) => (err += chunk));
-  const started = performance.now();
-  return new Promise((resolve, reject) => {
-    child.on('close', (code) => {
-      if (code !== 0)
-        reject(new Error(`lookervault ${args[0]} exited ${code}: ${err.slice(-2000)}`));
-      else resolve({ json: JSON.parse(out), wallMs: performance.now() - started });
-    });
-  });
-}
+const lookervault = runLookervault;
 
 async function post(sim, route, body) {
   const response = await fetch(`${sim.info.url}${route}`, {

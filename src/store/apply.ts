@@ -143,6 +143,31 @@ export type WriterOp =
 /** Within a busy stream of transactions, refresh the heartbeat at most this often. */
 const HEARTBEAT_WRITE_INTERVAL_MS = 5_000;
 
+/** What a version row says beside its content, bound by name in the statements below. */
+interface VersionColumns {
+  name: string | null;
+  folderId: string | null;
+  ownerId: string | null;
+  createdAt: string | null;
+  updatedAt: string | null;
+  trashed: 0 | 1;
+  runId: number;
+  now: string;
+}
+
+interface NewVersion {
+  type: string;
+  itemId: string;
+  contentId: number;
+  hash: string;
+  firstSeenRun: number;
+  firstSeenAt: string;
+}
+
+const SET_VERSION_COLUMNS = `name = @name, folder_id = @folderId, owner_id = @ownerId,
+  created_at = @createdAt, updated_at = @updatedAt, trashed = @trashed,
+  last_seen_run = @runId, last_seen_at = @now`;
+
 /** The current version of an item: its row, content hash, first run, and when it was first seen. */
 type CurrentRow = [
   versionId: number,
@@ -212,25 +237,24 @@ export class BatchApplier {
           WHERE content_type = ? AND item_id = ? AND content_hash = ? LIMIT 1`,
       )
       .pluck();
-    this.#insertVersion = db.prepare(
+    this.#insertVersion = db.prepare<[VersionColumns & NewVersion]>(
       `INSERT INTO item_versions (content_type, item_id, content_id, content_hash, name,
          folder_id, owner_id, created_at, updated_at, trashed, from_run, from_at, last_seen_run,
          last_seen_at, first_seen_run, first_seen_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+       VALUES (@type, @itemId, @contentId, @hash, @name, @folderId, @ownerId, @createdAt,
+         @updatedAt, @trashed, @runId, @now, @runId, @now, @firstSeenRun, @firstSeenAt)`,
     );
-    this.#replaceVersion = db.prepare(
-      `UPDATE item_versions SET content_id = ?, content_hash = ?, name = ?, folder_id = ?,
-         owner_id = ?, created_at = ?, updated_at = ?, trashed = ?, last_seen_run = ?,
-         last_seen_at = ?
-       WHERE id = ?`,
+    this.#replaceVersion = db.prepare<
+      [VersionColumns & { versionId: number; contentId: number; hash: string }]
+    >(
+      `UPDATE item_versions SET content_id = @contentId, content_hash = @hash, ${SET_VERSION_COLUMNS}
+       WHERE id = @versionId`,
     );
     this.#closeVersion = db.prepare<[number, string, number]>(
       `UPDATE item_versions SET to_run = ?, to_at = ?, ended = 'changed' WHERE id = ?`,
     );
-    this.#touchVersion = db.prepare(
-      `UPDATE item_versions SET name = ?, folder_id = ?, owner_id = ?, created_at = ?,
-         updated_at = ?, trashed = ?, last_seen_run = ?, last_seen_at = ?
-       WHERE id = ?`,
+    this.#touchVersion = db.prepare<[VersionColumns & { versionId: number }]>(
+      `UPDATE item_versions SET ${SET_VERSION_COLUMNS} WHERE id = @versionId`,
     );
     this.#markSeen = db.prepare<[number, string, string, string]>(
       `UPDATE item_versions SET last_seen_run = ?, last_seen_at = ?
@@ -418,37 +442,25 @@ export class BatchApplier {
     now: string,
   ): 'new' | 'changed' | 'unchanged' {
     const runId = this.#runId;
-    const trashed = item.deleted ? 1 : 0;
+    const columns: VersionColumns = {
+      name: item.name,
+      folderId: item.folderId,
+      ownerId: item.ownerId,
+      createdAt: item.createdAt,
+      updatedAt: item.updatedAt,
+      trashed: item.deleted ? 1 : 0,
+      runId,
+      now,
+    };
     const current = this.#selectCurrent.get(type, item.id);
     if (current !== undefined && current[1] === canonical.hash) {
-      this.#touchVersion.run(
-        item.name,
-        item.folderId,
-        item.ownerId,
-        item.createdAt,
-        item.updatedAt,
-        trashed,
-        runId,
-        now,
-        current[0],
-      );
+      this.#touchVersion.run({ ...columns, versionId: current[0] });
       return 'unchanged';
     }
     const contentId = this.#contentId(type, item.id, canonical);
+    const hash = canonical.hash;
     if (current !== undefined && current[2] === runId) {
-      this.#replaceVersion.run(
-        contentId,
-        canonical.hash,
-        item.name,
-        item.folderId,
-        item.ownerId,
-        item.createdAt,
-        item.updatedAt,
-        trashed,
-        runId,
-        now,
-        current[0],
-      );
+      this.#replaceVersion.run({ ...columns, versionId: current[0], contentId, hash });
       return 'changed';
     }
     let firstSeen: [number, string] = [runId, now];
@@ -459,24 +471,15 @@ export class BatchApplier {
       // An item deleted earlier and back again keeps its first sighting.
       firstSeen = this.#selectFirstSeen.get(type, item.id) ?? firstSeen;
     }
-    this.#insertVersion.run(
+    this.#insertVersion.run({
+      ...columns,
       type,
-      item.id,
+      itemId: item.id,
       contentId,
-      canonical.hash,
-      item.name,
-      item.folderId,
-      item.ownerId,
-      item.createdAt,
-      item.updatedAt,
-      trashed,
-      runId,
-      now,
-      runId,
-      now,
-      firstSeen[0],
-      firstSeen[1],
-    );
+      hash,
+      firstSeenRun: firstSeen[0],
+      firstSeenAt: firstSeen[1],
+    });
     return current === undefined ? 'new' : 'changed';
   }
 
