@@ -1,5 +1,6 @@
 import { afterEach } from '@jest/globals';
 import Database from 'better-sqlite3';
+import type { ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { CONTENT_TYPES, type ContentType } from '../../../src/content-types.js';
 import { Extraction, type ExtractDependencies } from '../../../src/extract/orchestrator.js';
@@ -171,4 +172,19 @@ export function checkpointedOffsets(dbPath: string, type: ContentType): number[]
   } finally {
     db.close();
   }
+}
+
+/**
+ * An `onStderr` for runCli that SIGKILLs the child once a plain progress line shows at least
+ * `threshold` items stored (run it with `--progress-interval 1s`).
+ */
+export function killOnceStored(threshold: number): (chunk: string, child: ChildProcess) => void {
+  let progress = '';
+  return (chunk, child) => {
+    progress += chunk;
+    const stored = [...progress.matchAll(/\[\d\d:\d\d\] ([\d,]+) items/g)]
+      .map((match) => Number((match[1] ?? '0').replace(/,/g, '')))
+      .pop();
+    if (stored !== undefined && stored >= threshold) child.kill('SIGKILL');
+  };
 }

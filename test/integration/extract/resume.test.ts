@@ -7,6 +7,7 @@ import { runCli } from '../../helpers/cli.js';
 import {
   checkpointedOffsets,
   envFor,
+  killOnceStored,
   expectedTriples,
   extractInProcess,
   simulator,
@@ -123,17 +124,10 @@ describe('resume', () => {
       '--fetch',
       'by-id',
     ];
-    let progress = '';
+    // Kill once a progress line shows a good part of the run stored.
     const killed = await runCli([...args, '--progress-interval', '1s'], {
       env: envFor(sim),
-      onStderr: (chunk, child) => {
-        progress += chunk;
-        // Kill once a progress line shows a good part of the run stored.
-        const stored = [...progress.matchAll(/\[\d\d:\d\d\] ([\d,]+) items/g)]
-          .map((match) => Number((match[1] ?? '0').replace(/,/g, '')))
-          .pop();
-        if (stored !== undefined && stored >= 100) child.kill('SIGKILL');
-      },
+      onStderr: killOnceStored(100),
     });
     expect(killed.signal).toBe('SIGKILL');
     const done = checkpointedOffsets(db, 'dashboard');

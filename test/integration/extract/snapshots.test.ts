@@ -12,7 +12,14 @@ import {
   snapshotEntries,
 } from '../../../src/store/index.js';
 import { runCli } from '../../helpers/cli.js';
-import { envFor, expectedTriples, extractInProcess, simulator, tempDb } from './harness.js';
+import {
+  envFor,
+  expectedTriples,
+  killOnceStored,
+  extractInProcess,
+  simulator,
+  tempDb,
+} from './harness.js';
 
 /** "type id hash" of every item of a snapshot, sorted, as expectedTriples writes them. */
 function snapshotTriples(dbPath: string, snapshotId: number): string[] {
@@ -235,17 +242,10 @@ describe('point-in-time snapshots and incremental runs', () => {
         .filter((_, index) => index % 3 === 0)
         .map((id): ScriptedMutation => ({ action: 'update', type: 'dashboard', id })),
     );
-    let progress = '';
+    // The first page of 1,000 is committed: kill before the other two are.
     const killed = await runCli([...args, '--progress-interval', '1s'], {
       env: envFor(sim),
-      onStderr: (chunk, child) => {
-        progress += chunk;
-        const stored = [...progress.matchAll(/\[\d\d:\d\d\] ([\d,]+) items/g)]
-          .map((match) => Number((match[1] ?? '0').replace(/,/g, '')))
-          .pop();
-        // The first page of 1,000 is committed: kill before the other two are.
-        if (stored !== undefined && stored >= 1_000) child.kill('SIGKILL');
-      },
+      onStderr: killOnceStored(1_000),
     });
     expect(killed.signal).toBe('SIGKILL');
     const listed = await runCli(['snapshots', '--db', db, '--json'], { env: envFor(sim) });
