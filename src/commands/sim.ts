@@ -139,6 +139,13 @@ export default class Sim extends BaseCommand {
       helpGroup: 'BEHAVIOUR',
       helpValue: '<keys>',
     }),
+    'total-count': Flags.boolean({
+      description:
+        'Answer list requests that pass limit with X-Total-Count and Link headers, as Looker does when it knows the total. --no-total-count leaves them out.',
+      helpGroup: 'BEHAVIOUR',
+      default: true,
+      allowNo: true,
+    }),
     'login-failure-status': Flags.option({
       description: 'Status for wrong credentials (Looker sends 404).',
       options: ['401', '404'] as const,
@@ -198,6 +205,7 @@ export default class Sim extends BaseCommand {
       },
       mutation: mutationRate === undefined ? undefined : { perSecond: mutationRate },
       dashboardListing: listingShape(flags['listing-omit']),
+      totalCount: flags['total-count'],
     };
     const sim = await start(options);
     // Listen for the stop signal before printing: whoever reads the banner may signal at once.
@@ -294,6 +302,7 @@ function banner(sim: RunningSimulator, options: SimulatorOptions): string {
       listing.omit === 'abbreviated' ? 'tiles, filters, layouts' : listing.omit.join(', ');
     behaviour.push(`dashboard listings leave out ${omitted}`);
   }
+  if (options.totalCount === false) behaviour.push('no X-Total-Count on lists');
   if (options.mutation?.perSecond !== undefined)
     behaviour.push(`mutation ${String(options.mutation.perSecond)}/s`);
   return [

@@ -160,6 +160,15 @@ export class OffsetCoordinator {
     return this.changed.promise;
   }
 
+  /** Records the total a listing holds (from `X-Total-Count`, or an id listing). */
+  setTotal(type: ContentType, total: number): void {
+    this.stream(type).setTotal(total);
+  }
+
+  hasTotal(type: ContentType): boolean {
+    return this.stream(type).hasTotal();
+  }
+
   progress(type: ContentType): TypeListingProgress {
     return this.stream(type).progress();
   }

@@ -10,7 +10,12 @@ import type { RunSummary } from '../engine/run-summary.js';
 import type { StopReason, TypeState } from '../engine/states.js';
 import { LookervaultError } from '../errors.js';
 import type { ApiCaller, LookerClient } from '../looker/client.js';
-import { REGISTRY, type ContentTypeSpec, validateItem } from '../looker/registry.js';
+import {
+  REGISTRY,
+  type ChildListing,
+  type ContentTypeSpec,
+  validateItem,
+} from '../looker/registry.js';
 import { VaultWriter, type Vault } from '../store/index.js';
 import { OffsetCoordinator } from './coordinator.js';
 import type { RequestGate } from '../engine/gate.js';
@@ -277,13 +282,27 @@ export class Extraction implements ProgressSource {
       for (const type of waiting) {
         const listing = this.registry[type].listing;
         if (listing.kind !== 'children') continue;
-        ctx.coordinator.provideParents(type, ctx.ledger.idsInRun(ctx.run.runId, listing.parent));
+        const parents = ctx.ledger.idsInRun(ctx.run.runId, listing.parent);
+        ctx.coordinator.provideParents(type, parents);
+        ctx.coordinator.setTotal(type, this.childCount(ctx, listing, parents));
         this.noteTypeState(ctx, type);
       }
     } finally {
       this.feedingParents = false;
     }
     return true;
+  }
+
+  /** How many children the stored parents list (explores of the models): the type's total. */
+  private childCount(ctx: RunContext, listing: ChildListing, parentIds: readonly string[]): number {
+    let count = 0;
+    for (const parentId of parentIds) {
+      const parsed = this.registry[listing.parent].parseItem(
+        ctx.ledger.storedJson(listing.parent, parentId),
+      );
+      if (parsed.ok) count += listing.childIds(parsed).length;
+    }
+    return count;
   }
 
   private noteTypeState(ctx: RunContext, type: ContentType): void {

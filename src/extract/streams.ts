@@ -46,6 +46,8 @@ export const childrenKey = (parentId: string): string => `p:${parentId}`;
 export abstract class TypeStream<U extends ListingUnit = ListingUnit> {
   state: TypeState;
   private reconcileInFlight = false;
+  /** Items the listing holds as the server (or an id listing) last said; null until known. */
+  protected total: number | null = null;
 
   constructor(
     readonly type: ContentType,
@@ -105,6 +107,15 @@ export abstract class TypeStream<U extends ListingUnit = ListingUnit> {
     else this.restoreListing(unitKey, rawCount);
   }
 
+  /** The listing's total, as the server said it (it may change while the run goes on). */
+  setTotal(total: number): void {
+    this.total = total;
+  }
+
+  hasTotal(): boolean {
+    return this.total !== null;
+  }
+
   /** Moves to reconciliation when the listing has run out of work. */
   advance(): void {
     if (this.state === 'listing' && this.listingExhausted()) this.state = 'reconciling';
@@ -159,7 +170,8 @@ export class PagedStream extends TypeStream<PageUnit> {
       pagesDone: this.pagesDone.size,
       pagesFailed: this.pagesFailed.size,
       pagesInFlight: this.pagesInFlight.size,
-      expected: this.endOffset,
+      // The end a short page revealed is exact; before it, the total the server announced.
+      expected: this.endOffset ?? this.total,
     };
   }
 
@@ -293,7 +305,7 @@ export class ChildStream extends TypeStream<ChildrenUnit> {
       pagesDone: this.done.size,
       pagesFailed: this.failed.size,
       pagesInFlight: this.inFlight.size,
-      expected: null,
+      expected: this.total,
     };
   }
 

@@ -1,4 +1,5 @@
 import pLimit, { type LimitFunction } from 'p-limit';
+import type { ContentType } from '../content-types.js';
 import { AuthError, RequestAbortedError } from '../errors.js';
 import { InvalidResponseError, LookerApiError, NotFoundError } from '../looker/errors.js';
 import { splitJsonArray, type ArrayItem } from '../looker/json-scan.js';
@@ -38,6 +39,8 @@ const MAX_TRASH_ITEMS = 10_000_000;
  */
 export class UnitProcessor {
   private readonly pageSlots: LimitFunction;
+  /** Types whose total is being counted with an id listing (at most once per run). */
+  private readonly counting = new Set<ContentType>();
 
   constructor(private readonly ctx: RunContext) {
     // Enough pages filling at once to queue twice the workers' worth of detail requests.
@@ -98,7 +101,13 @@ export class UnitProcessor {
       return;
     }
     const page = { offset: unit.offset, limit: unit.limit };
-    const raw = await spec.listing.fetchPage(this.ctx.api, page, this.ctx.signal);
+    const raw = await spec.listing.fetchPage(
+      this.ctx.api,
+      page,
+      this.ctx.signal,
+      this.totalListener(unit.type),
+    );
+    this.countIfUnknown(unit, raw.length);
     let fetched: FetchedItems;
     if (spec.needsDetail) {
       fetched = await this.fillPage(
@@ -179,7 +188,14 @@ export class UnitProcessor {
     request: { page: { offset: number; limit: number }; trash: boolean },
   ): Promise<{ rawCount: number; unfetched: number }> {
     const { ctx } = this;
-    const raw = await listing.fetchPage(ctx.api, request.page, request.trash, ctx.signal);
+    const raw = await listing.fetchPage(
+      ctx.api,
+      request.page,
+      request.trash,
+      ctx.signal,
+      request.trash ? undefined : this.totalListener(unit.type),
+    );
+    if (!request.trash && unit.kind === 'page') this.countIfUnknown(unit, raw.length);
     const stored = ctx.run.incremental.has(unit.type)
       ? ctx.ledger.fingerprints(unit.type, idsOfListed(spec, raw))
       : new Map();
@@ -200,7 +216,13 @@ export class UnitProcessor {
   ): Promise<{ items: ArrayItem[]; verdict: ProbeVerdict | undefined; probes: number }> {
     const { ctx } = this;
     const page = { offset: unit.offset, limit: unit.limit };
-    const bytes = await whole.fetchPage(ctx.api, page, fields, ctx.signal);
+    const bytes = await whole.fetchPage(
+      ctx.api,
+      page,
+      fields,
+      ctx.signal,
+      this.totalListener(unit.type),
+    );
     const items = splitJsonArray(bytes, whole.parts);
     if (items === undefined) {
       throw new InvalidResponseError(
@@ -208,6 +230,7 @@ export class UnitProcessor {
         { operation: whole.operation },
       );
     }
+    this.countIfUnknown(unit, items.length);
     if (items.length === 0) return { items, verdict: { ok: true }, probes: 0 };
     const picks = probeIndexes(
       items.length,
@@ -318,6 +341,33 @@ export class UnitProcessor {
       if (listed.rawCount < limit) return unfetched;
     }
     return unfetched;
+  }
+
+  /** Where a listing page tells the type's total (progress: n of N, percentage, ETA). */
+  private totalListener(type: ContentType): (total: number) => void {
+    return (total) => {
+      this.ctx.coordinator.setTotal(type, total);
+    };
+  }
+
+  /**
+   * A full page without a total from the server (no `X-Total-Count`): count the type once with
+   * its cheap id listing, in the background, so progress has a total long before the last page.
+   * Best effort: a count that fails only leaves the total unknown.
+   */
+  private countIfUnknown(unit: PageUnit, rawCount: number): void {
+    const { ctx } = this;
+    if (rawCount < unit.limit || ctx.coordinator.hasTotal(unit.type)) return;
+    if (this.counting.has(unit.type)) return;
+    this.counting.add(unit.type);
+    this.spec(unit)
+      .listIds(ctx.api, ctx.signal)
+      .then(
+        (ids) => {
+          if (!ctx.coordinator.hasTotal(unit.type)) ctx.coordinator.setTotal(unit.type, ids.length);
+        },
+        () => undefined,
+      );
   }
 
   /**

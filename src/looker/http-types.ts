@@ -13,6 +13,8 @@ export interface LookerRequestOptions extends Partial<ITransportSettings> {
    * of parsing it: for large items that only the store's writer thread needs to parse.
    */
   deferParse?: boolean;
+  /** Called with the response's headers (lower-case names) when the request succeeded. */
+  onHeaders?: (headers: Readonly<Record<string, string>>) => void;
 }
 
 /** The raw response, with the body already read as text. */

@@ -35,8 +35,19 @@ export interface PagedListing {
   kind: 'paged';
   operation: string;
   /** One page, sorted by a stable key (`sorts=id`). */
-  fetchPage(api: ApiCaller, page: PageRequest, signal?: AbortSignal): Promise<unknown[]>;
+  fetchPage(
+    api: ApiCaller,
+    page: PageRequest,
+    signal?: AbortSignal,
+    onTotal?: TotalListener,
+  ): Promise<unknown[]>;
 }
+
+/**
+ * Told the total a paged listing holds (all pages together) when the server says it: Looker
+ * answers requests that pass `limit` with `X-Total-Count` when it knows the total.
+ */
+export type TotalListener = (total: number) => void;
 
 /** Listed from the stored items of a parent type (explores from their LookML models). */
 export interface ChildListing {
@@ -60,6 +71,7 @@ export interface WholeListing {
     page: PageRequest,
     fields: string | undefined,
     signal?: AbortSignal,
+    onTotal?: TotalListener,
   ): Promise<Uint8Array>;
   /** A typical item's JSON size, to keep a page of them within a byte budget. */
   typicalItemBytes: number;
@@ -88,6 +100,7 @@ export interface ChangeListing {
     page: PageRequest,
     trash: boolean,
     signal?: AbortSignal,
+    onTotal?: TotalListener,
   ): Promise<unknown[]>;
 }
 
@@ -161,14 +174,30 @@ async function list(
   operation: string,
   invoke: Invoke<unknown>,
   signal?: AbortSignal,
+  onTotal?: TotalListener,
 ): Promise<unknown[]> {
-  const value = await api.call(operation, invoke, signal);
+  const value = await api.call(operation, withTotal(invoke, onTotal), signal);
   if (!Array.isArray(value)) {
     throw new InvalidResponseError(`${operation}: expected a JSON array, got ${describe(value)}.`, {
       operation,
     });
   }
   return value as unknown[];
+}
+
+/** `invoke`, telling `onTotal` the response's `X-Total-Count` when it has a valid one. */
+function withTotal<T>(invoke: Invoke<T>, onTotal: TotalListener | undefined): Invoke<T> {
+  if (onTotal === undefined) return invoke;
+  return (sdk, options) =>
+    invoke(sdk, {
+      ...options,
+      onHeaders: (headers) => {
+        const total = Number(headers['x-total-count']);
+        if (headers['x-total-count'] !== undefined && Number.isSafeInteger(total) && total >= 0) {
+          onTotal(total);
+        }
+      },
+    } satisfies LookerRequestOptions);
 }
 
 /** A fetched response as the engine stores it: its bytes when left unparsed, else checked. */
@@ -184,10 +213,12 @@ async function listBytes(
   operation: string,
   invoke: Invoke<unknown>,
   signal?: AbortSignal,
+  onTotal?: TotalListener,
 ): Promise<Uint8Array> {
+  const counted = withTotal(invoke, onTotal);
   const value = await api.call(
     operation,
-    (sdk, options) => invoke(sdk, { ...options, deferParse: true } satisfies LookerRequestOptions),
+    (sdk, options) => counted(sdk, { ...options, deferParse: true } satisfies LookerRequestOptions),
     signal,
   );
   // A caller that does not defer (a test's fake) hands back the parsed value.
@@ -419,8 +450,8 @@ function idPages(
   return {
     kind: 'paged',
     operation,
-    fetchPage: (api, page, signal) =>
-      list(api, operation, (sdk, options) => search(sdk, page, options), signal),
+    fetchPage: (api, page, signal, onTotal) =>
+      list(api, operation, (sdk, options) => search(sdk, page, options), signal, onTotal),
   };
 }
 
@@ -444,7 +475,7 @@ function changeListing(
   return {
     operation,
     pageSize: ID_PAGE_LIMIT,
-    fetchPage: (api, page, trash, signal) =>
+    fetchPage: (api, page, trash, signal, onTotal) =>
       list(
         api,
         operation,
@@ -461,6 +492,7 @@ function changeListing(
             options,
           ),
         signal,
+        onTotal,
       ),
   };
 }
@@ -478,7 +510,7 @@ const dashboard: ContentTypeSpec = {
   needsDetail: true,
   wholeListing: {
     operation: 'search_dashboards',
-    fetchPage: (api, page, fields, signal) =>
+    fetchPage: (api, page, fields, signal, onTotal) =>
       listBytes(
         api,
         'search_dashboards',
@@ -494,6 +526,7 @@ const dashboard: ContentTypeSpec = {
             options,
           ),
         signal,
+        onTotal,
       ),
     // Real dashboards run from a few KB to hundreds; the simulator's average is 16 KB.
     typicalItemBytes: 16 * 1024,
@@ -613,13 +646,14 @@ function searchListing(
     listing: {
       kind: 'paged',
       operation,
-      fetchPage: (api, page, signal) =>
+      fetchPage: (api, page, signal, onTotal) =>
         list(
           api,
           operation,
           (sdk, options) =>
             search(sdk, { limit: page.limit, offset: page.offset, sorts: 'id' }, options),
           signal,
+          onTotal,
         ),
     },
     pageIds: (api, signal) =>
@@ -733,6 +767,7 @@ function fetchModels(
   page: PageRequest,
   fields: string | undefined,
   signal?: AbortSignal,
+  onTotal?: TotalListener,
 ): Promise<unknown[]> {
   return list(
     api,
@@ -743,6 +778,7 @@ function fetchModels(
         options,
       ),
     signal,
+    onTotal,
   );
 }
 
@@ -775,7 +811,7 @@ const lookmlModel: ContentTypeSpec = {
   listing: {
     kind: 'paged',
     operation: 'all_lookml_models',
-    fetchPage: (api, page, signal) => fetchModels(api, page, undefined, signal),
+    fetchPage: (api, page, signal, onTotal) => fetchModels(api, page, undefined, signal, onTotal),
   },
   needsDetail: false,
   listIds: (api, signal) =>

@@ -216,6 +216,7 @@ export class LookerTransport implements ITransport {
     }
     const operation = operationOf(opts, method, raw.url);
     if (!raw.ok) throw errorFromResponse(raw, operation);
+    opts.onHeaders?.(raw.headers);
     if (opts.deferParse === true) {
       return { ok: true, value: unparsedJsonBody(raw, operation) as TSuccess };
     }

@@ -81,6 +81,33 @@ export function formatPercent(share: number): string {
   return `${Math.round(share * 100)}%`;
 }
 
+/**
+ * Progress as a percentage, never above 100%, with a decimal while small so the first minutes
+ * of a long run move: 0.025 → "2.5%", 0.4 → "40%", 1.2 → "100%".
+ */
+export function formatProgressPercent(share: number): string {
+  if (!Number.isFinite(share) || share <= 0) return '0%';
+  const clamped = Math.min(1, share);
+  if (clamped < 0.1) return `${trimZeros((clamped * 100).toFixed(1))}%`;
+  return `${Math.floor(clamped * 100)}%`;
+}
+
+/**
+ * Time left for people, rounded to what can be promised: 40_000 → "~40 s", 135_000 → "~2m15s"
+ * (to 5 s), 840_000 → "~14 min", 7_500_000 → "~2h05m".
+ */
+export function formatTimeLeft(ms: number): string {
+  if (!Number.isFinite(ms) || ms < 0) return '…';
+  if (ms < 60_000) return `~${Math.max(1, Math.round(ms / 1000))} s`;
+  if (ms < 600_000) {
+    const seconds = Math.round(ms / 5000) * 5;
+    return `~${Math.floor(seconds / 60)}m${String(seconds % 60).padStart(2, '0')}s`;
+  }
+  const minutes = Math.round(ms / 60_000);
+  if (minutes < 60) return `~${minutes} min`;
+  return `~${Math.floor(minutes / 60)}h${String(minutes % 60).padStart(2, '0')}m`;
+}
+
 /** An estimate of time left, short: 95_000 → "1m35s", 4_000 → "4s", 7_500_000 → "2h05m". */
 export function formatEta(ms: number): string {
   const total = Math.max(0, Math.ceil(ms / 1000));

@@ -1,11 +1,13 @@
 import { CONTENT_TYPE_PLURALS } from '../content-types.js';
 import { redact } from '../redact.js';
+import { completion, completionText, typeShare } from './completion.js';
 import { EventLog } from './event-lines.js';
 import type { ProgressSnapshot, ProgressSource, TypeProgress } from '../engine/events.js';
 import { DEFAULT_PROGRESS_INTERVAL_MS } from './flags.js';
 import {
   formatClock,
   formatCount,
+  formatProgressPercent,
   formatDuration,
   formatLatency,
   formatRate,
@@ -100,6 +102,7 @@ export class PlainRenderer implements ProgressRenderer {
 export function formatProgressLine(snapshot: ProgressSnapshot, now: number): string {
   const parts = [
     `${formatCount(snapshot.items.stored)} items (${formatRate(snapshot.items.perSecond)})`,
+    completionText(completion(snapshot)),
     `${snapshot.workers.active}/${snapshot.workers.total} workers`,
     `${formatRateNumber(snapshot.requests.perSecond)} req/s`,
   ];
@@ -147,7 +150,10 @@ function typePart(type: TypeProgress): string {
       return `${name} waiting`;
     case 'reconciling':
       return `${name} ${count} reconciling`;
-    default:
-      return `${name} ${count}/${type.expected === null ? '?' : formatCount(type.expected)}`;
+    default: {
+      if (type.expected === null) return `${name} ${count}/?`;
+      const share = typeShare(type) ?? 0;
+      return `${name} ${count}/${formatCount(Math.max(type.expected, type.stored))} ${formatProgressPercent(share)}`;
+    }
   }
 }

@@ -1,11 +1,13 @@
 import { stripVTControlCharacters } from 'node:util';
 import { CONTENT_TYPE_PLURALS } from '../content-types.js';
+import { completion, completionText, typeShare } from './completion.js';
 import type { ProgressSnapshot, TypeProgress, WorkerProgress } from '../engine/events.js';
 import {
   formatClock,
   formatCount,
   formatDuration,
   formatEta,
+  formatProgressPercent,
   formatLatency,
   formatRate,
   formatRateNumber,
@@ -69,6 +71,7 @@ export function headerText(snapshot: ProgressSnapshot, ctx: FrameContext): strin
       priority: 95,
     },
     { text: `${formatRateNumber(snapshot.requests.perSecond)} req/s`, priority: 60 },
+    { text: completionText(completion(snapshot)), priority: 92 },
   ];
   if (snapshot.requests.total > 0) {
     segments.push({ text: `p95 ${formatLatency(snapshot.requests.latencyMs.p95)}`, priority: 20 });
@@ -173,14 +176,18 @@ export function typeColumns(types: readonly TypeProgress[], width: number): Type
   return { name, bar, count, rate: RATE_WIDTH };
 }
 
+/** `1,234/50,000 · 2.5%` (`?` and no percentage while the total is unknown). */
 function countText(type: TypeProgress): string {
   const expected =
     type.expected === null
       ? type.state === 'done'
         ? formatCount(type.stored)
         : '?'
-      : formatCount(type.expected);
-  return `${formatCount(type.stored)}/${expected}`;
+      : formatCount(Math.max(type.expected, type.stored));
+  // A finished row says `done`; a percentage there would only repeat it.
+  const share = type.state === 'done' ? null : typeShare(type);
+  const percent = share === null ? '' : ` · ${formatProgressPercent(share)}`;
+  return `${formatCount(type.stored)}/${expected}${percent}`;
 }
 
 /** Whether the type has finished for good (its row stops changing). */
@@ -265,7 +272,8 @@ function tailText(type: TypeProgress, style: Style, stopped: boolean): string {
 }
 
 function eta(type: TypeProgress): string | null {
-  if (type.expected === null || type.itemsPerSecond <= 0) return null;
+  if (type.expected === null) return null;
+  if (type.itemsPerSecond <= 0) return 'ETA …';
   const left = Math.max(0, type.expected - type.stored);
   return `ETA ${formatEta((left / type.itemsPerSecond) * 1000)}`;
 }

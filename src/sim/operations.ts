@@ -21,6 +21,8 @@ import type { SimListingShape } from './types.js';
 
 export interface Call {
   op: Operation;
+  /** The request's path (with the API prefix), for links to other pages. */
+  path: string;
   params: Record<string, string>;
   query: URLSearchParams;
   /** The caller's user index (0: the API user). */
@@ -35,6 +37,8 @@ export interface Reply {
   contentType?: string;
   /** For list pages: the key counted in `pageRequests`. */
   pageKey?: string;
+  /** Response headers beside the content type (paging: `X-Total-Count`, `Link`). */
+  headers?: Record<string, string>;
 }
 
 export type Handler = (call: Call) => Reply;
@@ -97,12 +101,14 @@ interface ListOptions {
 
 export interface HandlerOptions {
   dashboardListing: SimListingShape | undefined;
+  /** Answer paged lists with `X-Total-Count` and `Link`. */
+  totalCount: boolean;
 }
 
 export function createHandlers(
   dataset: Dataset,
   spec: Spec,
-  handlerOptions: HandlerOptions = { dashboardListing: undefined },
+  handlerOptions: HandlerOptions = { dashboardListing: undefined, totalCount: true },
 ): Record<string, Handler> {
   const world = dataset.world;
   /** `search_dashboards` pages served so far (the trash listing not counted). */
@@ -252,9 +258,11 @@ export function createHandlers(
       const to = Math.min(view.length, end - position);
       for (let i = from; i < to; i++) entries.push([name, view[i] as number]);
       position += view.length;
-      if (position >= end) break;
     }
     const reply = serialize(entries, options.variant, tree, options.reshape);
+    if (paging.limit !== undefined && handlerOptions.totalCount) {
+      reply.headers = pagingHeaders(call, position, paging.offset, paging.limit);
+    }
     if (paging.limit !== undefined) {
       const filterKey = PAGE_KEY_PARAMS.filter((p) => call.query.has(p))
         .map((p) => `${p}=${call.query.get(p) ?? ''} `)
@@ -265,6 +273,28 @@ export function createHandlers(
       reply.pageKey = `${op.operationId} ${scopeKey}${filterKey}offset=${String(paging.offset)} limit=${String(paging.limit)}`;
     }
     return reply;
+  }
+
+  /** `X-Total-Count` and a `Link` header (RFC 8288) to the next and previous pages. */
+  function pagingHeaders(
+    call: Call,
+    total: number,
+    offset: number,
+    limit: number,
+  ): Record<string, string> {
+    const link = (to: number, rel: string): string => {
+      const query = new URLSearchParams(call.query);
+      query.set('offset', String(to));
+      query.set('limit', String(limit));
+      return `<${call.path}?${query.toString()}>; rel="${rel}"`;
+    };
+    const links: string[] = [];
+    if (offset + limit < total) links.push(link(offset + limit, 'next'));
+    if (offset > 0) links.push(link(Math.max(0, offset - limit), 'prev'));
+    return {
+      'X-Total-Count': String(total),
+      ...(links.length > 0 ? { Link: links.join(', ') } : {}),
+    };
   }
 
   function detail(call: Call, name: CollectionName, index: number): Reply {

@@ -72,6 +72,7 @@ export interface ResolvedOptions {
     | { everyRequests: number | undefined; perSecond: number | undefined; types: MutableType[] }
     | undefined;
   dashboardListing: SimListingShape | undefined;
+  totalCount: boolean;
   clock: () => number;
   requestLog: boolean;
   requestLogLimit: number;
@@ -226,6 +227,7 @@ export function resolveOptions(options: SimulatorOptions = {}): ResolvedOptions 
     invalidItems,
     mutation,
     dashboardListing: resolveListingShape(options.dashboardListing),
+    totalCount: options.totalCount ?? true,
     clock: options.clock ?? Date.now,
     requestLog: options.requestLog ?? false,
     requestLogLimit: wholeNumber('requestLogLimit', options.requestLogLimit ?? 10_000, 1),

@@ -99,6 +99,7 @@ export class SimServer {
     this.dataset = new Dataset(options, this.spec);
     this.handlers = createHandlers(this.dataset, this.spec, {
       dashboardListing: options.dashboardListing,
+      totalCount: options.totalCount,
     });
     for (const op of this.spec.operations) {
       if (
@@ -356,6 +357,7 @@ export class SimServer {
       try {
         reply = (this.handlers[id] as Handler)({
           op,
+          path: (ex.req.url ?? '/').split('?')[0] ?? '/',
           params,
           query: new URLSearchParams(search),
           user,
@@ -474,7 +476,7 @@ export class SimServer {
     if (reply.pageKey !== undefined && status === 200 && reply.contentType === undefined) {
       this.stats.page(reply.pageKey);
     }
-    this.write(ex.res, reply, headers, () => {
+    this.write(ex.res, reply, { ...reply.headers, ...headers }, () => {
       this.stats.answered(status, performance.now() - ex.startedMs);
       this.finish(ex);
     });

@@ -155,6 +155,12 @@ export interface SimulatorOptions {
    */
   dashboardListing?: SimListingShape;
   /**
+   * Whether a list request that passes `limit` is answered with `X-Total-Count` (the items the
+   * query matches, all pages together) and a `Link` header (`rel="next"` while there are more),
+   * as Looker does when it knows the total. @default true
+   */
+  totalCount?: boolean;
+  /**
    * Time source (ms since the epoch) for token expiry, rate limiting, Retry-After windows,
    * timestamps of mutated items and the request log. Inject one to test without sleeping.
    * @default Date.now

@@ -28,7 +28,7 @@ describe('PlainRenderer', () => {
     expect(stream.lines).toEqual([]);
     jest.advanceTimersByTime(1);
     expect(stream.lines).toEqual([
-      '[00:42] 12,345 items (1,234/s) · 8/8 workers · 1,310 req/s · p95 480 ms · 429s 3 (rate 40/s) · retries 2 · failed 0 · dashboards 4,200/10,000 · looks 900/? · explores waiting · 1 type done',
+      '[00:42] 12,345 items (1,234/s) · …% · ETA … · 8/8 workers · 1,310 req/s · p95 480 ms · 429s 3 (rate 40/s) · retries 2 · failed 0 · dashboards 4,200/10,000 42% · looks 900/? · explores waiting · 1 type done',
     ]);
     jest.advanceTimersByTime(10_000);
     expect(stream.lines).toHaveLength(3);
@@ -146,7 +146,7 @@ describe('formatProgressLine', () => {
       START,
     );
     expect(line).toBe(
-      '[00:42] 12,345 items (1,234/s) · 8/8 workers · 0 req/s · 429s 0 · retries 2 · failed 0 · roles 3 failed',
+      '[00:42] 12,345 items (1,234/s) · …% · ETA … · 8/8 workers · 0 req/s · 429s 0 · retries 2 · failed 0 · roles 3 failed',
     );
   });
 });

@@ -70,7 +70,9 @@ describe('TtyRenderer', () => {
 
     const frame = finalFrame(stream);
     expect(frame[0]).toMatch(/^◼ run 12 interrupted/);
-    expect(frame.find((row) => row.includes('dashboards'))).toMatch(/4,200\/10,000 +stopped$/);
+    expect(frame.find((row) => row.includes('dashboards'))).toMatch(
+      /4,200\/10,000 · 42% +stopped$/,
+    );
     expect(frame.find((row) => row.includes('explores'))).toMatch(/not started$/);
     expect(frame.find((row) => row.includes('folders'))).toMatch(/✔ folders/);
   });
