@@ -235,7 +235,10 @@ export class PagedStream extends TypeStream<PageUnit> {
     const limit = this.pageSize;
     const end = this.endOffset ?? Number.POSITIVE_INFINITY;
     const window = Math.min(this.maxWindow, this.fullPages + 1);
-    const horizon = Math.min(end, this.confirmedFull + window * limit);
+    // Pages within the total the server announced are not speculative: claim them without
+    // waiting for the window to grow (beyond it, pages still run ahead as before).
+    const announced = this.total === null ? 0 : Math.ceil(this.total / limit) * limit;
+    const horizon = Math.min(end, Math.max(this.confirmedFull + window * limit, announced));
     while (this.scanFrom < horizon && this.isTaken(this.scanFrom)) this.scanFrom += limit;
     return this.scanFrom < horizon ? this.scanFrom : undefined;
   }
