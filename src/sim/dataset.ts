@@ -397,6 +397,32 @@ export class Dataset implements SimDataset {
   }
 
   /**
+   * Edits a dashboard's first tile (its title), as saving a dashboard in Looker does: the
+   * dashboard's `updated_at` moves with it.
+   */
+  editTiles(index: number, now: number): void {
+    const overlay = this.overlay('dashboard');
+    const previous = overlay.patches.get(index);
+    const rev = (previous?.rev ?? 0) + 1;
+    const current = this.item('dashboard', index, 'detail');
+    const elements = Array.isArray(current.dashboard_elements)
+      ? (current.dashboard_elements as Item[]).map((element) => ({ ...element }))
+      : [];
+    const first = elements[0];
+    if (first) {
+      const title = typeof first.title === 'string' ? first.title : 'Tile';
+      first.title = `${title.replace(/ \(edited \d+\)$/, '')} (edited ${String(rev)})`;
+    }
+    const fields: Item = {
+      ...previous?.fields,
+      dashboard_elements: elements,
+      updated_at: isoTime(now),
+    };
+    overlay.patches.set(index, { rev, fields, state: previous?.state });
+    overlay.version++;
+  }
+
+  /**
    * Takes an item out of the trash (dashboards, looks: back into listings; boards: `deleted_at`
    * cleared), as `update_*` with `{deleted: false}` does.
    */

@@ -267,17 +267,17 @@ export interface MutationLogEntry {
    * `delete` from the random mutator soft-deletes where the type has a trash; scripted
    * mutations say `trash` for that and `delete` for a deletion for good.
    */
-  action: 'create' | 'update' | 'delete' | 'trash' | 'restore';
+  action: 'create' | 'update' | 'edit-tiles' | 'delete' | 'trash' | 'restore';
   id: string;
 }
 
 /**
  * One scripted mutation (`POST /__sim/mutations`, `applyMutations`): edit an item (its title
- * and `updated_at`), move it to Looker's trash or out of it (dashboards, looks, boards), delete
+ * and `updated_at`; `edit-tiles`: a dashboard's first tile, and its `updated_at`), move it to Looker's trash or out of it (dashboards, looks, boards), delete
  * it for good, or create one. Applied in order, all or none.
  */
 export interface ScriptedMutation {
-  action: 'create' | 'update' | 'trash' | 'restore' | 'delete';
+  action: 'create' | 'update' | 'edit-tiles' | 'trash' | 'restore' | 'delete';
   type: MutableType;
   /** The item (every action but `create`). */
   id?: string;

@@ -17,7 +17,7 @@ import {
 /** A scripted mutation that cannot be applied (unknown item, no trash for the type…). */
 export class MutationScriptError extends Error {}
 
-const SCRIPT_ACTIONS = ['create', 'update', 'trash', 'restore', 'delete'] as const;
+const SCRIPT_ACTIONS = ['create', 'update', 'edit-tiles', 'trash', 'restore', 'delete'] as const;
 
 const LOG_LIMIT = 100_000;
 
@@ -84,6 +84,9 @@ export class Mutator {
         case 'update':
           this.dataset.update(name, index, now);
           break;
+        case 'edit-tiles':
+          this.dataset.editTiles(index, now);
+          break;
         case 'trash':
           if (name === 'board') this.dataset.trashBoard(index, now);
           else this.dataset.remove(name, index, now);
@@ -125,6 +128,9 @@ export class Mutator {
       throw new MutationScriptError(
         `${where}: there is no ${mutation.type} ${String(mutation.id)}`,
       );
+    }
+    if (mutation.action === 'edit-tiles' && mutation.type !== 'dashboard') {
+      throw new MutationScriptError(`${where}: only dashboards have tiles`);
     }
     const hasTrash =
       mutation.type === 'dashboard' || mutation.type === 'look' || mutation.type === 'board';

@@ -46,12 +46,14 @@ describe('point-in-time snapshots and incremental runs', () => {
     const looks = sim.dataset.ids('look');
     const trashedBefore = sim.dataset.deletedIds('dashboard');
     const changed = [live[3], live[40], live[77]] as string[];
+    const retiled = live[90] as string;
     const trashed = [live[10], live[11]] as string[];
     const deleted = [live[60], looks[5]] as string[];
     const restored = trashedBefore[0] as string;
     const mutations: ScriptedMutation[] = [
       ...changed.map((id): ScriptedMutation => ({ action: 'update', type: 'dashboard', id })),
       { action: 'update', type: 'look', id: looks[2] },
+      { action: 'edit-tiles', type: 'dashboard', id: retiled },
       ...trashed.map((id): ScriptedMutation => ({ action: 'trash', type: 'dashboard', id })),
       { action: 'delete', type: 'dashboard', id: deleted[0] },
       { action: 'delete', type: 'look', id: deleted[1] },
@@ -82,6 +84,7 @@ describe('point-in-time snapshots and incremental runs', () => {
       .sort();
     const expectedFetched = [
       ...changed,
+      retiled,
       ...trashed,
       restored,
       looks[2] as string,

@@ -21,13 +21,23 @@ afterEach(async () => {
 const idsOf = (items: { id: string }[]): string[] => items.map((item) => item.id);
 
 describe('scripted mutations', () => {
-  it('update moves updated_at; trash and restore move an item out of and back into the listing', async () => {
+  it('update and edit-tiles move updated_at; trash and restore move an item out of and back into the listing', async () => {
     const { s, c } = await start();
     const before = s.dataset.get('dashboard', '3') as { updated_at: string; title: string };
     s.applyMutations([{ action: 'update', type: 'dashboard', id: '3' }]);
     const edited = s.dataset.get('dashboard', '3') as { updated_at: string; title: string };
     expect(edited.updated_at > before.updated_at).toBe(true);
     expect(edited.title).toMatch(/\(edited 1\)$/);
+
+    const tiled = s.dataset.get('dashboard', '4') as {
+      updated_at: string;
+      dashboard_elements: { title: string }[];
+    };
+    s.applyMutations([{ action: 'edit-tiles', type: 'dashboard', id: '4' }]);
+    const retiled = s.dataset.get('dashboard', '4') as typeof tiled;
+    expect(retiled.updated_at > tiled.updated_at).toBe(true);
+    expect(retiled.dashboard_elements[0]?.title).toMatch(/\(edited 1\)$/);
+    expect(retiled.dashboard_elements.slice(1)).toEqual(tiled.dashboard_elements.slice(1));
 
     s.applyMutations([{ action: 'trash', type: 'look', id: '7' }]);
     const live = await c.json<{ id: string }[]>('/looks/search?fields=id&limit=1000');
