@@ -4,7 +4,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { DatabaseError } from '../errors.js';
 import { configureWriteConnection, DEFAULT_BUSY_TIMEOUT_MS } from './connection.js';
-import { APP_NAME, migrate, PAGE_SIZE, SCHEMA_VERSION } from './schema.js';
+import { APP_NAME, APPLICATION_ID, migrate, PAGE_SIZE, SCHEMA_VERSION } from './schema.js';
 import { errorCode, toDatabaseError } from './sqlite-errors.js';
 
 /**
@@ -48,6 +48,9 @@ export interface Vault {
 }
 
 const SQLITE_HEADER = Buffer.from('SQLite format 3\0', 'latin1');
+/** The database header is 100 bytes; `application_id` is the big-endian integer at 68. */
+const SQLITE_HEADER_BYTES = 100;
+const APPLICATION_ID_OFFSET = 68;
 
 const NOT_OURS_HINT =
   'Pass --db with the path of a lookervault backup, or a new file name to create one.';
@@ -71,6 +74,7 @@ export function openVault(filePath: string, options: OpenVaultOptions = {}): Vau
   const readonly = options.readonly ?? false;
   const create = (options.create ?? false) && !readonly;
   const shown = `\`${absolute}\``;
+  refuseCompanionFile(absolute, shown);
 
   const existing = statOrUndefined(absolute, shown);
   const isEmpty = existing !== undefined && existing.size === 0;
@@ -86,7 +90,14 @@ export function openVault(filePath: string, options: OpenVaultOptions = {}): Vau
     createPrivateFile(absolute, shown);
   } else {
     checkRegularFile(existing, shown);
-    if (!isEmpty) checkSqliteHeader(absolute, shown);
+    if (!isEmpty) {
+      const applicationId = checkSqliteHeader(absolute, shown);
+      // Opening for writing can change a file (SQLite folds a leftover WAL into it and deletes
+      // it when the last connection closes): a file whose header does not say it is ours is
+      // identified read-only first. The header can lag behind a WAL not yet checkpointed, so a
+      // mismatch alone does not prove the file foreign.
+      if (!readonly && applicationId !== APPLICATION_ID) identifyReadOnly(absolute, shown);
+    }
   }
 
   let db: Database.Database;
@@ -258,8 +269,36 @@ function checkRegularFile(stats: Stats, shown: string): void {
 }
 
 /** Reads the first 16 bytes without SQLite, so a foreign file is never opened as a database. */
-function checkSqliteHeader(absolute: string, shown: string): void {
-  const header = Buffer.alloc(SQLITE_HEADER.length);
+/** SQLite's own files beside a database: never a backup themselves. */
+function refuseCompanionFile(absolute: string, shown: string): void {
+  const match = /^(.*)-(wal|shm|journal)$/.exec(absolute);
+  if (!match) return;
+  const what = { wal: 'write-ahead log', shm: 'shared-memory index', journal: 'rollback journal' }[
+    match[2] as 'wal' | 'shm' | 'journal'
+  ];
+  throw new DatabaseError(`${shown} is SQLite's ${what} of another file, not a backup`, {
+    hint: `Pass --db with the database itself (${path.basename(match[1] ?? '')}); lookervault never opens these companions.`,
+  });
+}
+
+/** Opens the file read-only to read its meta: throws (changing nothing) if it is not ours. */
+function identifyReadOnly(absolute: string, shown: string): void {
+  let db: Database.Database;
+  try {
+    db = new Database(absolute, { readonly: true, fileMustExist: true });
+  } catch (error) {
+    throw toDatabaseError(error, `Cannot open ${shown}`);
+  }
+  try {
+    readSchemaVersion(db, shown);
+  } finally {
+    db.close();
+  }
+}
+
+/** Checks the SQLite magic; returns the header's `application_id`. */
+function checkSqliteHeader(absolute: string, shown: string): number {
+  const header = Buffer.alloc(SQLITE_HEADER_BYTES);
   let read: number;
   try {
     const fd = openSync(absolute, 'r');
@@ -271,11 +310,15 @@ function checkSqliteHeader(absolute: string, shown: string): void {
   } catch (error) {
     throw toDatabaseError(error, `Cannot read ${shown}`);
   }
-  if (read < header.length || !header.equals(SQLITE_HEADER)) {
+  if (
+    read < SQLITE_HEADER.length ||
+    !header.subarray(0, SQLITE_HEADER.length).equals(SQLITE_HEADER)
+  ) {
     throw new DatabaseError(`${shown} is not a SQLite database (file is not a database)`, {
       hint: NOT_OURS_HINT,
     });
   }
+  return read >= SQLITE_HEADER_BYTES ? header.readUInt32BE(APPLICATION_ID_OFFSET) : 0;
 }
 
 class SqliteVault implements Vault {

@@ -279,4 +279,35 @@ describe('openVault', () => {
     expect(report.problems).toEqual(['a checkpoints row refers to a missing runs row']);
     vault.close();
   });
+
+  it('never modifies a foreign WAL-mode file: its leftover -wal stays as it was', () => {
+    // A WAL-mode database of another program, copied while it ran: its last commit is only
+    // in the -wal file beside it.
+    const source = path.join(dir, 'app.db');
+    const db = new Database(source);
+    db.pragma('journal_mode = WAL');
+    db.pragma('wal_autocheckpoint = 0');
+    db.exec("CREATE TABLE notes (body TEXT); INSERT INTO notes VALUES ('kept in the WAL')");
+    const file = path.join(dir, 'copy.db');
+    writeFileSync(file, readFileSync(source));
+    writeFileSync(`${file}-wal`, readFileSync(`${source}-wal`));
+    db.close();
+    const before = { db: readFileSync(file), wal: readFileSync(`${file}-wal`) };
+
+    const error = expectDatabaseError(() => openVault(file, { toolVersion: 'test' }), file);
+    expect(error.message).toContain('not a lookervault backup');
+    expect(readFileSync(file).equals(before.db)).toBe(true);
+    expect(existsSync(`${file}-wal`)).toBe(true);
+    expect(readFileSync(`${file}-wal`).equals(before.wal)).toBe(true);
+  });
+
+  it('refuses --db naming a -wal, -shm or -journal file, before touching it', () => {
+    for (const suffix of ['-wal', '-shm', '-journal']) {
+      const file = path.join(dir, `looker.db${suffix}`);
+      const error = expectDatabaseError(() => openVault(file, { create: true }), file);
+      expect(error.message).toMatch(/is SQLite's .+ of another file, not a backup/);
+      expect(error.hint).toContain('looker.db');
+      expect(existsSync(file)).toBe(false);
+    }
+  });
 });
