@@ -253,7 +253,14 @@ function byId(
   operation: string,
   invoke: ByIdInvoke,
   parseItem: ContentTypeSpec['parseItem'],
-  { deferParse = false }: { deferParse?: boolean } = {},
+  {
+    deferParse = false,
+    listedShape,
+  }: {
+    deferParse?: boolean;
+    /** Keys the single-item call adds to what the listing carries: left out, one shape per type. */
+    listedShape?: readonly string[];
+  } = {},
 ): Pick<ContentTypeSpec, 'fetchById' | 'fetchItem'> {
   const fetch = (
     api: ApiCaller,
@@ -262,10 +269,19 @@ function byId(
     extra: LookerRequestOptions,
   ): Promise<unknown> =>
     api.call(operation, (sdk, options) => invoke(sdk, itemId, { ...options, ...extra }), signal);
+  const shaped = (value: unknown): unknown => {
+    if (listedShape === undefined || typeof value !== 'object' || value === null) return value;
+    const copy = { ...(value as Record<string, unknown>) };
+    for (const key of listedShape) delete copy[key];
+    return copy;
+  };
   return {
-    fetchById: (api, itemId, signal) => fetch(api, itemId, signal, {}),
+    fetchById: async (api, itemId, signal) => shaped(await fetch(api, itemId, signal, {})),
     fetchItem: async (api, itemId, signal) => {
       const value = await fetch(api, itemId, signal, deferParse ? { deferParse: true } : {});
+      // Reshaped: its own text no longer matches, so the writer serializes the value.
+      if (listedShape !== undefined)
+        return { kind: 'parsed', item: parseItem(shaped(value)), json: undefined };
       return asFetchedItem(value, parseItem);
     },
   };
@@ -596,7 +612,11 @@ const folder: ContentTypeSpec = {
   needsDetail: false,
   listIds: async (api, signal) =>
     idsOf(await list(api, 'all_folders', (sdk, options) => sdk.all_folders('id', options), signal)),
-  ...byId('folder', (sdk, itemId, options) => sdk.folder(itemId, undefined, options), parseFolder),
+  // folder(id) embeds the folder's dashboards and looks (backed up as items of their own);
+  // search_folders does not: a folder is stored as listed, however it was fetched.
+  ...byId('folder', (sdk, itemId, options) => sdk.folder(itemId, undefined, options), parseFolder, {
+    listedShape: ['dashboards', 'looks'],
+  }),
   parseItem: parseFolder,
 };
 

@@ -137,4 +137,27 @@ describe('extract under a hostile server', () => {
       sim.dataset.count('dashboard') + sim.dataset.deletedIds('dashboard').length,
     );
   });
+
+  it('stores a folder in one shape whether it came from its listing page or by id', async () => {
+    const sim = await simulator();
+    // The folders' first page fails for good: reconciliation fetches its folders by id
+    // (folder(id) embeds the folder's dashboards and looks, which the listing leaves out).
+    sim.injectFaults({
+      operation: 'search_folders',
+      times: 2,
+      fault: { kind: 'status', status: 503 },
+    });
+    const db = tempDb();
+    const { summary } = await extractInProcess(sim, db, {
+      types: ['folder'],
+      workers: 1,
+      batchSize: 10,
+      maxRetries: 1,
+    });
+    expect(summary.failures[0]).toMatchObject({ type: 'folder', unitKey: 'o:0' });
+    expect(storedTriples(db, ['folder'])).toEqual(expectedTriples(sim, ['folder']));
+    // So the next clean run finds every folder unchanged.
+    const again = await extractInProcess(sim, db, { types: ['folder'], batchSize: 10 });
+    expect(again.summary.types.folder).toMatchObject({ changed: 0, new: 0 });
+  });
 });
