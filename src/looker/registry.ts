@@ -271,9 +271,11 @@ function byId(
     api.call(operation, (sdk, options) => invoke(sdk, itemId, { ...options, ...extra }), signal);
   const shaped = (value: unknown): unknown => {
     if (listedShape === undefined || typeof value !== 'object' || value === null) return value;
-    const copy = { ...(value as Record<string, unknown>) };
-    for (const key of listedShape) delete copy[key];
-    return copy;
+    return Object.fromEntries(
+      Object.entries(value as Record<string, unknown>).filter(
+        ([key]) => !listedShape.includes(key),
+      ),
+    );
   };
   return {
     fetchById: async (api, itemId, signal) => shaped(await fetch(api, itemId, signal, {})),
