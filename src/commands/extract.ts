@@ -89,6 +89,15 @@ export default class Extract extends BaseCommand {
       description: 'The SQLite backup file (created if missing).',
       default: './looker.db',
     }),
+    'max-response-mb': numberFlag('max-response-mb', {
+      description:
+        'Fail a request whose response is larger than this many MiB (a broken or hostile server must not take the memory). Between 1 and 4096.',
+      min: 1,
+      max: 4096,
+      integer: true,
+      default: 256,
+      helpValue: 'N',
+    }),
     full: Flags.boolean({
       description:
         'Fetch every item again. By default, once the backup holds a complete snapshot of a type, dashboards and looks are listed with their updated_at and only new and changed ones are fetched, and explores only for changed models. Use --full after restoring an old file, after editing it by hand, or to re-check every item.',
@@ -116,6 +125,7 @@ export default class Extract extends BaseCommand {
       resume: flags.resume,
       fetch: flags.fetch,
       full: flags.full,
+      maxResponseBytes: flags['max-response-mb'] * 1024 * 1024,
       ...(flags['rate-limit-per-second'] === undefined
         ? {}
         : { ratePerSecond: flags['rate-limit-per-second'] }),

@@ -30,6 +30,9 @@ export function openExtraction(input: {
       poolSize: options.workers,
       timeoutMs: settings.timeoutSeconds * 1000,
       userAgent: `lookervault/${toolVersion}`,
+      ...(options.maxResponseBytes === undefined
+        ? {}
+        : { maxResponseBytes: options.maxResponseBytes }),
     });
   } catch (error) {
     vault.close();

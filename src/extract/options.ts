@@ -35,6 +35,8 @@ export interface ExtractOptions {
    * default such types run incrementally: only new and changed items are fetched). @default false
    */
   full?: boolean;
+  /** A response body larger than this many bytes fails its request. @default 256 MiB */
+  maxResponseBytes?: number;
 }
 
 export const WORKERS_RANGE = { min: 1, max: 50 } as const;

@@ -52,6 +52,8 @@ export interface LookerClientOptions {
   userAgent?: string;
   /** Time source for token expiry, in ms. @default Date.now */
   clock?: () => number;
+  /** A response body larger than this fails its request. @default 256 MiB */
+  maxResponseBytes?: number;
 }
 
 /** What `/versions` says about the instance. */
@@ -108,6 +110,9 @@ export class LookerClient implements ApiCaller {
       timeoutMs,
       verifySsl: settings.verifySsl,
       userAgent,
+      ...(options.maxResponseBytes === undefined
+        ? {}
+        : { maxResponseBytes: options.maxResponseBytes }),
     });
     const session = new LookerSession(
       sdkSettings,

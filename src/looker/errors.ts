@@ -65,6 +65,14 @@ export class InvalidResponseError extends LookerApiError {
   override readonly code = 'invalid_response';
 }
 
+/**
+ * A response larger than the client accepts (`maxResponseBytes`): abandoned before it takes
+ * the process's memory. Not retried: the same request would bring the same body.
+ */
+export class ResponseTooLargeError extends LookerApiError {
+  override readonly code = 'response_too_large';
+}
+
 /** The server cannot be reached at all (DNS, refused connection, TLS failure). */
 export class UnreachableError extends LookerApiError {
   override readonly code = 'unreachable';

@@ -12,7 +12,7 @@ import {
 } from '@looker/sdk-rtl';
 import { Agent, request as undiciRequest } from 'undici';
 import { RequestAbortedError } from '../errors.js';
-import { ApiAuthError, TransientError } from './errors.js';
+import { ApiAuthError, ResponseTooLargeError, TransientError } from './errors.js';
 import type { LookerRawResponse, LookerRequestOptions } from './http-types.js';
 import { parseJsonBody, unparsedJsonBody, utf8Text } from './json-body.js';
 import { errorFromResponse, formatMs, networkError, statusText } from './response-errors.js';
@@ -47,7 +47,16 @@ export interface LookerTransportOptions {
   userAgent?: string;
   /** Idle keep-alive connections are closed after this long. @default 30000 */
   keepAliveMs?: number;
+  /** A response body larger than this fails its request (ResponseTooLargeError). @default 256 MiB */
+  maxResponseBytes?: number;
 }
+
+function mebibytes(bytes: number): string {
+  return `${Math.round(bytes / 1024 / 1024)} MiB`;
+}
+
+/** Far above any real Looker answer (the largest dashboards are a few MB; a page of 100, ~30 MB). */
+export const DEFAULT_MAX_RESPONSE_BYTES = 256 * 1024 * 1024;
 
 export type UnauthorizedHandler = (sentAuthorization: string | undefined) => Promise<void>;
 
@@ -64,6 +73,7 @@ export class LookerTransport implements ITransport {
   private readonly closing = new AbortController();
   private readonly fanout = new AbortFanout();
   private readonly userAgent: string;
+  private readonly maxResponseBytes: number;
 
   /** `settings`: the SDK's settings (`base_url`, default `headers`), merged into each request's options. */
   constructor(
@@ -75,6 +85,7 @@ export class LookerTransport implements ITransport {
     }
     this.timeoutMs = Math.max(1, options.timeoutMs);
     this.userAgent = options.userAgent ?? 'lookervault';
+    this.maxResponseBytes = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
     const keepAliveMs = options.keepAliveMs ?? 30_000;
     this.dispatcher = new Agent({
       connections: options.poolSize,
@@ -149,7 +160,7 @@ export class LookerTransport implements ITransport {
         body: props.body as string | undefined,
         signal: controller.signal,
       });
-      const bytes = await res.body.bytes();
+      const bytes = await this.readBody(res.body, res.headers, operation);
       const ok = res.statusCode >= 200 && res.statusCode < 300;
       // A deferred body stays bytes: whoever parses it later decodes it there.
       const text = ok && opts.deferParse === true ? '' : utf8Text(bytes);
@@ -171,6 +182,7 @@ export class LookerTransport implements ITransport {
       };
       return this.observer ? this.observer(response) : response;
     } catch (error) {
+      if (error instanceof ResponseTooLargeError) throw error;
       if (controller.signal.reason === TIMED_OUT) {
         throw new TransientError(
           `${operation}: no complete answer within ${formatMs(timeoutMs)}; the request was aborted.`,
@@ -185,6 +197,40 @@ export class LookerTransport implements ITransport {
       clearTimeout(timer);
       for (const release of unlink) release();
     }
+  }
+
+  /**
+   * The whole body, or ResponseTooLargeError as soon as it is known to pass the cap (from its
+   * Content-Length, or while it streams in): memory never holds more than the cap.
+   */
+  private async readBody(
+    body: AsyncIterable<Uint8Array> & { destroy(error?: Error): unknown },
+    headers: Record<string, string | string[] | undefined>,
+    operation: string,
+  ): Promise<Uint8Array> {
+    const limit = this.maxResponseBytes;
+    const tooLarge = (size: string): ResponseTooLargeError => {
+      const error = new ResponseTooLargeError(
+        `${operation}: the response is larger than ${mebibytes(limit)} (${size}); it was abandoned.`,
+        {
+          operation,
+          hint: 'A Looker answer this large is unusual: check the server. To accept it, raise --max-response-mb.',
+        },
+      );
+      body.destroy(error);
+      return error;
+    };
+    const declared = Number(headers['content-length']);
+    if (Number.isFinite(declared) && declared > limit)
+      throw tooLarge(`${mebibytes(declared)} announced`);
+    const chunks: Uint8Array[] = [];
+    let size = 0;
+    for await (const chunk of body) {
+      size += chunk.byteLength;
+      if (size > limit) throw tooLarge('more kept coming');
+      chunks.push(chunk);
+    }
+    return chunks.length === 1 ? (chunks[0] as Uint8Array) : Buffer.concat(chunks, size);
   }
 
   /**

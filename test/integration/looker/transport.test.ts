@@ -9,6 +9,7 @@ import { LookerClient } from '../../../src/looker/client.js';
 import {
   InvalidResponseError,
   isRetryable,
+  ResponseTooLargeError,
   TransientError,
   UnreachableError,
 } from '../../../src/looker/errors.js';
@@ -76,7 +77,13 @@ const looker =
 
 function clientFor(
   url: string,
-  options: { poolSize?: number; timeoutMs?: number; verifySsl?: boolean; secret?: string } = {},
+  options: {
+    poolSize?: number;
+    timeoutMs?: number;
+    verifySsl?: boolean;
+    secret?: string;
+    maxResponseBytes?: number;
+  } = {},
 ): LookerClient {
   const settings: LookerSettings = {
     baseUrl: url,
@@ -90,6 +97,9 @@ function clientFor(
   const client = LookerClient.create(settings, {
     poolSize: options.poolSize ?? 4,
     ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
+    ...(options.maxResponseBytes === undefined
+      ? {}
+      : { maxResponseBytes: options.maxResponseBytes }),
   });
   closers.push(() => client.close());
   return client;
@@ -244,5 +254,49 @@ describe('LookerTransport over real sockets', () => {
     expect(call?.headers.authorization).toBe('Bearer tok-123456');
     expect(call?.headers['user-agent']).toBe('lookervault');
     expect(JSON.stringify(call)).not.toContain('secret');
+  });
+
+  it('abandons a response larger than maxResponseBytes, announced or streamed, without retrying', async () => {
+    const MiB = 1024 * 1024;
+    let streamed = 0;
+    const server = await serve((req, res) => {
+      if (req.url?.startsWith('/api/4.0/login')) {
+        looker()(req, res);
+        return;
+      }
+      if (req.url?.includes('limit=2')) {
+        // Announced: Content-Length says 5 MiB (the body never needs to arrive).
+        res.writeHead(200, { 'content-type': 'application/json', 'content-length': 5 * MiB });
+        res.write('[');
+        return;
+      }
+      // Streamed without a length: chunks until the client hangs up (bounded here).
+      res.writeHead(200, { 'content-type': 'application/json' });
+      const chunk = Buffer.alloc(64 * 1024, 0x20);
+      const pump = (): void => {
+        while (streamed < 64 * MiB && !res.destroyed) {
+          streamed += chunk.length;
+          if (!res.write(chunk)) {
+            res.once('drain', pump);
+            return;
+          }
+        }
+        res.end();
+      };
+      pump();
+    });
+    const client = clientFor(server.url, { maxResponseBytes: MiB });
+    const streamedError = await listUsers(client).catch((error: unknown) => error);
+    expect(streamedError).toBeInstanceOf(ResponseTooLargeError);
+    expect(isRetryable(streamedError)).toBe(false);
+    expect((streamedError as Error).message).toMatch(/larger than 1 MiB .*abandoned/);
+    // It stopped reading soon after the cap, long before the server's 64 MiB.
+    expect(streamed).toBeLessThan(32 * MiB);
+
+    const announced = await client
+      .call('search_users', (sdk, options) => sdk.search_users({ limit: 2 }, options))
+      .catch((error: unknown) => error);
+    expect(announced).toBeInstanceOf(ResponseTooLargeError);
+    expect((announced as Error).message).toContain('5 MiB announced');
   });
 });
