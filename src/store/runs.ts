@@ -174,25 +174,37 @@ export class RunStore {
   finish(runId: number, status: FinalRunStatus, summary: unknown): RunRecord {
     const token = leaseToken(this.#vault.path, runId, this.#env.pid);
     this.#write('finish a run in', () => {
-      const now = this.#now();
-      const changes =
-        token === undefined
-          ? 0
-          : this.#db
-              .prepare(
-                `UPDATE runs SET status = ?, ended_at = ?, heartbeat_at = ?, owner_token = NULL,
-                        summary_json = ?
-                  WHERE id = ? AND owner_token = ? AND status = 'running'`,
-              )
-              .run(
-                status,
-                now,
-                now,
-                summary === undefined ? null : sanitizeText(JSON.stringify(summary)),
-                runId,
-                token,
-              ).changes;
-      if (changes === 0) throw this.#notOwned(runId);
+      this.#db.transaction(() => {
+        const now = this.#now();
+        const changes =
+          token === undefined
+            ? 0
+            : this.#db
+                .prepare(
+                  `UPDATE runs SET status = ?, ended_at = ?, heartbeat_at = ?, owner_token = NULL,
+                          summary_json = ?
+                    WHERE id = ? AND owner_token = ? AND status = 'running'`,
+                )
+                .run(
+                  status,
+                  now,
+                  now,
+                  summary === undefined ? null : sanitizeText(JSON.stringify(summary)),
+                  runId,
+                  token,
+                ).changes;
+        if (changes === 0) throw this.#notOwned(runId);
+        // The per-page counters leave out what failed pages stored (a page retried later would
+        // count its items twice): the finished run's count is what it actually holds.
+        this.#db
+          .prepare(
+            `UPDATE run_types SET items_stored =
+               (SELECT count(*) FROM item_versions v
+                 WHERE v.content_type = run_types.content_type AND v.last_seen_run = run_types.run_id)
+              WHERE run_id = ?`,
+          )
+          .run(runId);
+      })();
     });
     releaseLease(this.#vault.path, runId, this.#env.pid);
     return this.#mustGet(runId);

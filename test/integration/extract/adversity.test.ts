@@ -1,4 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
+import { listRuns, openVault } from '../../../src/store/index.js';
 import Database from 'better-sqlite3';
 import { runCli } from '../../helpers/cli.js';
 import {
@@ -159,5 +160,29 @@ describe('extract under a hostile server', () => {
     // So the next clean run finds every folder unchanged.
     const again = await extractInProcess(sim, db, { types: ['folder'], batchSize: 10 });
     expect(again.summary.types.folder).toMatchObject({ changed: 0, new: 0 });
+  });
+
+  it('counts, in the run record, the items that pages which failed part-way stored', async () => {
+    const sim = await simulator({ counts: { dashboard: 60 } });
+    // One dashboard's detail call fails for good: its page fails with its other 19 stored;
+    // reconciliation then fetches the one that was missing.
+    sim.injectFaults({ operation: 'dashboard', times: 1, fault: { kind: 'status', status: 503 } });
+    const db = tempDb();
+    const { summary } = await extractInProcess(sim, db, {
+      types: ['dashboard'],
+      workers: 1,
+      batchSize: 20,
+      maxRetries: 0,
+      fetch: 'by-id',
+    });
+    expect(summary.failedPages).toBe(1);
+    const vault = openVault(db, { readonly: true });
+    try {
+      const [run] = listRuns(vault, { limit: 1 });
+      expect(run?.counts.stored).toBe(summary.items.dashboard);
+      expect(run?.counts.stored).toBe(storedTriples(db, ['dashboard']).length);
+    } finally {
+      vault.close();
+    }
   });
 });
