@@ -309,6 +309,8 @@ export class UnitProcessor {
     }
     const marker = toPageWrite(unit, ids.length, emptyFetched());
     if (unfetched.length > 0) marker.failure = describeUnfetched(unfetched);
+    // Every item the id listing names is stored: pages of the listing that failed are made good.
+    else marker.recoversListing = true;
     await this.write(workerId, unit, marker);
     if (unfetched.length > 0) ctx.coordinator.fail(unit);
     else ctx.coordinator.complete(unit, ids.length);

@@ -198,6 +198,8 @@ export class BatchApplier {
   readonly #failedUnits;
   readonly #closeUnseenStatement;
   readonly #addDeleted;
+  readonly #recoverPages;
+  readonly #dropRecoveredFailures;
   readonly #deleteFailures;
   readonly #insertFailure;
   readonly #doneCheckpoint;
@@ -269,6 +271,17 @@ export class BatchApplier {
     this.#closeUnseenStatement = db.prepare<[number, string, string, number]>(
       `UPDATE item_versions SET to_run = ?, to_at = ?, ended = 'deleted'
         WHERE content_type = ? AND to_run IS NULL AND last_seen_run < ?`,
+    );
+    this.#recoverPages = db.prepare<[number, string, string]>(
+      `UPDATE checkpoints SET status = 'done',
+              error = 'recovered by reconciliation after: ' || coalesce(error, 'a failure')
+        WHERE run_id = ? AND content_type = ? AND status = 'failed' AND unit_key <> ?`,
+    );
+    this.#dropRecoveredFailures = db.prepare<[number, string, string, number]>(
+      `DELETE FROM item_failures
+        WHERE run_id = ? AND content_type = ? AND item_id IN
+          (SELECT item_id FROM item_versions
+            WHERE content_type = ? AND last_seen_run = ? AND to_run IS NULL)`,
     );
     this.#addDeleted = db.prepare<[number, number, string]>(
       `UPDATE run_types SET items_deleted = items_deleted + ? WHERE run_id = ? AND content_type = ?`,
@@ -553,6 +566,10 @@ export class BatchApplier {
       };
     }
     this.#recordItemFailures(page, problems, now);
+    if (page.recoversListing === true) {
+      this.#recoverPages.run(runId, page.type, page.unitKey);
+      this.#dropRecoveredFailures.run(runId, page.type, page.type, runId);
+    }
     this.#doneCheckpoint.run(
       runId,
       page.type,

@@ -101,6 +101,12 @@ export interface PageWrite {
    * seen by this run without fetching or rewriting their content.
    */
   seen?: string[];
+  /**
+   * Set on a type's reconciliation marker when reconciliation fetched every item the id listing
+   * named: the type's failed listing pages are then recovered (their checkpoints become done,
+   * and item failures of items stored since are dropped).
+   */
+  recoversListing?: boolean;
   /** How many requests the page took when it succeeded (stored in the checkpoint). @default 1 */
   attempts?: number;
 }

@@ -56,12 +56,13 @@ describe('extract under a hostile server', () => {
     await extractInProcess(sim, db, { types: ['user'], batchSize: 10 });
     const reader = new Database(db, { readonly: true });
     try {
+      // The page failed once; reconciliation then stored its users, so it is recovered.
       const failed = reader
-        .prepare<[], { attempts: number }>(
-          "SELECT attempts FROM checkpoints WHERE content_type = 'user' AND status = 'failed'",
+        .prepare<[], { attempts: number; status: string }>(
+          "SELECT attempts, status FROM checkpoints WHERE content_type = 'user' AND error LIKE '%403%'",
         )
         .all();
-      expect(failed).toEqual([{ attempts: 1 }]);
+      expect(failed).toEqual([{ attempts: 1, status: 'done' }]);
     } finally {
       reader.close();
     }
@@ -116,7 +117,7 @@ describe('extract under a hostile server', () => {
     expect(result.stderr).toMatch(/dashboard.*17/);
   });
 
-  it('fails a page that keeps failing after --max-retries, keeps going, and ends partial', async () => {
+  it('a page that keeps failing after --max-retries is made good by reconciliation: every item stored, success', async () => {
     const sim = await simulator({ counts: { dashboard: 60 } });
     sim.injectFaults({
       operation: 'search_dashboards',
@@ -130,13 +131,48 @@ describe('extract under a hostile server', () => {
       batchSize: 20,
       maxRetries: 2,
     });
-    expect(summary.status).toBe('partial');
-    expect(summary.failedPages).toBe(1);
-    expect(summary.failures[0]).toMatchObject({ type: 'dashboard', unitKey: 'o:0' });
-    // Reconciliation still fetched the failed page's dashboards by id.
+    // Reconciliation fetched the failed page's dashboards by id: nothing is missing.
     expect(summary.items.dashboard).toBe(
       sim.dataset.count('dashboard') + sim.dataset.deletedIds('dashboard').length,
     );
+    expect(summary).toMatchObject({ status: 'success', failedPages: 0, failedItems: 0 });
+    const reader = new Database(db, { readonly: true });
+    try {
+      const page = reader
+        .prepare("SELECT status, error, attempts FROM checkpoints WHERE unit_key = 'o:0'")
+        .get() as { status: string; error: string; attempts: number };
+      expect(page).toMatchObject({ status: 'done', attempts: 3 });
+      expect(page.error).toMatch(/^recovered by reconciliation after: .*503/);
+    } finally {
+      reader.close();
+    }
+  });
+
+  it('a page whose items cannot all be fetched, even by reconciliation, ends the run partial', async () => {
+    const sim = await simulator({ counts: { dashboard: 60 } });
+    // One dashboard's detail call fails on the page and again when reconciliation asks.
+    sim.injectFaults({ operation: 'dashboard', times: 1, fault: { kind: 'status', status: 503 } });
+    const db = tempDb();
+    let reconciling = false;
+    const { summary } = await extractInProcess(
+      sim,
+      db,
+      { types: ['dashboard'], workers: 1, batchSize: 20, maxRetries: 0, fetch: 'by-id' },
+      (extraction) => {
+        extraction.onEvent((event) => {
+          if (event.kind === 'type-state' && event.state === 'reconciling' && !reconciling) {
+            reconciling = true;
+            sim.injectFaults({
+              operation: 'dashboard',
+              times: 1,
+              fault: { kind: 'status', status: 503 },
+            });
+          }
+        });
+      },
+    );
+    expect(summary.status).toBe('partial');
+    expect(summary.failedItems).toBe(1);
   });
 
   it('stores a folder in one shape whether it came from its listing page or by id', async () => {
@@ -155,7 +191,7 @@ describe('extract under a hostile server', () => {
       batchSize: 10,
       maxRetries: 1,
     });
-    expect(summary.failures[0]).toMatchObject({ type: 'folder', unitKey: 'o:0' });
+    expect(summary.status).toBe('success');
     expect(storedTriples(db, ['folder'])).toEqual(expectedTriples(sim, ['folder']));
     // So the next clean run finds every folder unchanged.
     const again = await extractInProcess(sim, db, { types: ['folder'], batchSize: 10 });
@@ -175,7 +211,7 @@ describe('extract under a hostile server', () => {
       maxRetries: 0,
       fetch: 'by-id',
     });
-    expect(summary.failedPages).toBe(1);
+    expect(summary.status).toBe('success'); // reconciliation fetched the missing one
     const vault = openVault(db, { readonly: true });
     try {
       const [run] = listRuns(vault, { limit: 1 });
