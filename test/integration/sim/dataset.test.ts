@@ -1,32 +1,8 @@
-import { afterEach, describe, expect, it } from '@jest/globals';
-import {
-  SIM_CONTENT_TYPES,
-  startSimulator,
-  type RunningSimulator,
-  type SimulatorOptions,
-} from '../../../src/sim/index.js';
-import { SimClient } from './http.js';
+import { describe, expect, it } from '@jest/globals';
+import { SIM_CONTENT_TYPES, type RunningSimulator } from '../../../src/sim/index.js';
+import { simulatorsPerTest } from './http.js';
 
-const started: { s: RunningSimulator; c: SimClient }[] = [];
-
-async function start(
-  options: SimulatorOptions = {},
-): Promise<{ s: RunningSimulator; c: SimClient }> {
-  const s = await startSimulator({
-    counts: { dashboard: 300, look: 100, user: 10, board: 10 },
-    ...options,
-  });
-  const pair = { s, c: new SimClient(s) };
-  started.push(pair);
-  return pair;
-}
-
-afterEach(async () => {
-  for (const { s, c } of started.splice(0)) {
-    await c.close();
-    await s.close();
-  }
-});
+const start = simulatorsPerTest({ counts: { dashboard: 300, look: 100, user: 10, board: 10 } });
 
 interface Row {
   id: string | number | undefined;

@@ -1,6 +1,11 @@
 /** A small HTTP client for the simulator's own tests (undici, keep-alive, per-test agent). */
+import { afterEach } from '@jest/globals';
 import { Agent, request } from 'undici';
-import type { RunningSimulator } from '../../../src/sim/index.js';
+import {
+  startSimulator,
+  type RunningSimulator,
+  type SimulatorOptions,
+} from '../../../src/sim/index.js';
 
 export interface Answer {
   status: number;
@@ -97,4 +102,26 @@ export async function until(
     await new Promise((resolve) => setTimeout(resolve, 1));
   }
   throw new Error(`timed out waiting for ${what}`);
+}
+
+/**
+ * For a test file: `start(options)` runs a simulator (with `defaults` under `options`) and a
+ * client for it; every one started is closed after each test.
+ */
+export function simulatorsPerTest(
+  defaults: SimulatorOptions,
+): (options?: SimulatorOptions) => Promise<{ s: RunningSimulator; c: SimClient }> {
+  const started: { s: RunningSimulator; c: SimClient }[] = [];
+  afterEach(async () => {
+    for (const { s, c } of started.splice(0)) {
+      await c.close();
+      await s.close();
+    }
+  });
+  return async (options = {}) => {
+    const s = await startSimulator({ ...defaults, ...options });
+    const pair = { s, c: new SimClient(s) };
+    started.push(pair);
+    return pair;
+  };
 }

@@ -1,22 +1,7 @@
-import { afterEach, describe, expect, it } from '@jest/globals';
-import { startSimulator, type RunningSimulator } from '../../../src/sim/index.js';
-import { SimClient } from './http.js';
+import { describe, expect, it } from '@jest/globals';
+import { simulatorsPerTest } from './http.js';
 
-const started: { s: RunningSimulator; c: SimClient }[] = [];
-
-async function start(): Promise<{ s: RunningSimulator; c: SimClient }> {
-  const s = await startSimulator({ counts: { dashboard: 60, look: 40, user: 10, board: 40 } });
-  const pair = { s, c: new SimClient(s) };
-  started.push(pair);
-  return pair;
-}
-
-afterEach(async () => {
-  for (const { s, c } of started.splice(0)) {
-    await c.close();
-    await s.close();
-  }
-});
+const start = simulatorsPerTest({ counts: { dashboard: 60, look: 40, user: 10, board: 40 } });
 
 const idsOf = (items: { id: string }[]): string[] => items.map((item) => item.id);
 

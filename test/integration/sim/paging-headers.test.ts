@@ -1,28 +1,7 @@
-import { afterEach, describe, expect, it } from '@jest/globals';
-import {
-  startSimulator,
-  type RunningSimulator,
-  type SimulatorOptions,
-} from '../../../src/sim/index.js';
-import { SimClient } from './http.js';
+import { describe, expect, it } from '@jest/globals';
+import { simulatorsPerTest } from './http.js';
 
-const started: { s: RunningSimulator; c: SimClient }[] = [];
-
-async function start(
-  options: SimulatorOptions = {},
-): Promise<{ s: RunningSimulator; c: SimClient }> {
-  const s = await startSimulator({ counts: { dashboard: 60, look: 45, user: 10 }, ...options });
-  const pair = { s, c: new SimClient(s) };
-  started.push(pair);
-  return pair;
-}
-
-afterEach(async () => {
-  for (const { s, c } of started.splice(0)) {
-    await c.close();
-    await s.close();
-  }
-});
+const start = simulatorsPerTest({ counts: { dashboard: 60, look: 45, user: 10 } });
 
 describe('paging headers', () => {
   it('a list request with limit gets X-Total-Count and Link (next, prev), as Looker sends them', async () => {
