@@ -143,6 +143,9 @@ export type WriterOp =
 /** Within a busy stream of transactions, refresh the heartbeat at most this often. */
 const HEARTBEAT_WRITE_INTERVAL_MS = 5_000;
 
+/** An earlier version of an item: its content, and the item's first sighting. */
+type VersionRow = [contentId: number, hash: string, firstSeenRun: number, firstSeenAt: string];
+
 /** What a version row says beside its content, bound by name in the statements below. */
 interface VersionColumns {
   name: string | null;
@@ -168,14 +171,8 @@ const SET_VERSION_COLUMNS = `name = @name, folder_id = @folderId, owner_id = @ow
   created_at = @createdAt, updated_at = @updatedAt, trashed = @trashed,
   last_seen_run = @runId, last_seen_at = @now`;
 
-/** The current version of an item: its row, content hash, first run, and when it was first seen. */
-type CurrentRow = [
-  versionId: number,
-  hash: string,
-  fromRun: number,
-  firstSeenRun: number,
-  firstSeenAt: string,
-];
+/** The current version of an item: its row, content hash, and the run that stored it. */
+type CurrentRow = [versionId: number, hash: string, fromRun: number];
 
 export class BatchApplier {
   readonly #db: Database.Database;
@@ -187,9 +184,8 @@ export class BatchApplier {
   readonly #ownerToken;
   readonly #heartbeat;
   readonly #selectCurrent;
-  readonly #selectFirstSeen;
-  readonly #insertContent;
-  readonly #contentIdOfItem;
+  readonly #selectVersions;
+  readonly #insertContentRow;
   readonly #insertVersion;
   readonly #replaceVersion;
   readonly #closeVersion;
@@ -219,26 +215,20 @@ export class BatchApplier {
     this.#heartbeat = db.prepare<[string, number]>('UPDATE runs SET heartbeat_at = ? WHERE id = ?');
     this.#selectCurrent = db
       .prepare<[string, string], CurrentRow>(
-        `SELECT id, content_hash, from_run, first_seen_run, first_seen_at FROM item_versions
+        `SELECT id, content_hash, from_run FROM item_versions
           WHERE content_type = ? AND item_id = ? AND to_run IS NULL`,
       )
       .raw();
-    this.#selectFirstSeen = db
-      .prepare<[string, string], [number, string]>(
-        `SELECT first_seen_run, first_seen_at FROM item_versions
-          WHERE content_type = ? AND item_id = ? ORDER BY from_run LIMIT 1`,
+    this.#selectVersions = db
+      .prepare<[string, string], VersionRow>(
+        `SELECT content_id, content_hash, first_seen_run, first_seen_at FROM item_versions
+          WHERE content_type = ? AND item_id = ?`,
       )
       .raw();
     // JSON arrives as a string or as UTF-8 bytes; CAST stores bytes as TEXT without transcoding.
-    this.#insertContent = db.prepare<[string, number, string | Uint8Array]>(
+    this.#insertContentRow = db.prepare<[string, number, string | Uint8Array]>(
       'INSERT INTO contents (hash, size, json) VALUES (?, ?, CAST(? AS TEXT))',
     );
-    this.#contentIdOfItem = db
-      .prepare<[string, string, string], number>(
-        `SELECT content_id FROM item_versions
-          WHERE content_type = ? AND item_id = ? AND content_hash = ? LIMIT 1`,
-      )
-      .pluck();
     this.#insertVersion = db.prepare<[VersionColumns & NewVersion]>(
       `INSERT INTO item_versions (content_type, item_id, content_id, content_hash, name,
          folder_id, owner_id, created_at, updated_at, trashed, from_run, from_at, last_seen_run,
@@ -470,20 +460,20 @@ export class BatchApplier {
       this.#touchVersion.run({ ...columns, versionId: current[0] });
       return 'unchanged';
     }
-    const contentId = this.#contentId(type, item.id, canonical);
+    // The item's stored versions (a few): an earlier one may have this content already (an
+    // item back to an old content shares it), and all carry the item's first sighting.
+    const versions = this.#selectVersions.all(type, item.id);
     const hash = canonical.hash;
+    const contentId =
+      versions.find((version) => version[1] === hash)?.[0] ?? this.#insertContent(canonical);
     if (current !== undefined && current[2] === runId) {
       this.#replaceVersion.run({ ...columns, versionId: current[0], contentId, hash });
       return 'changed';
     }
-    let firstSeen: [number, string] = [runId, now];
-    if (current !== undefined) {
-      this.#closeVersion.run(runId, now, current[0]);
-      firstSeen = [current[3], current[4]];
-    } else {
-      // An item deleted earlier and back again keeps its first sighting.
-      firstSeen = this.#selectFirstSeen.get(type, item.id) ?? firstSeen;
-    }
+    if (current !== undefined) this.#closeVersion.run(runId, now, current[0]);
+    // An item deleted earlier and back again keeps its first sighting.
+    const earlier = versions[0];
+    const firstSeen: [number, string] = earlier ? [earlier[2], earlier[3]] : [runId, now];
     this.#insertVersion.run({
       ...columns,
       type,
@@ -496,14 +486,9 @@ export class BatchApplier {
     return current === undefined ? 'new' : 'changed';
   }
 
-  /**
-   * The row of this content: one an earlier version of the same item has (an item back to an
-   * old content), else a new one.
-   */
-  #contentId(type: string, itemId: string, { json, hash, size }: Canonical): number {
-    const existing = this.#contentIdOfItem.get(type, itemId, hash);
-    if (existing !== undefined) return existing;
-    return Number(this.#insertContent.run(hash, size, json).lastInsertRowid);
+  /** A new content row. */
+  #insertContent({ json, hash, size }: Canonical): number {
+    return Number(this.#insertContentRow.run(hash, size, json).lastInsertRowid);
   }
 
   /**
