@@ -100,6 +100,17 @@ export default class Sim extends BaseCommand {
       DEFAULT_COUNTS.lookmlDashboards,
     ),
     'scheduled-plans': count('scheduled-plans', 'scheduled plans', DEFAULT_COUNTS.scheduled_plan),
+    empty: Flags.boolean({
+      description:
+        'Start with no content (no dashboards, looks, folders but the system ones, boards or schedules); same users and LookML as the seed: a second instance to restore into. Count flags still apply.',
+      helpGroup: 'DATASET',
+      default: false,
+    }),
+    'read-only': Flags.boolean({
+      description: 'The API user may not write: every write request answers 403.',
+      helpGroup: 'BEHAVIOUR',
+      default: false,
+    }),
     latency: numberFlag('latency', {
       description: 'Fixed delay added to each API request, in ms.',
       min: 0,
@@ -206,6 +217,8 @@ export default class Sim extends BaseCommand {
       mutation: mutationRate === undefined ? undefined : { perSecond: mutationRate },
       dashboardListing: listingShape(flags['listing-omit']),
       totalCount: flags['total-count'],
+      empty: flags.empty,
+      canWrite: !flags['read-only'],
     };
     const sim = await start(options);
     // Listen for the stop signal before printing: whoever reads the banner may signal at once.

@@ -14,6 +14,12 @@ export interface RequestPipeline {
   metrics: RequestMetrics;
   /** Every content request: through the gate, with retries, counted. */
   api: ApiCaller;
+  /**
+   * The same path without transient retries (429 still waits and re-sends: the server did not
+   * act on it). For creates, where a lost answer may hide a done write: the caller looks the
+   * item up before trying again instead of sending a second create.
+   */
+  once: ApiCaller;
   /** The first login, retried like any transient request, through the same gate. */
   login: () => Promise<void>;
 }
@@ -60,6 +66,7 @@ export function createRequestPipeline(
     metrics,
     onRetry,
   });
+  const onceRunner = new RequestRunner({ limiter: gate, maxRetries: 0, metrics, onRetry });
   // Logins are not content requests: the summary counts neither this one nor the renewals
   // that happen inside other requests.
   const loginRunner = new RequestRunner({
@@ -74,6 +81,14 @@ export function createRequestPipeline(
     api: {
       call: (operation, invoke, requestSignal) =>
         runner.run(
+          operation,
+          (attemptSignal) => client.call(operation, invoke, attemptSignal),
+          requestSignal ?? signal,
+        ),
+    },
+    once: {
+      call: (operation, invoke, requestSignal) =>
+        onceRunner.run(
           operation,
           (attemptSignal) => client.call(operation, invoke, attemptSignal),
           requestSignal ?? signal,

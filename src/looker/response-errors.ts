@@ -161,7 +161,9 @@ function serverMessage(raw: LookerRawResponse): string | undefined {
     if (typeof parsed === 'object' && parsed !== null && 'message' in parsed) {
       const message = parsed.message;
       if (typeof message === 'string' && message.trim() !== '') {
-        const clean = redact(message.replace(/\s+/g, ' ').trim());
+        const details = validationDetails((parsed as { errors?: unknown }).errors);
+        const full = details === '' ? message : `${message} (${details})`;
+        const clean = redact(full.replace(/\s+/g, ' ').trim());
         return clean.length > MAX_MESSAGE_LENGTH
           ? `${clean.slice(0, MAX_MESSAGE_LENGTH - 3)}...`
           : clean;
@@ -171,6 +173,20 @@ function serverMessage(raw: LookerRawResponse): string | undefined {
     return undefined;
   }
   return undefined;
+}
+
+/** A 422's `errors[]` as "field: message; …" (what the server rejected, for the user). */
+function validationDetails(errors: unknown): string {
+  if (!Array.isArray(errors)) return '';
+  return errors
+    .map((entry: unknown) => {
+      if (typeof entry !== 'object' || entry === null) return '';
+      const { field, message } = entry as { field?: unknown; message?: unknown };
+      const text = typeof message === 'string' ? message : '';
+      return typeof field === 'string' && field !== '' ? `${field}: ${text}` : text;
+    })
+    .filter((text) => text !== '')
+    .join('; ');
 }
 
 /** Whether a response body is a Looker-style JSON error (`{message, ...}`). */

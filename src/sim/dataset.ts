@@ -44,6 +44,8 @@ interface Patch {
   rev: number;
   fields: Item;
   state: ItemState | undefined;
+  /** `fields` is the whole item (written through the API): nothing is generated for it. */
+  whole?: boolean;
 }
 
 interface Overlay {
@@ -69,6 +71,7 @@ export class Dataset implements SimDataset {
   private readonly defects: Map<SimContentType, Map<string, ItemDefect>>;
   private readonly baseKeys: Partial<Record<CollectionName, string[]>>;
   private readonly codes: Record<CollectionName, number>;
+  private readonly summaryKeys = new Map<CollectionName, string[]>();
 
   constructor(options: ResolvedOptions, spec: Spec) {
     this.world = new World(options.seed, options.counts);
@@ -96,6 +99,9 @@ export class Dataset implements SimDataset {
       Object.keys(this.collections).map((name, code) => [name, code]),
     ) as Record<CollectionName, number>;
     this.defects = options.invalidItems;
+    for (const [name, collection] of Object.entries(this.collections)) {
+      this.summaryKeys.set(name as CollectionName, spec.properties(collection.listSchema));
+    }
     this.baseKeys = {
       dashboard: spec.properties('DashboardBase'),
       lookml_dashboard: spec.properties('DashboardBase'),
@@ -144,11 +150,12 @@ export class Dataset implements SimDataset {
   /** The item as served in `variant` shape (mutation patches and defects applied). */
   item(name: CollectionName, index: number, variant: Variant): Item {
     const collection = this.collections[name];
+    const patch = this.overlays.get(name)?.patches.get(index);
+    if (patch?.whole) return this.writtenItem(name, index, patch.fields, variant);
     let item: Item;
     if (variant === 'base' && collection.baseJson)
       item = JSON.parse(collection.baseJson(index)) as Item;
     else item = variant === 'detail' ? collection.detail(index) : collection.summary(index);
-    const patch = this.overlays.get(name)?.patches.get(index);
     if (patch) Object.assign(item, patch.fields);
     if (variant === 'base' && !collection.baseJson) {
       const keys = this.baseKeys[name];
@@ -164,6 +171,63 @@ export class Dataset implements SimDataset {
     if (name === 'folder' && variant === 'detail') this.addFolderContent(item, index);
     this.spoil(name, item);
     return item;
+  }
+
+  /** An item written through the API, in the shape asked for. */
+  private writtenItem(name: CollectionName, index: number, whole: Item, variant: Variant): Item {
+    const copy = structuredClone(whole);
+    let item: Item = copy;
+    if (variant === 'base') {
+      const keys = this.baseKeys[name];
+      if (keys)
+        item = Object.fromEntries(
+          keys.filter((k) => Object.hasOwn(copy, k)).map((k) => [k, copy[k]]),
+        );
+    } else if (variant === 'summary') {
+      const keys = this.summaryKeys.get(name);
+      if (keys)
+        item = Object.fromEntries(
+          keys.filter((k) => Object.hasOwn(copy, k)).map((k) => [k, copy[k]]),
+        );
+    }
+    if (name === 'folder' && variant === 'detail') this.addFolderContent(item, index);
+    return item;
+  }
+
+  /** The whole item as written, for the write handlers to edit (a copy). */
+  written(name: CollectionName, index: number): Item {
+    const patch = this.overlays.get(name)?.patches.get(index);
+    if (patch?.whole) return structuredClone(patch.fields);
+    const item = this.item(name, index, 'detail');
+    if (name === 'folder') {
+      delete item.dashboards;
+      delete item.looks;
+    }
+    return item;
+  }
+
+  /** Adds an item written through the API; `build` gets its new id. Returns its index. */
+  insert(name: CollectionName, build: (id: string) => Item): number {
+    const overlay = this.overlay(name);
+    const index = this.total(name);
+    const item = build(this.key(name, index));
+    overlay.created++;
+    overlay.patches.set(index, { rev: 1, fields: item, state: 'live', whole: true });
+    overlay.version++;
+    return index;
+  }
+
+  /** Replaces an item with what was written through the API (and its state). */
+  replace(name: CollectionName, index: number, item: Item, state?: ItemState): void {
+    const overlay = this.overlay(name);
+    const previous = overlay.patches.get(index);
+    overlay.patches.set(index, {
+      rev: (previous?.rev ?? 0) + 1,
+      fields: item,
+      state: state ?? this.state(name, index),
+      whole: true,
+    });
+    overlay.version++;
   }
 
   /** Serialized item, from the body cache when possible. */
@@ -229,6 +293,7 @@ export class Dataset implements SimDataset {
   fieldValue(name: CollectionName, index: number, field: string, summary?: () => Item): unknown {
     const patch = this.overlays.get(name)?.patches.get(index);
     if (patch && Object.hasOwn(patch.fields, field)) return patch.fields[field];
+    if (patch?.whole) return undefined;
     const fast = this.collections[name].fast?.(index, field) ?? NO_SHORTCUT;
     if (fast !== NO_SHORTCUT) return fast;
     return (summary ? summary() : this.item(name, index, 'summary'))[field];
@@ -376,7 +441,12 @@ export class Dataset implements SimDataset {
     };
     if (collection.hasUpdatedAt) fields.updated_at = isoTime(now);
     if (Object.hasOwn(current, 'last_updater_id')) fields.last_updater_id = API_USER_ID;
-    overlay.patches.set(index, { rev, fields, state: previous?.state });
+    overlay.patches.set(index, {
+      rev,
+      fields,
+      state: previous?.state,
+      whole: previous?.whole === true,
+    });
     overlay.version++;
   }
 
@@ -392,7 +462,12 @@ export class Dataset implements SimDataset {
       fields.deleted_at = isoTime(now);
       fields.deleter_id = API_USER_ID;
     }
-    overlay.patches.set(index, { rev, fields, state: collection.softDelete ? 'deleted' : 'gone' });
+    overlay.patches.set(index, {
+      rev,
+      fields,
+      state: collection.softDelete ? 'deleted' : 'gone',
+      whole: previous?.whole === true,
+    });
     overlay.version++;
   }
 
@@ -418,7 +493,12 @@ export class Dataset implements SimDataset {
       dashboard_elements: elements,
       updated_at: isoTime(now),
     };
-    overlay.patches.set(index, { rev, fields, state: previous?.state });
+    overlay.patches.set(index, {
+      rev,
+      fields,
+      state: previous?.state,
+      whole: previous?.whole === true,
+    });
     overlay.version++;
   }
 
@@ -448,10 +528,13 @@ export class Dataset implements SimDataset {
     const previous = overlay.patches.get(index);
     const rev = (previous?.rev ?? 0) + 1;
     const kept = { ...previous?.fields };
-    for (const key of Object.keys(this.collections[name].summary(index))) {
+    const keys = previous?.whole
+      ? Object.keys(fields)
+      : Object.keys(this.collections[name].summary(index));
+    for (const key of keys) {
       if (Object.hasOwn(fields, key)) kept[key] = fields[key];
     }
-    overlay.patches.set(index, { rev, fields: kept, state });
+    overlay.patches.set(index, { rev, fields: kept, state, whole: previous?.whole === true });
     overlay.version++;
   }
 

@@ -27,6 +27,8 @@ export interface Call {
   query: URLSearchParams;
   /** The caller's user index (0: the API user). */
   user: number;
+  /** The parsed JSON request body of a write (validated against its schema). */
+  body?: unknown;
 }
 
 export interface Reply {

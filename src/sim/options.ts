@@ -77,7 +77,19 @@ export interface ResolvedOptions {
   requestLog: boolean;
   requestLogLimit: number;
   bodyCacheBytes: number;
+  canWrite: boolean;
+  writeRejections: Record<string, number>;
 }
+
+/** Content an empty instance starts without. */
+const EMPTY_CONTENT: Partial<ResolvedCounts> = {
+  dashboard: 0,
+  look: 0,
+  folder: 0,
+  board: 0,
+  scheduled_plan: 0,
+  lookmlDashboards: 0,
+};
 
 function check(condition: boolean, message: string): void {
   if (!condition) throw new SimulatorOptionError(message);
@@ -110,7 +122,7 @@ function probability(name: string, value: number | undefined): number {
 
 /** Validates options and fills in defaults; throws SimulatorOptionError with a clear message. */
 export function resolveOptions(options: SimulatorOptions = {}): ResolvedOptions {
-  const counts = { ...DEFAULT_COUNTS };
+  const counts = { ...DEFAULT_COUNTS, ...(options.empty === true ? EMPTY_CONTENT : {}) };
   const given = options.counts ?? {};
   for (const [key, value] of Object.entries(given) as [
     keyof ResolvedCounts,
@@ -232,7 +244,17 @@ export function resolveOptions(options: SimulatorOptions = {}): ResolvedOptions 
     requestLog: options.requestLog ?? false,
     requestLogLimit: wholeNumber('requestLogLimit', options.requestLogLimit ?? 10_000, 1),
     bodyCacheBytes: nonNegative('bodyCacheBytes', options.bodyCacheBytes ?? 64 * 1024 * 1024),
+    canWrite: options.canWrite ?? true,
+    writeRejections: resolveWriteRejections(options.writeRejections),
   };
+}
+
+function resolveWriteRejections(rates: Record<string, number> | undefined): Record<string, number> {
+  const resolved: Record<string, number> = {};
+  for (const [operation, rate] of Object.entries(rates ?? {})) {
+    resolved[operation] = probability(`writeRejections.${operation}`, rate);
+  }
+  return resolved;
 }
 
 function resolveListingShape(shape: SimListingShape | undefined): SimListingShape | undefined {

@@ -29,6 +29,7 @@ import {
 import type { ResolvedOptions } from './options.js';
 import { Rng, hash3 } from './prng.js';
 import { API_PREFIX, Spec, type Operation } from './spec.js';
+import { createWriteHandlers, validationFailed } from './writes.js';
 import { RequestLog, StatsRecorder } from './stats.js';
 import {
   SIM_CONTENT_TYPES,
@@ -57,6 +58,43 @@ const NON_CONTENT = new Set(['login', 'logout', 'versions']);
 const PUBLIC = new Set(['login', 'versions']);
 const JSON_TYPE = 'application/json';
 const MAX_LOGIN_BODY = 64 * 1024;
+const MAX_WRITE_BODY = 16 * 1024 * 1024;
+/**
+ * Operations of the spec subset the simulator does not play (LookML dashboards' import and
+ * export, alerts, content access, user attributes, configuration writes): answered 501 so a
+ * client that calls them fails loudly instead of reading made-up data.
+ */
+const UNSIMULATED = new Set([
+  'import_lookml_dashboard',
+  'search_lookml_dashboards',
+  'dashboard_lookml',
+  'create_dashboard_from_lookml',
+  'search_alerts',
+  'get_alert',
+  'update_alert',
+  'create_alert',
+  'all_content_metadatas',
+  'update_content_metadata',
+  'content_metadata',
+  'create_content_metadata_access',
+  'all_content_metadata_accesses',
+  'update_content_metadata_access',
+  'create_group',
+  'update_group',
+  'update_model_set',
+  'create_model_set',
+  'update_permission_set',
+  'create_permission_set',
+  'create_role',
+  'update_role',
+  'all_user_attributes',
+  'create_user_attribute',
+  'user_attribute',
+  'update_user_attribute',
+  'all_user_attribute_group_values',
+  'set_user_attribute_group_values',
+]);
+const WRITE_METHODS = new Set(['POST', 'PATCH', 'PUT', 'DELETE']);
 
 interface Exchange {
   req: http.IncomingMessage;
@@ -93,18 +131,30 @@ export class SimServer {
   private readonly log: RequestLog | undefined;
   private readonly server: http.Server;
   private readonly hung = new Set<http.ServerResponse>();
+  /** operationId → share of its requests answered 422 (a server-side rejection), for tests. */
+  private writeRejections: Record<string, number>;
+  private readonly writeRng: Rng;
 
   constructor(private readonly options: ResolvedOptions) {
     this.spec = Spec.load();
     this.dataset = new Dataset(options, this.spec);
-    this.handlers = createHandlers(this.dataset, this.spec, {
-      dashboardListing: options.dashboardListing,
-      totalCount: options.totalCount,
-    });
+    this.handlers = {
+      ...createHandlers(this.dataset, this.spec, {
+        dashboardListing: options.dashboardListing,
+        totalCount: options.totalCount,
+      }),
+      ...createWriteHandlers(this.dataset, this.spec, {
+        clock: options.clock,
+        seed: options.seed,
+      }),
+    };
+    this.writeRejections = { ...options.writeRejections };
+    this.writeRng = new Rng(hash3(options.seed, 0x7e1e, 5));
     for (const op of this.spec.operations) {
       if (
         op.operationId !== 'login' &&
         op.operationId !== 'logout' &&
+        !UNSIMULATED.has(op.operationId) &&
         !(op.operationId in this.handlers)
       ) {
         throw new Error(`simulator has no handler for ${op.operationId}`);
@@ -256,6 +306,34 @@ export class SimServer {
       this.send(ex, notFound());
       return;
     }
+    if (match.op.bodySchema === undefined || operationId === 'login') {
+      this.admit(ex, match, search, now, undefined);
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= MAX_WRITE_BODY) chunks.push(chunk);
+    });
+    req.once('end', () => {
+      if (ex.closed) return;
+      if (size > MAX_WRITE_BODY) {
+        this.send(ex, json(413, errorBody(413, 'Request body too large')));
+        return;
+      }
+      this.admit(ex, match, search, now, Buffer.concat(chunks));
+    });
+  }
+
+  private admit(
+    ex: Exchange,
+    match: { op: Operation; params: Record<string, string> },
+    search: string,
+    now: number,
+    body: Buffer | undefined,
+  ): void {
+    const operationId = match.op.operationId;
     if (operationId !== 'login' && this.window.violatedBy(now)) this.stats.retryAfterViolations++;
     if (this.bucket && operationId !== 'login') {
       const taken = this.bucket.take(now);
@@ -273,10 +351,10 @@ export class SimServer {
       this.options.latencyMs +
       (this.options.jitterMs > 0 ? this.jitter.float() * this.options.jitterMs : 0);
     if (!slot && latency === 0) {
-      this.prepare(ex, match.op, match.params, search)();
+      this.prepare(ex, match.op, match.params, search, body)();
       return;
     }
-    void this.queued(ex, slot, latency, match.op, match.params, search);
+    void this.queued(ex, slot, latency, match.op, match.params, search, body);
   }
 
   private async queued(
@@ -286,6 +364,7 @@ export class SimServer {
     op: Operation,
     params: Record<string, string>,
     search: string,
+    body: Buffer | undefined,
   ): Promise<void> {
     if (slot) {
       ex.cancelWait = slot.cancel;
@@ -304,7 +383,7 @@ export class SimServer {
     const started = performance.now();
     await new Promise((resolve) => setImmediate(resolve));
     if (isClosed(ex)) return;
-    const deliver = this.prepare(ex, op, params, search);
+    const deliver = this.prepare(ex, op, params, search, body);
     const remaining = latency - (performance.now() - started);
     if (remaining > 0) {
       await new Promise((resolve) => setTimeout(resolve, remaining));
@@ -323,6 +402,7 @@ export class SimServer {
     op: Operation,
     params: Record<string, string>,
     search: string,
+    rawBody?: Buffer,
   ): () => void {
     const id = op.operationId;
     if (id === 'login') {
@@ -349,10 +429,15 @@ export class SimServer {
       };
     }
     let reply: Reply;
+    const write = this.checkWrite(op, rawBody);
     if (id === 'logout') {
       this.tokens.revoke(ex.req.headers.authorization);
       this.stats.logouts++;
       reply = { status: 204 };
+    } else if (UNSIMULATED.has(id)) {
+      reply = json(501, errorBody(501, `The simulator does not play ${id}.`));
+    } else if ('reply' in write) {
+      reply = write.reply;
     } else {
       try {
         reply = (this.handlers[id] as Handler)({
@@ -361,6 +446,7 @@ export class SimServer {
           params,
           query: new URLSearchParams(search),
           user,
+          ...(write.body === undefined ? {} : { body: write.body }),
         });
       } catch (error) {
         reply =
@@ -378,6 +464,50 @@ export class SimServer {
     return () => {
       this.send(ex, answer);
     };
+  }
+
+  /**
+   * Before a write's handler: a read-only API user gets 403, a body that is not JSON 400, one
+   * its schema rejects 422 (Looker's `errors[]`), and a configured share of an operation's
+   * requests 422 as a server-side rejection would.
+   */
+  private checkWrite(
+    op: Operation,
+    raw: Buffer | undefined,
+  ): { reply: Reply } | { body?: unknown } {
+    if (!WRITE_METHODS.has(op.method) || op.operationId === 'logout') return {};
+    if (!this.options.canWrite) {
+      return { reply: json(403, errorBody(403, 'You do not have permission to do that.')) };
+    }
+    const rate = this.writeRejections[op.operationId];
+    if (rate !== undefined && rate > 0 && this.writeRng.float() < rate) {
+      this.stats.faults.scripted++;
+      return {
+        reply: validationFailed([
+          {
+            field: 'base',
+            code: 'invalid',
+            message: `The server rejected this ${op.operationId} request.`,
+          },
+        ]),
+      };
+    }
+    if (op.bodySchema === undefined) return {};
+    let body: unknown;
+    try {
+      body =
+        raw === undefined || raw.length === 0 ? {} : (JSON.parse(raw.toString('utf8')) as unknown);
+    } catch {
+      return { reply: json(400, errorBody(400, 'The request body is not valid JSON.')) };
+    }
+    const errors = this.spec.validateBody(op.bodySchema, body);
+    if (errors.length > 0) return { reply: validationFailed(errors) };
+    return { body };
+  }
+
+  /** Sets the share of an operation's requests answered 422 (0 turns it off). */
+  setWriteRejections(rates: Record<string, number>): void {
+    this.writeRejections = { ...this.writeRejections, ...rates };
   }
 
   private login(ex: Exchange, search: string): void {
@@ -609,6 +739,15 @@ export class SimServer {
           if (!(error instanceof MutationScriptError)) throw error;
           reply({ message: error.message }, 400);
         }
+      });
+    } else if (method === 'POST' && path === '/__sim/write-rejections') {
+      readJson((value) => {
+        const rates = (typeof value === 'object' && value !== null ? value : {}) as Record<
+          string,
+          number
+        >;
+        this.setWriteRejections(rates);
+        reply(undefined);
       });
     } else if (method === 'POST' && path === '/__sim/faults') {
       readJson((value) => {

@@ -172,6 +172,19 @@ export interface SimulatorOptions {
   requestLogLimit?: number;
   /** Bytes of serialized bodies of unchanged items kept for reuse (LRU). ≥ 0. @default 64 MiB */
   bodyCacheBytes?: number;
+  /**
+   * Start with no content (no folders but the system ones, no dashboards, looks, boards or
+   * scheduled plans; LookML dashboards none), the same people and LookML as a full instance of
+   * this seed: a second instance to restore into. Explicit `counts` still win. @default false
+   */
+  empty?: boolean;
+  /** Whether the API user may write (false: every write answers 403). @default true */
+  canWrite?: boolean;
+  /**
+   * operationId → share (0–1) of its requests answered 422 as a server-side rejection, drawn
+   * from a seeded PRNG; changeable at run time with `POST /__sim/write-rejections`.
+   */
+  writeRejections?: Record<string, number>;
 }
 
 export interface SimListingShape {

@@ -48,7 +48,7 @@ export interface PruneOptions {
 const KEPT_TYPES = `
   SELECT r.id AS run_id, j.value AS content_type
     FROM runs r, json_each(r.types_json) j
-   WHERE r.status IN ('success', 'partial') AND r.forgotten_at IS NULL`;
+   WHERE r.status IN ('success', 'partial') AND r.forgotten_at IS NULL AND r.kind = 'extract'`;
 
 const UNNEEDED_VERSIONS = `
   to_run IS NOT NULL AND NOT EXISTS (

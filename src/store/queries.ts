@@ -16,6 +16,7 @@ import type {
 
 interface RunRow {
   id: number;
+  kind: string;
   status: RunStatus;
   started_at: string;
   ended_at: string | null;
@@ -30,7 +31,7 @@ interface RunRow {
   summary_json: string | null;
 }
 
-const RUN_COLUMNS = `id, status, started_at, ended_at, types_json, config_json, base_url,
+const RUN_COLUMNS = `id, kind, status, started_at, ended_at, types_json, config_json, base_url,
   tool_version, owner_pid, owner_host, heartbeat_at, resume_count, summary_json`;
 
 function parseJson(text: string | null, fallback: unknown): unknown {
@@ -47,6 +48,7 @@ function toRunRecord(row: RunRow): RunRecord {
   const config = parseJson(row.config_json, {});
   return {
     id: row.id,
+    kind: row.kind === 'restore' ? 'restore' : 'extract',
     status: row.status,
     startedAt: row.started_at,
     endedAt: row.ended_at,
@@ -80,8 +82,15 @@ export function readRuns(db: Database.Database, limit: number): RunRecord[] {
     .map(toRunRecord);
 }
 
-export function readLatestRunId(db: Database.Database): number | undefined {
-  return db.prepare<[], number>('SELECT max(id) FROM runs').pluck().get() ?? undefined;
+/** The latest run of a kind (extractions by default: restores are never resumed by extract). */
+export function readLatestRunId(
+  db: Database.Database,
+  kind: 'extract' | 'restore' = 'extract',
+): number | undefined {
+  return (
+    db.prepare<[string], number>('SELECT max(id) FROM runs WHERE kind = ?').pluck().get(kind) ??
+    undefined
+  );
 }
 
 export function readRunningRuns(db: Database.Database): RunRecord[] {

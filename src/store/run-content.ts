@@ -114,7 +114,7 @@ export function readTypesListedCompletely(vault: Vault): Set<string> {
   const types = vault.db
     .prepare<[], string>(
       `SELECT DISTINCT t.content_type FROM run_types t JOIN runs r ON r.id = t.run_id
-        WHERE r.status IN ('success', 'partial') AND t.state = 'done'
+        WHERE r.status IN ('success', 'partial') AND r.kind = 'extract' AND t.state = 'done'
           AND NOT EXISTS (SELECT 1 FROM checkpoints c WHERE c.run_id = t.run_id
                             AND c.content_type = t.content_type AND c.status = 'failed')`,
     )

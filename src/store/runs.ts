@@ -42,6 +42,8 @@ export interface StartRunInput {
   config: Record<string, unknown>;
   baseUrl: string;
   toolVersion: string;
+  /** @default 'extract' */
+  kind?: 'extract' | 'restore';
 }
 
 /** Identity, clock and liveness check; tests override them. */
@@ -87,11 +89,12 @@ export class RunStore {
           const now = this.#now();
           const { lastInsertRowid } = this.#db
             .prepare(
-              `INSERT INTO runs (status, started_at, types_json, config_json, base_url, tool_version,
-                                 owner_pid, owner_host, owner_token, heartbeat_at)
-               VALUES ('running', ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+              `INSERT INTO runs (kind, status, started_at, types_json, config_json, base_url,
+                                 tool_version, owner_pid, owner_host, owner_token, heartbeat_at)
+               VALUES (?, 'running', ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
             )
             .run(
+              input.kind ?? 'extract',
               now,
               JSON.stringify(input.types),
               JSON.stringify(sanitizeConfig(input.config)),
@@ -107,7 +110,8 @@ export class RunStore {
             `INSERT INTO run_types (run_id, content_type, updated_at) VALUES (?, ?, ?)
              ON CONFLICT DO NOTHING`,
           );
-          for (const type of input.types) addType.run(id, type, now);
+          // A restore's progress per type lives in restore_items, not in run_types.
+          if (input.kind !== 'restore') for (const type of input.types) addType.run(id, type, now);
           return id;
         })
         .immediate(),

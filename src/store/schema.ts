@@ -12,7 +12,7 @@ import type Database from 'better-sqlite3';
 export const APP_NAME = 'lookervault';
 
 /** The schema version this build writes and understands. */
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
 
 /** `PRAGMA application_id` ("LKVT"): lets `file(1)` and other tools recognise the file. */
 export const APPLICATION_ID = 0x4c4b5654;
@@ -199,6 +199,42 @@ SELECT v.content_type, v.item_id AS id, v.name, v.folder_id, v.owner_id, v.creat
  WHERE v.to_run IS NULL;
 `;
 
+/**
+ * Version 3: restores. A restore is a run too (`runs.kind = 'restore'`, never a snapshot);
+ * `id_map` remembers which item of a target instance stands for which backed-up item, so a
+ * second restore updates instead of duplicating; `restore_items` is each restore's plan and
+ * journal (the intent recorded before every create, the outcome after).
+ */
+const V3 = `
+ALTER TABLE runs ADD COLUMN kind TEXT NOT NULL DEFAULT 'extract';
+
+CREATE TABLE id_map (
+  source_instance TEXT NOT NULL,
+  content_type    TEXT NOT NULL,
+  source_id       TEXT NOT NULL,
+  target_instance TEXT NOT NULL,
+  target_id       TEXT NOT NULL,
+  run_id          INTEGER NOT NULL REFERENCES runs (id),
+  recorded_at     TEXT NOT NULL,
+  PRIMARY KEY (source_instance, content_type, source_id, target_instance)
+) WITHOUT ROWID;
+
+CREATE TABLE restore_items (
+  run_id       INTEGER NOT NULL REFERENCES runs (id),
+  content_type TEXT NOT NULL,
+  source_id    TEXT NOT NULL,
+  title        TEXT,
+  action       TEXT NOT NULL,
+  reason       TEXT NOT NULL,
+  status       TEXT NOT NULL,
+  target_id    TEXT,
+  stable_key   TEXT,
+  error        TEXT,
+  updated_at   TEXT NOT NULL,
+  PRIMARY KEY (run_id, content_type, source_id)
+) WITHOUT ROWID;
+`;
+
 /** Ordered; `MIGRATIONS[i].version === i + 1`. */
 export const MIGRATIONS: readonly Migration[] = [
   {
@@ -209,6 +245,7 @@ export const MIGRATIONS: readonly Migration[] = [
     },
   },
   { version: 2, up: (db) => db.exec(V2) },
+  { version: 3, up: (db) => db.exec(V3) },
 ];
 
 /**

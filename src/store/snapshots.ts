@@ -72,7 +72,7 @@ const SNAPSHOT_SELECT = `
          coalesce(sum(t.items_new), 0) AS new, coalesce(sum(t.items_changed), 0) AS changed,
          coalesce(sum(t.items_deleted), 0) AS deleted
     FROM runs r LEFT JOIN run_types t ON t.run_id = r.id
-   WHERE r.status IN ('success', 'partial') AND r.forgotten_at IS NULL`;
+   WHERE r.status IN ('success', 'partial') AND r.forgotten_at IS NULL AND r.kind = 'extract'`;
 
 /** Snapshots, oldest first. */
 export function listSnapshots(vault: Vault): SnapshotRecord[] {

@@ -128,6 +128,8 @@ export interface PageCommitResult {
 
 export interface RunRecord {
   id: number;
+  /** `extract` (a backup run: a snapshot once finished) or `restore`. */
+  kind: 'extract' | 'restore';
   status: RunStatus;
   startedAt: string;
   endedAt: string | null;

@@ -74,6 +74,15 @@ export class SimClient {
     });
   }
 
+  /** An authorized write (POST, PATCH, PUT, DELETE) with a JSON body. */
+  async write(method: string, path: string, body?: unknown): Promise<Answer> {
+    const token = await this.authorize();
+    return this.send(method, path, {
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+  }
+
   /** GET and parse JSON, failing on any status but 200. */
   async json<T = unknown>(path: string): Promise<T> {
     const answer = await this.get(path);

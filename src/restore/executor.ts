@@ -1,0 +1,616 @@
+/**
+ * Carrying out a plan: the request sequence per type (docs/restore.md), level by level —
+ * folders (parents first), looks, dashboards, boards, scheduled plans — each level's items
+ * shared by N worker loops through the run's one gate. An item whose dependency failed is
+ * skipped with the reason; a failure of one item never stops the others (dead-letter), but a
+ * rejected login or a missing permission (403) stops the run: nothing else could succeed.
+ *
+ * Crash safety: the journal records the intent (and the key the item will be found by) before
+ * every create, and the mapping right after the answer, before any of the item's parts are
+ * written. A restore killed anywhere and run again finds the item through the mapping or its
+ * key, and updates it instead of creating a second one.
+ */
+import { createHash } from 'node:crypto';
+import { AuthError, LookervaultError, RequestAbortedError } from '../errors.js';
+import type { ApiCaller } from '../looker/client.js';
+import { ClientRequestError, LookerApiError, isRetryable } from '../looker/errors.js';
+import type { RestoreJournal } from '../store/restore-journal.js';
+import {
+  array,
+  boardBody,
+  boardItemBody,
+  canonical,
+  comparable,
+  dashboardBody,
+  elementBody,
+  filterBody,
+  folderBody,
+  identity,
+  isObject,
+  lookBody,
+  orderedElements,
+  orderedItems,
+  orderedSections,
+  planBody,
+  queryBody,
+  sectionBody,
+  text,
+  type IdMapper,
+} from './normalize.js';
+import type { PlanningState } from './planner.js';
+import { lookKey } from './target.js';
+import {
+  RESTORE_TYPES,
+  refKey,
+  type Json,
+  type PlannedItem,
+  type RestoreItemResult,
+  type RestoreType,
+} from './types.js';
+
+/** One item could not be restored; the message says why (the server's words when it has them). */
+export class ItemRestoreError extends LookervaultError {
+  override readonly code = 'restore_item';
+}
+
+export interface ExecutorContext {
+  api: ApiCaller;
+  once: ApiCaller;
+  journal: RestoreJournal;
+  state: PlanningState;
+  workers: number;
+  maxRetries: number;
+  signal: AbortSignal;
+  onItem: (result: RestoreItemResult) => void;
+  onStart: (item: PlannedItem) => void;
+}
+
+export async function executePlan(context: ExecutorContext): Promise<RestoreItemResult[]> {
+  const { state } = context;
+  const results = new Map<string, RestoreItemResult>();
+  const levels = levelsOf(state.plan.items);
+  for (const level of levels) {
+    let next = 0;
+    let fatal: Error | undefined;
+    const loop = async (): Promise<void> => {
+      while (next < level.length && fatal === undefined) {
+        const item = level[next++] as PlannedItem;
+        if (context.signal.aborted) return;
+        try {
+          const result = await restoreOne(item, results, context);
+          results.set(refKey({ type: item.type, id: item.sourceId }), result);
+          context.onItem(result);
+        } catch (error) {
+          fatal ??= error instanceof Error ? error : new Error(String(error));
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.max(1, context.workers) }, loop));
+    if (fatal !== undefined) throw fatal;
+    if (context.signal.aborted) break;
+  }
+  return [...results.values()];
+}
+
+/** Levels in dependency order: folders by depth, then each other type. */
+function levelsOf(items: readonly PlannedItem[]): PlannedItem[][] {
+  const levels = new Map<string, PlannedItem[]>();
+  for (const item of items) {
+    const key = `${String(RESTORE_TYPES.indexOf(item.type)).padStart(2, '0')}:${String(item.depth).padStart(4, '0')}`;
+    const level = levels.get(key) ?? [];
+    level.push(item);
+    levels.set(key, level);
+  }
+  return [...levels.keys()].sort().map((key) => levels.get(key) as PlannedItem[]);
+}
+
+async function restoreOne(
+  item: PlannedItem,
+  results: ReadonlyMap<string, RestoreItemResult>,
+  context: ExecutorContext,
+): Promise<RestoreItemResult> {
+  const { journal } = context;
+  const result = (
+    outcome: RestoreItemResult['outcome'],
+    targetId: string | null,
+    error: string | null,
+  ): RestoreItemResult => ({
+    type: item.type,
+    sourceId: item.sourceId,
+    title: item.title,
+    action: item.action,
+    outcome,
+    targetId,
+    error,
+  });
+  for (const dependency of item.dependsOn) {
+    const done = results.get(refKey(dependency));
+    if (done && done.outcome !== 'done') {
+      const why = `${dependency.type} ${dependency.id} it depends on was not restored`;
+      journal.skipped(item.type, item.sourceId, why);
+      return result('skipped', null, why);
+    }
+    if (context.state.map(dependency.type, dependency.id) === undefined) {
+      const why = `${dependency.type} ${dependency.id} it depends on is not in the target`;
+      journal.failed(item.type, item.sourceId, why);
+      return result('failed', null, why);
+    }
+  }
+  if (item.action === 'skip') {
+    journal.done(item.type, item.sourceId, item.targetId);
+    return result('done', item.targetId, null);
+  }
+  context.onStart(item);
+  try {
+    const targetId = await write(item, context);
+    journal.done(item.type, item.sourceId, targetId);
+    return result('done', targetId, null);
+  } catch (error) {
+    if (isFatal(error)) throw error;
+    const message = error instanceof Error ? error.message : String(error);
+    journal.failed(item.type, item.sourceId, message);
+    return result('failed', null, message);
+  }
+}
+
+/** Errors after which no other write can succeed either. */
+function isFatal(error: unknown): boolean {
+  if (error instanceof AuthError || error instanceof RequestAbortedError) return true;
+  if (error instanceof ClientRequestError && error.status === 403) return true;
+  return !(error instanceof LookerApiError || error instanceof ItemRestoreError);
+}
+
+// ── per type ─────────────────────────────────────────────────────────────────────────────
+
+async function write(item: PlannedItem, context: ExecutorContext): Promise<string> {
+  switch (item.type) {
+    case 'folder':
+      return writeFolder(item, context);
+    case 'look':
+      return writeLook(item, context);
+    case 'dashboard':
+      return writeDashboard(item, context);
+    case 'board':
+      return writeBoard(item, context);
+    case 'scheduled_plan':
+      return writePlan(item, context);
+  }
+}
+
+function mapperOf(context: ExecutorContext): IdMapper {
+  return context.state.map;
+}
+
+/** The target user who owns what is created: the owner by email, else the API user. */
+function ownerOf(item: PlannedItem, context: ExecutorContext): string {
+  const { state } = context;
+  const owner = text(item.content.user_id);
+  if (owner !== null) {
+    const email = state.userEmails.get(owner);
+    const byEmail = email === undefined ? undefined : state.target.userByEmail.get(email);
+    if (byEmail !== undefined) return byEmail;
+    if (state.plan.sameInstance && state.target.userIds.has(owner)) return owner;
+  }
+  return state.target.apiUserId;
+}
+
+function idOf(value: unknown, operation: string): string {
+  const id = isObject(value) ? text(value.id) : null;
+  if (id === null) {
+    throw new ItemRestoreError(`${operation} answered without an id`);
+  }
+  return id;
+}
+
+/**
+ * A create that is never sent twice blindly: when its answer is lost (timeout, reset, 5xx),
+ * `find` looks for what it may have made before trying again.
+ */
+async function create(
+  context: ExecutorContext,
+  operation: string,
+  send: (api: ApiCaller) => Promise<unknown>,
+  find: () => Promise<string | undefined>,
+): Promise<string> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return idOf(await send(context.once), operation);
+    } catch (error) {
+      if (!isRetryable(error) || attempt >= context.maxRetries) throw error;
+      const found = await find();
+      if (found !== undefined) return found;
+    }
+  }
+}
+
+/** A reference the target cannot resolve fails the item with a clear reason, not a 422. */
+function requireMapped(body: Json, fields: readonly string[]): void {
+  for (const field of fields) {
+    const value = text(body[field]);
+    if (value?.startsWith('unmapped:')) {
+      const type = field.replace(/_id$/, '');
+      throw new ItemRestoreError(
+        `it refers to ${type} ${value.slice('unmapped:'.length)}, which is neither in the target nor restorable from this snapshot (deleted, or in the trash, when the snapshot was taken)`,
+        { hint: `Restore that ${type} from an older snapshot first, or edit this item in Looker.` },
+      );
+    }
+  }
+}
+
+function record(item: PlannedItem, targetId: string, context: ExecutorContext): void {
+  context.state.mapping.set(refKey({ type: item.type, id: item.sourceId }), targetId);
+  context.journal.mapped(item.type, item.sourceId, targetId);
+}
+
+async function writeFolder(item: PlannedItem, context: ExecutorContext): Promise<string> {
+  const { api, signal, state } = context;
+  const body = folderBody(item.content, mapperOf(context));
+  requireMapped(body, ['parent_id']);
+  if (item.action === 'update' && item.targetId !== null) {
+    const targetId = item.targetId;
+    await api.call('update_folder', (sdk, o) => sdk.update_folder(targetId, body, o), signal);
+    return targetId;
+  }
+  const parentId = text(body.parent_id) ?? '';
+  const find = async (): Promise<string | undefined> => {
+    const rows = await api.call(
+      'search_folders',
+      (sdk, o) =>
+        sdk.search_folders({ parent_id: parentId, name: String(body.name), fields: 'id' }, o),
+      signal,
+    );
+    return rows.length > 0 ? (text((rows[0] as unknown as Json).id) ?? undefined) : undefined;
+  };
+  context.journal.intend(item.type, item.sourceId, item.stableKey);
+  let targetId: string;
+  try {
+    targetId = await create(
+      context,
+      'create_folder',
+      (caller) => caller.call('create_folder', (sdk, o) => sdk.create_folder(body, o), signal),
+      find,
+    );
+  } catch (error) {
+    // 409: a folder of that name is already there (made by an earlier, interrupted restore).
+    if (!(error instanceof ClientRequestError && error.status === 409)) throw error;
+    const found = await find();
+    if (found === undefined) throw error;
+    targetId = found;
+  }
+  record(item, targetId, context);
+  state.target.remember(
+    'folder',
+    { id: targetId, deleted: false, key: '' },
+    { id: targetId, name: String(body.name), parentId, system: false },
+  );
+  return targetId;
+}
+
+async function newQuery(query: unknown, context: ExecutorContext): Promise<string> {
+  if (!isObject(query)) throw new ItemRestoreError('its query is missing from the backup');
+  const body = queryBody(query);
+  // A query is immutable and unowned: creating one twice after a lost answer is harmless.
+  const created = await context.api.call(
+    'create_query',
+    (sdk, o) => sdk.create_query(body, 'id', o),
+    context.signal,
+  );
+  return idOf(created, 'create_query');
+}
+
+async function writeLook(item: PlannedItem, context: ExecutorContext): Promise<string> {
+  const { api, signal, state } = context;
+  const body = lookBody(item.content, mapperOf(context));
+  requireMapped(body, ['folder_id']);
+  if (item.action === 'undelete' && item.targetId !== null) {
+    const targetId = item.targetId;
+    await api.call(
+      'update_look',
+      (sdk, o) => sdk.update_look(targetId, { deleted: false }, 'id', o),
+      signal,
+    );
+    if (!differs(item, context)) return targetId;
+  }
+  const queryId = await newQuery(item.content.query, context);
+  if ((item.action === 'update' || item.action === 'undelete') && item.targetId !== null) {
+    const targetId = item.targetId;
+    await api.call(
+      'update_look',
+      (sdk, o) => sdk.update_look(targetId, { ...body, query_id: queryId }, 'id', o),
+      signal,
+    );
+    return targetId;
+  }
+  const title = item.action === 'copy' ? `${text(body.title) ?? ''} (restored copy)` : body.title;
+  const folderId = text(body.folder_id) ?? '';
+  const key = lookKey(folderId, text(title) ?? '');
+  const createBody: Json = { ...body, title, query_id: queryId, user_id: ownerOf(item, context) };
+  const find = async (): Promise<string | undefined> => {
+    const rows = await api.call(
+      'search_looks',
+      (sdk, o) =>
+        sdk.search_looks({ folder_id: folderId, title: text(title) ?? '', fields: 'id' }, o),
+      signal,
+    );
+    return rows.length > 0 ? (text((rows[0] as unknown as Json).id) ?? undefined) : undefined;
+  };
+  context.journal.intend(item.type, item.sourceId, key);
+  const targetId = await create(
+    context,
+    'create_look',
+    (caller) =>
+      caller.call('create_look', (sdk, o) => sdk.create_look(createBody, 'id', o), signal),
+    find,
+  );
+  record(item, targetId, context);
+  state.target.remember('look', { id: targetId, deleted: false, key });
+  return targetId;
+}
+
+/** Whether the target's item (read while planning) differs from the backup's. */
+function differs(item: PlannedItem, context: ExecutorContext): boolean {
+  const wanted = comparable(item.type, item.content, mapperOf(context));
+  const current = comparable(item.type, item.targetContent ?? {}, identity);
+  return canonical(wanted) !== canonical(current);
+}
+
+/** A slug for a copy, the same on every attempt (so a rerun finds the copy it made). */
+function copySlug(context: ExecutorContext, sourceId: string): string {
+  return createHash('sha256')
+    .update(`${context.state.plan.sourceInstance}\u0000dashboard\u0000${sourceId}\u0000copy`)
+    .digest('base64url')
+    .replace(/[^A-Za-z0-9]/g, '')
+    .slice(0, 22);
+}
+
+async function writeDashboard(item: PlannedItem, context: ExecutorContext): Promise<string> {
+  const { api, signal, state } = context;
+  const body = dashboardBody(item.content, mapperOf(context));
+  requireMapped(body, ['folder_id']);
+  for (const element of array(item.content.dashboard_elements)) {
+    requireMapped(elementBody(element, mapperOf(context)), ['look_id']);
+  }
+  if (item.action === 'undelete' && item.targetId !== null) {
+    const targetId = item.targetId;
+    await api.call(
+      'update_dashboard',
+      (sdk, o) => sdk.update_dashboard(targetId, { deleted: false }, o),
+      signal,
+    );
+    if (!differs(item, context)) return targetId;
+  }
+  if ((item.action === 'update' || item.action === 'undelete') && item.targetId !== null) {
+    const targetId = item.targetId;
+    await api.call('update_dashboard', (sdk, o) => sdk.update_dashboard(targetId, body, o), signal);
+    await clearDashboard(item.targetContent ?? {}, context);
+    await fillDashboard(targetId, item.content, context);
+    return targetId;
+  }
+  const lookml = item.sourceId.includes('::');
+  const slug =
+    item.action === 'copy' || lookml
+      ? copySlug(context, item.sourceId)
+      : (text(item.content.slug) ?? undefined);
+  const createBody = { ...body, user_id: ownerOf(item, context), ...(slug ? { slug } : {}) };
+  const find = async (): Promise<string | undefined> => {
+    if (!slug) return undefined;
+    const rows = await api.call(
+      'search_dashboards',
+      (sdk, o) => sdk.search_dashboards({ slug, fields: 'id' }, o),
+      signal,
+    );
+    return rows.length > 0 ? (text((rows[0] as unknown as Json).id) ?? undefined) : undefined;
+  };
+  context.journal.intend(item.type, item.sourceId, slug ?? null);
+  const targetId = await create(
+    context,
+    'create_dashboard',
+    (caller) =>
+      caller.call('create_dashboard', (sdk, o) => sdk.create_dashboard(createBody, o), signal),
+    find,
+  );
+  record(item, targetId, context);
+  state.target.remember('dashboard', {
+    id: targetId,
+    deleted: false,
+    key: slug ?? `id:${targetId}`,
+  });
+  await fillDashboard(targetId, item.content, context);
+  return targetId;
+}
+
+/** Removes a dashboard's tiles and filters (before writing the backup's). */
+async function clearDashboard(current: Json, context: ExecutorContext): Promise<void> {
+  const { api, signal } = context;
+  for (const element of array(current.dashboard_elements)) {
+    const id = text(element.id);
+    if (id === null) continue;
+    await api.call(
+      'delete_dashboard_element',
+      (sdk, o) => sdk.delete_dashboard_element(id, o),
+      signal,
+    );
+  }
+  for (const filter of array(current.dashboard_filters)) {
+    const id = text(filter.id);
+    if (id === null) continue;
+    await api.call(
+      'delete_dashboard_filter',
+      (sdk, o) => sdk.delete_dashboard_filter(id, o),
+      signal,
+    );
+  }
+}
+
+/** Filters, then tiles (with their queries), then each tile's place in the layout. */
+async function fillDashboard(
+  dashboardId: string,
+  dashboard: Json,
+  context: ExecutorContext,
+): Promise<void> {
+  const { api, signal } = context;
+  const map = mapperOf(context);
+  for (const filter of array(dashboard.dashboard_filters)) {
+    const body = { ...filterBody(filter), dashboard_id: dashboardId };
+    await api.call(
+      'create_dashboard_filter',
+      (sdk, o) =>
+        sdk.create_dashboard_filter(
+          body as Parameters<typeof sdk.create_dashboard_filter>[0],
+          'id',
+          o,
+        ),
+      signal,
+    );
+  }
+  const placed: { targetId: string; position: Json | undefined }[] = [];
+  for (const { element, position } of orderedElements(dashboard)) {
+    if (element.merge_result_id != null) {
+      throw new ItemRestoreError(
+        `tile "${text(element.title) ?? text(element.id) ?? ''}" shows merged results, which lookervault does not restore yet`,
+        { hint: 'Restore the other content, then rebuild that tile in Looker.' },
+      );
+    }
+    const body: Json = { ...elementBody(element, map), dashboard_id: dashboardId };
+    if (isObject(element.query)) body.query_id = await newQuery(element.query, context);
+    const created = await api.call(
+      'create_dashboard_element',
+      (sdk, o) => sdk.create_dashboard_element({ body, fields: 'id' }, o),
+      signal,
+    );
+    placed.push({ targetId: idOf(created, 'create_dashboard_element'), position });
+  }
+  if (placed.length === 0) return;
+  const layouts = (await api.call(
+    'dashboard_dashboard_layouts',
+    (sdk, o) => sdk.dashboard_dashboard_layouts(dashboardId, undefined, o),
+    signal,
+  )) as unknown as Json[];
+  const active = layouts.find((l) => l.active === true) ?? layouts[0];
+  const components = new Map<string, Json>();
+  for (const component of array(active?.dashboard_layout_components)) {
+    const element = text(component.dashboard_element_id);
+    if (element !== null) components.set(element, component);
+  }
+  for (const { targetId, position } of placed) {
+    const component = components.get(targetId);
+    const componentId = component ? text(component.id) : null;
+    if (!position || componentId === null || !component) continue;
+    const same = ['row', 'column', 'width', 'height'].every((k) => component[k] === position[k]);
+    if (same) continue;
+    await api.call(
+      'update_dashboard_layout_component',
+      (sdk, o) => sdk.update_dashboard_layout_component(componentId, position, 'id', o),
+      signal,
+    );
+  }
+}
+
+async function writeBoard(item: PlannedItem, context: ExecutorContext): Promise<string> {
+  const { api, signal, state } = context;
+  const map = mapperOf(context);
+  const body = boardBody(item.content);
+  // Every reference is checked before anything is written: no half-made board.
+  for (const section of orderedSections(item.content)) {
+    for (const boardItem of orderedItems(section)) {
+      requireMapped(boardItemBody(boardItem, map), ['dashboard_id', 'look_id']);
+    }
+  }
+  let targetId: string;
+  let existing: Json[] = [];
+  if ((item.action === 'update' || item.action === 'undelete') && item.targetId !== null) {
+    targetId = item.targetId;
+    const id = targetId;
+    await api.call('update_board', (sdk, o) => sdk.update_board(id, body, 'id', o), signal);
+    existing = orderedSections(item.targetContent ?? {});
+  } else {
+    const title = item.action === 'copy' ? `${text(body.title) ?? ''} (restored copy)` : body.title;
+    const createBody: Json = { ...body, title, user_id: ownerOf(item, context) };
+    const find = async (): Promise<string | undefined> => {
+      const rows = await api.call(
+        'search_boards',
+        (sdk, o) => sdk.search_boards({ title: text(title) ?? '', fields: 'id' }, o),
+        signal,
+      );
+      return rows.length > 0 ? (text((rows[0] as unknown as Json).id) ?? undefined) : undefined;
+    };
+    context.journal.intend(item.type, item.sourceId, text(title) ?? '');
+    targetId = await create(
+      context,
+      'create_board',
+      (caller) =>
+        caller.call('create_board', (sdk, o) => sdk.create_board(createBody, 'id', o), signal),
+      find,
+    );
+    record(item, targetId, context);
+    state.target.remember('board', { id: targetId, deleted: false, key: text(title) ?? '' });
+  }
+  // Sections and items the board lacks are added; none is removed (the API has no call for it,
+  // and a restore never deletes).
+  const used = new Set<Json>();
+  for (const section of orderedSections(item.content)) {
+    const match = existing.find((s) => !used.has(s) && s.title === section.title);
+    let sectionId: string;
+    let present: Json[] = [];
+    if (match) {
+      used.add(match);
+      sectionId = text(match.id) ?? '';
+      present = orderedItems(match).map((i) => boardItemBody(i, identity));
+    } else {
+      const sectionBodyValue = { ...sectionBody(section), board_id: targetId };
+      const created = await api.call(
+        'create_board_section',
+        (sdk, o) => sdk.create_board_section(sectionBodyValue, 'id', o),
+        signal,
+      );
+      sectionId = idOf(created, 'create_board_section');
+    }
+    for (const boardItem of orderedItems(section)) {
+      const itemBody = boardItemBody(boardItem, map);
+      if (present.some((p) => canonical(p) === canonical(itemBody))) continue;
+      const createBody = { ...itemBody, board_section_id: sectionId };
+      await api.call(
+        'create_board_item',
+        (sdk, o) => sdk.create_board_item(createBody, 'id', o),
+        signal,
+      );
+    }
+  }
+  return targetId;
+}
+
+async function writePlan(item: PlannedItem, context: ExecutorContext): Promise<string> {
+  const { api, signal, state } = context;
+  const body: Json = {
+    ...planBody(item.content, mapperOf(context)),
+    user_id: ownerOf(item, context),
+  };
+  requireMapped(body, ['look_id', 'dashboard_id']);
+  if ((item.action === 'update' || item.action === 'undelete') && item.targetId !== null) {
+    const targetId = item.targetId;
+    await api.call(
+      'update_scheduled_plan',
+      (sdk, o) => sdk.update_scheduled_plan(targetId, body, o),
+      signal,
+    );
+    return targetId;
+  }
+  if (item.action === 'copy') body.name = `${text(body.name) ?? ''} (restored copy)`;
+  context.journal.intend(item.type, item.sourceId, text(body.name) ?? '');
+  const targetId = await create(
+    context,
+    'create_scheduled_plan',
+    (caller) =>
+      caller.call('create_scheduled_plan', (sdk, o) => sdk.create_scheduled_plan(body, o), signal),
+    () => Promise.resolve(undefined),
+  );
+  record(item, targetId, context);
+  state.target.remember('scheduled_plan', {
+    id: targetId,
+    deleted: false,
+    key: text(body.name) ?? '',
+  });
+  return targetId;
+}
+
+export type { RestoreType };

@@ -1,0 +1,176 @@
+import { describe, expect, it } from '@jest/globals';
+import { RESTORE_TYPES, type Json, type RestoreType } from '../../../src/restore/types.js';
+import { text } from '../../../src/restore/normalize.js';
+import { extractInProcess, simulator, tempDb } from '../extract/harness.js';
+import {
+  actionsByType,
+  comparable,
+  idMap,
+  identity,
+  isSystemFolder,
+  restoreInProcess,
+  snapshotItems,
+} from './harness.js';
+
+/**
+ * Extract A → restore into an empty B → extract B: every restorable item of A has exactly one
+ * counterpart in B, equal in its comparison form (docs/restore.md: ids, server-set timestamps,
+ * counters, `can`, urls, owners and slugs left out; references mapped through id_map).
+ */
+describe.each([1, 2])('round trip A → empty B (seed %i)', (seed) => {
+  it('restores every item once, equal after normalization; a second restore is all skip', async () => {
+    const a = await simulator({ seed });
+    const b = await emptyTwin(seed);
+    const dbA = tempDb();
+    const dbB = tempDb();
+    await extractInProcess(a, dbA);
+
+    const first = await restoreInProcess(dbA, b, { otherInstance: true });
+    const failures = new Map((first.summary?.failures ?? []).map((f) => [`${f.type}:${f.id}`, f]));
+    expect(first.summary?.status).toMatch(/^(success|partial)$/);
+
+    await extractInProcess(b, dbB);
+    const mapping = idMap(dbA);
+    // LookML dashboards' copies go to the Shared folder (B's id 1), as documented.
+    const map = (type: RestoreType, id: string): string | undefined =>
+      type === 'folder' && id === 'lookml' ? '1' : mapping.get(`${type}:${id}`);
+    const trashedDashboards = new Set([...a.dataset.deletedIds('dashboard')].map(String));
+    const trashedLooks = new Set([...a.dataset.deletedIds('look')].map(String));
+
+    for (const type of RESTORE_TYPES) {
+      const source = snapshotItems(dbA, type);
+      const restored = snapshotItems(dbB, type);
+      const counterparts = new Map<string, string>();
+      let expected = 0;
+      for (const [id, item] of source) {
+        if (type === 'folder' && isSystemFolder(item)) continue;
+        const failure = failures.get(`${type}:${id}`);
+        if (refersToTrash(type, item, trashedDashboards, trashedLooks)) {
+          // What shows a dashboard or look that was in A's trash cannot point at anything in B.
+          expect({ type, id, error: failure?.error }).toEqual({
+            type,
+            id,
+            error: expect.stringMatching(/in the trash/),
+          });
+          continue;
+        }
+        if (failure !== undefined) {
+          // Only allowed when what it depends on failed for that reason.
+          const cause = /^(\w+) (\S+) it depends on was not restored$/.exec(failure.error);
+          expect({
+            type,
+            id,
+            error: failure.error,
+            causeFailed: cause !== null && failures.has(`${cause[1]}:${cause[2]}`),
+          }).toEqual({
+            type,
+            id,
+            error: failure.error,
+            causeFailed: true,
+          });
+          continue;
+        }
+        expected += 1;
+        const targetId = map(type, id);
+        expect({ type, id, targetId: targetId !== undefined }).toEqual({
+          type,
+          id,
+          targetId: true,
+        });
+        const counterpart = restored.get(targetId as string);
+        expect({ type, id, found: counterpart !== undefined }).toEqual({ type, id, found: true });
+        expect(comparable(type, counterpart as Json, identity)).toEqual(
+          comparable(type, item, map),
+        );
+        counterparts.set(id, targetId as string);
+      }
+      // Exactly one counterpart each: no two backed-up items share one, and B holds no extras.
+      expect(new Set(counterparts.values()).size).toBe(expected);
+      const extras = [...restored.entries()].filter(
+        ([id, item]) =>
+          !(type === 'folder' && isSystemFolder(item)) &&
+          ![...counterparts.values()].includes(id) &&
+          !(type === 'dashboard' && isLookmlCopy(id, mapping)),
+      );
+      expect({ type, extras: extras.map(([id]) => id) }).toEqual({ type, extras: [] });
+    }
+
+    // Tiles keep what makes them: spot-check one dashboard's first tile against the backup.
+    const dashboards = snapshotItems(dbA, 'dashboard');
+    const [sourceId, sourceDashboard] = [...dashboards].find(
+      ([, d]) => Array.isArray(d.dashboard_elements) && d.dashboard_elements.length > 2,
+    ) as [string, Json];
+    const copy = snapshotItems(dbB, 'dashboard').get(map('dashboard', sourceId) as string) as Json;
+    const firstQuery = (d: Json) =>
+      ((d.dashboard_elements as Json[]).find((e) => e.query != null)?.query ?? {}) as Json;
+    for (const field of [
+      'model',
+      'view',
+      'fields',
+      'filters',
+      'sorts',
+      'pivots',
+      'limit',
+      'vis_config',
+    ]) {
+      expect(firstQuery(copy)[field]).toEqual(firstQuery(sourceDashboard)[field]);
+    }
+
+    const second = await restoreInProcess(dbA, b, { otherInstance: true, dryRun: true });
+    const actions = actionsByType(second.plan);
+    const updates = second.plan.items.filter((i) => i.action === 'update');
+    expect(updates.map((i) => `${i.type}:${i.sourceId} ${i.reason}`)).toEqual([]);
+    for (const type of Object.keys(actions)) {
+      const counts = actions[type] as Record<string, number>;
+      const writes = (counts.create ?? 0) + (counts.update ?? 0) + (counts.undelete ?? 0);
+      const failedBefore = (first.summary?.failures ?? []).filter((f) => f.type === type).length;
+      // Only what could not be restored the first time is planned again (as a create).
+      expect({ type, writes, update: counts.update ?? 0 }).toEqual({
+        type,
+        writes: failedBefore,
+        update: 0,
+      });
+    }
+    const run = await restoreInProcess(dbA, b, { otherInstance: true });
+    expect(run.summary?.types.reduce((n, t) => n + t.planned.update, 0)).toBe(0);
+  });
+});
+
+function refersToTrash(
+  type: RestoreType,
+  item: Json,
+  dashboards: Set<string>,
+  looks: Set<string>,
+): boolean {
+  const refs: Json[] =
+    type === 'scheduled_plan'
+      ? [item]
+      : type === 'dashboard'
+        ? ((item.dashboard_elements as Json[] | undefined) ?? [])
+        : type === 'board'
+          ? ((item.board_sections as Json[] | undefined) ?? []).flatMap(
+              (s) => (s.board_items as Json[] | undefined) ?? [],
+            )
+          : [];
+  return refs.some((ref) => {
+    const dashboard = text(ref.dashboard_id);
+    const look = text(ref.look_id);
+    return (dashboard !== null && dashboards.has(dashboard)) || (look !== null && looks.has(look));
+  });
+}
+
+/** A second instance: the same people and LookML as the seed's, and no content. */
+async function emptyTwin(seed: number) {
+  return simulator({
+    seed,
+    empty: true,
+    counts: { dashboard: 0, look: 0, folder: 0, board: 0, scheduled_plan: 0, lookmlDashboards: 0 },
+  });
+}
+
+/** LookML dashboards come back as user-defined copies (with ids of their own in B). */
+function isLookmlCopy(id: string, mapping: Map<string, string>): boolean {
+  return [...mapping.entries()].some(
+    ([key, target]) => key.startsWith('dashboard:') && key.includes('::') && target === id,
+  );
+}
