@@ -120,7 +120,13 @@ export async function planRestore(input: PlanInput): Promise<PlanningState> {
   for (const { source: item, depth } of ordered) {
     const key = refKey(item);
     const isSelected = selected.has(key);
-    let found = counterpart(item, { mapping, target, sameInstance, sourceFolders: source.folders });
+    let found = counterpart(item, {
+      mapping,
+      target,
+      sameInstance,
+      sourceFolders: source.folders,
+      userEmails: source.userEmails,
+    });
     const owner = found.id === null ? undefined : owners.get(`${item.type}:${found.id}`);
     if (owner !== undefined && owner !== key) found = none;
     if (found.id !== null) {
@@ -527,6 +533,7 @@ function counterpart(
     target: TargetIndex;
     sameInstance: boolean;
     sourceFolders: Map<string, Json>;
+    userEmails: Map<string, string>;
   },
 ): { id: string | null; trashed: boolean } {
   const { mapping, target, sameInstance } = context;
@@ -542,6 +549,18 @@ function counterpart(
   const c = item.content;
   switch (item.type) {
     case 'folder': {
+      if (c.is_personal === true) {
+        // Personal folders are their owner's, matched through the owner (names may repeat).
+        const owner = text(c.creator_id);
+        const email = owner === null ? undefined : context.userEmails.get(owner);
+        const user =
+          email !== undefined
+            ? target.userByEmail.get(email)
+            : sameInstance && owner !== null
+              ? owner
+              : undefined;
+        return { id: (user && target.personalFolderOf(user)) ?? null, trashed: false };
+      }
       const path = sourceFolderPath(context.sourceFolders, item.id);
       const id = path === undefined ? undefined : target.folderByPath(path);
       return { id: id ?? null, trashed: false };

@@ -16,6 +16,8 @@ export interface TargetFolder {
   name: string;
   parentId: string | null;
   system: boolean;
+  /** For a personal folder: the user it belongs to. */
+  personalOf?: string | null;
 }
 
 export interface TargetEntry {
@@ -60,6 +62,14 @@ export class TargetIndex {
     if (types.has('board')) loads.push(this.#loadBoards(signal));
     if (types.has('scheduled_plan')) loads.push(this.#loadPlans(signal));
     await Promise.all(loads);
+  }
+
+  /** A user's personal folder. */
+  personalFolderOf(userId: string): string | undefined {
+    for (const folder of this.folders.values()) {
+      if (folder.personalOf === userId) return folder.id;
+    }
+    return undefined;
   }
 
   folderByPath(path: string): string | undefined {
@@ -127,7 +137,7 @@ export class TargetIndex {
       'all_folders',
       (sdk, o) =>
         sdk.all_folders(
-          'id,name,parent_id,is_shared_root,is_users_root,is_personal,is_embed_shared_root,is_embed_users_root',
+          'id,name,parent_id,creator_id,is_shared_root,is_users_root,is_personal,is_embed_shared_root,is_embed_users_root',
           o,
         ),
       signal,
@@ -141,6 +151,7 @@ export class TargetIndex {
         id,
         name: text(row.name) ?? '',
         parentId: text(row.parent_id),
+        personalOf: row.is_personal === true ? text(row.creator_id) : null,
         system:
           row.is_shared_root === true ||
           row.is_users_root === true ||

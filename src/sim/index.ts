@@ -34,6 +34,9 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     mutate: (n = 1) => server.mutator.apply(n),
     mutationLog: () => server.mutator.entries(),
     applyMutations: (mutations) => server.mutator.script(mutations),
+    setWriteRejections: (rates) => {
+      server.setWriteRejections(rates);
+    },
     close: () => (closing ??= server.close()),
   };
 }

@@ -328,6 +328,8 @@ export interface RunningSimulator {
   mutationLog(): MutationLogEntry[];
   /** Applies exactly these mutations, in order; throws (changing nothing) if one is invalid. */
   applyMutations(mutations: readonly ScriptedMutation[]): MutationLogEntry[];
+  /** Sets the share (0–1) of an operation's requests answered 422; 0 turns it off. */
+  setWriteRejections(rates: Record<string, number>): void;
   /** Stops listening and destroys every open socket, hung ones included. */
   close(): Promise<void>;
 }

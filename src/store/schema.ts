@@ -232,7 +232,7 @@ CREATE TABLE restore_items (
   error        TEXT,
   updated_at   TEXT NOT NULL,
   PRIMARY KEY (run_id, content_type, source_id)
-) WITHOUT ROWID;
+);
 `;
 
 /** Ordered; `MIGRATIONS[i].version === i + 1`. */

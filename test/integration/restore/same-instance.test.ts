@@ -1,0 +1,94 @@
+import { describe, expect, it } from '@jest/globals';
+import { runCli } from '../../helpers/cli.js';
+import { extractInProcess, envFor, simulator, tempDb } from '../extract/harness.js';
+import {
+  actionsByType,
+  comparable,
+  idMap,
+  identity,
+  restoreInProcess,
+  snapshotItems,
+} from './harness.js';
+
+describe('restore into the instance the backup came from', () => {
+  it('plans update 5, undelete 3, create 2, skip the rest; makes it so; then all skip', async () => {
+    const sim = await simulator({ seed: 3 });
+    const db = tempDb();
+    await extractInProcess(sim, db);
+    const live = sim.dataset.ids('dashboard').filter((id) => !id.includes('::'));
+    const [u1, u2, u3, u4, u5, t1, t2, t3, d1, d2] = live.slice(10, 20);
+    sim.applyMutations([
+      { action: 'update', type: 'dashboard', id: u1 },
+      { action: 'update', type: 'dashboard', id: u2 },
+      { action: 'edit-tiles', type: 'dashboard', id: u3 },
+      { action: 'edit-tiles', type: 'dashboard', id: u4 },
+      { action: 'update', type: 'dashboard', id: u5 },
+      { action: 'trash', type: 'dashboard', id: t1 },
+      { action: 'trash', type: 'dashboard', id: t2 },
+      { action: 'trash', type: 'dashboard', id: t3 },
+      { action: 'delete', type: 'dashboard', id: d1 },
+      { action: 'delete', type: 'dashboard', id: d2 },
+    ]);
+
+    // The plan, through the CLI as a user would see it.
+    const dry = await runCli(
+      ['restore', '--db', db, '--types', 'dashboards', '--dry-run', '--json'],
+      { env: envFor(sim) },
+    );
+    expect(dry.code).toBe(0);
+    const planned = JSON.parse(dry.stdout) as {
+      plan: {
+        counts: Record<string, number>;
+        items: { type: string; id: string; action: string; reason: string }[];
+      };
+    };
+    const dashboards = planned.plan.items.filter((i) => i.type === 'dashboard');
+    const byAction = (action: string) =>
+      dashboards
+        .filter((i) => i.action === action)
+        .map((i) => i.id)
+        .sort();
+    expect(byAction('update')).toEqual([u1, u2, u3, u4, u5].sort());
+    expect(byAction('undelete')).toEqual([t1, t2, t3].sort());
+    expect(byAction('create')).toEqual([d1, d2].sort());
+    expect(dashboards.filter((i) => i.action === 'skip').length).toBe(dashboards.length - 10);
+    // Folders and looks are only dependencies here: all there, all skipped.
+    expect(planned.plan.items.filter((i) => i.type !== 'dashboard' && i.action !== 'skip')).toEqual(
+      [],
+    );
+    // Nothing was written by the dry run: the trash and the deletions are as they were.
+    expect(sim.dataset.deletedIds('dashboard')).toEqual(expect.arrayContaining([t1, t2, t3]));
+    expect(sim.dataset.get('dashboard', d1 as string)).toBeUndefined();
+
+    const run = await restoreInProcess(db, sim, { types: ['dashboard'] });
+    expect(run.summary?.status).toBe('success');
+    expect(run.summary?.failures).toEqual([]);
+
+    // The instance now holds what snapshot 1 held, for every dashboard.
+    const after = tempDb();
+    await extractInProcess(sim, after);
+    const before = snapshotItems(db, 'dashboard', 1);
+    const now = snapshotItems(after, 'dashboard');
+    // A dashboard deleted for good comes back with a new id (the mapping says which).
+    const mapping = idMap(db);
+    const targetOf = (id: string) => mapping.get(`dashboard:${id}`) ?? id;
+    expect([d1, d2].map((id) => targetOf(id as string) !== id)).toEqual([true, true]);
+    for (const [id, item] of before) {
+      const targetId = targetOf(id);
+      const current = now.get(targetId);
+      expect({ id, present: current !== undefined }).toEqual({ id, present: true });
+      expect(comparable('dashboard', current ?? {}, identity)).toEqual(
+        comparable('dashboard', item, identity),
+      );
+    }
+    // Recreated dashboards keep their slugs.
+    for (const id of [d1, d2] as string[]) {
+      expect(now.get(targetOf(id))?.slug).toBe(before.get(id)?.slug);
+    }
+    expect(now.size).toBe(before.size);
+
+    const third = await restoreInProcess(db, sim, { types: ['dashboard'], dryRun: true });
+    const actions = actionsByType(third.plan);
+    expect(actions.dashboard).toEqual({ skip: before.size });
+  });
+});
