@@ -27,6 +27,7 @@ const steps = [
       ? ['--items', '5000', '--snapshots', '10', '--out', path.join(os.tmpdir(), 'repr.md')]
       : [],
   ],
+  ['restore.js', quick ? ['--dashboards', '100', '--out', os.tmpdir()] : []],
 ];
 for (const [script, args] of steps) {
   console.log(`\n== ${script} ${args.join(' ')}`);

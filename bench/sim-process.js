@@ -38,7 +38,7 @@ export function stopSim(sim) {
  * Runs `lookervault <args>` against a simulator started by startSim (as installed: production
  * mode); resolves with its stdout parsed as JSON and its wall time, rejects on a non-zero exit.
  */
-export function runLookervault(sim, args) {
+export function runLookervault(sim, args, extraEnv = {}, okCodes = [0]) {
   const child = spawn(process.execPath, [cli, ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: {
@@ -47,6 +47,7 @@ export function runLookervault(sim, args) {
       LOOKERSDK_BASE_URL: sim.info.url,
       LOOKERSDK_CLIENT_ID: sim.info.clientId,
       LOOKERSDK_CLIENT_SECRET: sim.info.clientSecret,
+      ...extraEnv,
     },
   });
   let out = '';
@@ -57,7 +58,7 @@ export function runLookervault(sim, args) {
   return new Promise((resolve, reject) => {
     child.on('close', (code) => {
       const wallMs = performance.now() - started;
-      if (code !== 0)
+      if (!okCodes.includes(code))
         reject(new Error(`lookervault ${args[0]} exited ${code}: ${err.slice(-2000)}`));
       else resolve({ json: JSON.parse(out), wallMs });
     });

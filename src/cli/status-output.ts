@@ -34,6 +34,8 @@ const runStatus = z.enum(RUN_STATUSES);
 
 export const statusRunSchema = z.object({
   id: z.number().int().positive(),
+  /** `extract`, or `restore` (counts: `stored` items written, `itemFailures` failed or skipped). */
+  kind: z.enum(['extract', 'restore']),
   /** As the user should read it: a `running` run whose process died shows as `interrupted`. */
   status: runStatus,
   startedAt: z.string(),
@@ -119,7 +121,18 @@ export const statusDetailSchema = z.object({
     failedPages: z.array(statusFailedPageSchema),
     /** The first `--limit` item failures; `counts.itemFailures` has the total. */
     itemFailures: z.array(statusItemFailureSchema),
-    /** The summary `extract` stored when the run ended (its `--json` schema), or null. */
+    /** A restore's items that failed or were skipped (the first `--limit`). */
+    restoreFailures: z.array(
+      z.object({
+        type: z.string(),
+        id: z.string(),
+        title: z.string().nullable(),
+        action: z.string(),
+        status: z.string(),
+        error: z.string().nullable(),
+      }),
+    ),
+    /** The summary the run stored when it ended (its `--json` schema), or null. */
     summary: z.unknown(),
   }),
 });
@@ -131,6 +144,7 @@ type StatusRunJson = z.infer<typeof statusRunSchema>;
 function runToJson(run: RunListRow): StatusRunJson {
   return {
     id: run.id,
+    kind: run.kind,
     status: run.status,
     startedAt: run.startedAt,
     endedAt: run.endedAt,
@@ -204,6 +218,14 @@ export function runDetailToJson(database: string, detail: RunDetail): StatusDeta
         error: failure.error,
         recordedAt: failure.recordedAt,
       })),
+      restoreFailures: detail.restoreFailures.map((row) => ({
+        type: row.type,
+        id: row.sourceId,
+        title: row.title,
+        action: row.action,
+        status: row.status,
+        error: row.error,
+      })),
       summary: detail.summary ?? null,
     },
   };
@@ -231,6 +253,7 @@ export function formatRunList(
     'started',
     'duration',
     'status',
+    'kind',
     'items',
     'failed pages',
     'failed items',
@@ -241,16 +264,17 @@ export function formatRunList(
     time(run.startedAt),
     durationText(run),
     run.status,
+    run.kind,
     formatCount(run.counts.stored),
     formatCount(run.counts.pagesFailed),
     formatCount(run.counts.itemFailures),
     run.resumable ? 'yes' : 'no',
   ]);
-  const rightAligned = new Set([0, 4, 5, 6]);
+  const rightAligned = new Set([0, 5, 6, 7]);
   const table = statusTable(header, rows, rightAligned, style, (cell, column, row) => {
     if (column === 3) return paintStatus(cell, style);
-    if ((column === 5 || column === 6) && row[column] !== '0') return style.red(cell);
-    if (column === 7 && row[7] === 'yes') return style.yellow(cell);
+    if ((column === 6 || column === 7) && row[column] !== '0') return style.red(cell);
+    if (column === 8 && row[8] === 'yes') return style.yellow(cell);
     return cell;
   });
   const newest = runs[0]?.id ?? 1;
@@ -306,6 +330,7 @@ export function formatRunDetail(detail: RunDetail, options: StatusFormatOptions)
   if (detail.resumable) {
     facts.push(['Resume', 'run `lookervault extract` again to continue this run']);
   }
+  if (detail.kind === 'restore') return restoreDetail(detail, facts, lines, style);
   const labelWidth = Math.max(...facts.map(([label]) => label.length)) + 2;
   for (const [label, value] of facts)
     lines.push(`  ${style.dim(label.padEnd(labelWidth))}${value}`);
@@ -319,6 +344,40 @@ export function formatRunDetail(detail: RunDetail, options: StatusFormatOptions)
   } else {
     lines.push(...failedPagesSection(detail.failedPages, pagesFailed, style, time));
     lines.push(...itemFailuresSection(detail.itemFailures, itemFailures, style));
+  }
+  return `${redact(lines.join('\n'))}\n`;
+}
+
+/** A restore: where from and to, what it did per type, and what it could not do. */
+function restoreDetail(
+  detail: RunDetail,
+  facts: [string, string][],
+  lines: string[],
+  style: Style,
+): string {
+  const config = detail.config;
+  const restoreFacts: [string, string][] = [
+    ['Kind', `restore of snapshot ${JSON.stringify(config.snapshot ?? '?')}`],
+    ['From', typeof config.source === 'string' ? config.source : '?'],
+    ...facts.filter(([label]) => label !== 'Looker' && label !== 'Types'),
+    ['Into', detail.baseUrl],
+  ];
+  const labelWidth = Math.max(...restoreFacts.map(([label]) => label.length)) + 2;
+  for (const [label, value] of restoreFacts)
+    lines.push(`  ${style.dim(label.padEnd(labelWidth))}${value}`);
+  const { stored, new: created, changed, unchanged, itemFailures } = detail.counts;
+  lines.push(
+    '',
+    `Items: ${formatCount(stored)} written (${formatCount(created)} created, ${formatCount(changed)} updated or undeleted), ${formatCount(unchanged)} identical, ${formatCount(itemFailures)} failed or skipped.`,
+  );
+  if (detail.restoreFailures.length > 0) {
+    lines.push('', style.bold('Not restored:'));
+    for (const row of detail.restoreFailures) {
+      lines.push(
+        `  ${row.type} ${row.sourceId}${row.title ? ` (${row.title})` : ''}: ${style.red(row.status)} — ${row.error ?? ''}`,
+      );
+    }
+    lines.push(style.dim('Retry them with `lookervault restore --retry-failed`.'));
   }
   return `${redact(lines.join('\n'))}\n`;
 }

@@ -15,6 +15,7 @@ import { ExitCode, UsageError } from '../errors.js';
 import { EXTRACT_DEFAULTS, WORKERS_RANGE, defaultWorkers } from '../extract/options.js';
 import { LookerClient } from '../looker/client.js';
 import { ENV, resolveSettings, type LookerSettings } from '../looker/settings.js';
+import { ProgressDisplay, progressFlags } from '../progress/index.js';
 import { colorEnabled, createStyle } from '../progress/style.js';
 import { Restore, type RestoreSummary } from '../restore/restore.js';
 import { parseSelector } from '../restore/selectors.js';
@@ -131,12 +132,15 @@ export default class RestoreCommand extends BaseCommand {
       max: 20,
       integer: true,
     }),
+    ...connectionFlags,
+    ...progressFlags,
     verbose: Flags.boolean({
       char: 'v',
-      description: 'List skipped items in the plan and every item as it is restored.',
+      description:
+        'List skipped items in the plan too, every item as it is written, and every retry.',
       default: false,
+      helpGroup: 'OUTPUT',
     }),
-    ...connectionFlags,
     'to-base-url': Flags.string({
       description: `Restore into this other Looker instance (env ${TO_ENV.baseUrl}).`,
       helpGroup: 'TARGET',
@@ -214,11 +218,17 @@ export default class RestoreCommand extends BaseCommand {
       );
       this.restore = restore;
       const style = createStyle(colorEnabled(process.stderr, process.env));
-      for (const type of flags.types ?? []) {
-        const reason = NOT_RESTORABLE[type.trim().replace(/s$/, '')];
-        if (reason !== undefined) this.writeErr(`Skipped: ${type}: ${reason}.`);
+      if (!this.jsonEnabled()) {
+        this.writeErr(
+          'Reading the backup and the target to plan the restore (nothing is written yet)…',
+        );
       }
       const plan = await restore.plan();
+      for (const name of flags.types ?? []) {
+        const type = name.trim().toLowerCase().replace(/s$/, '');
+        const reason = NOT_RESTORABLE[type];
+        if (reason !== undefined) plan.unrestorable.push({ type, id: null, reason });
+      }
       if (flags['dry-run']) {
         if (this.jsonEnabled()) this.logJson(planToJson(plan, restore.summarizePlan()));
         else this.writeOut(formatPlan(plan, { style, all: flags.verbose }));
@@ -233,29 +243,30 @@ export default class RestoreCommand extends BaseCommand {
         }
       }
       const stopOnSignal = this.handleSignals(restore);
-      let done = 0;
-      const total = plan.items.length;
+      const display = new ProgressDisplay({
+        source: restore.progress,
+        progress: flags.progress,
+        intervalMs: flags['progress-interval'],
+        verbose: flags.verbose,
+      });
       const unsubscribe = restore.onEvent((event) => {
-        if (this.jsonEnabled()) return;
-        if (event.kind === 'item') {
-          done += 1;
-          const { result } = event;
-          if (result.outcome !== 'done') {
-            this.writeErr(
-              `${result.outcome === 'failed' ? 'Failed' : 'Skipped'}: ${result.type} ${result.sourceId} (${result.title}): ${result.error ?? ''}`,
-            );
-          } else if (flags.verbose && result.action !== 'skip') {
-            this.writeErr(
-              `${result.action} ${result.type} ${result.sourceId} → ${result.targetId ?? '-'} (${String(done)}/${String(total)})`,
-            );
-          }
-        } else if (event.kind === 'engine' && event.event.kind === 'rate-limited') {
-          this.writeErr('Rate limited by Looker (429): all workers pause and slow down.');
+        if (!flags.verbose || this.jsonEnabled() || event.kind !== 'item') return;
+        const { result } = event;
+        if (result.outcome === 'done' && result.action !== 'skip') {
+          restore.progress.emit({
+            kind: 'notice',
+            message: `${result.action} ${result.type} ${result.sourceId} → ${result.targetId ?? '-'} (${result.title})`,
+          });
         }
       });
       let summary: RestoreSummary;
       try {
-        summary = await restore.execute();
+        display.start();
+        summary = await restore.execute().catch(async (error: unknown) => {
+          await display.abort();
+          throw error;
+        });
+        await display.end(summary.status);
       } finally {
         unsubscribe();
         stopOnSignal();

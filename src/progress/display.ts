@@ -1,3 +1,4 @@
+import type { FinalRunStatus } from '../engine/states.js';
 import type { ProgressSource } from '../engine/events.js';
 import { DEFAULT_PROGRESS_INTERVAL_MS } from './flags.js';
 import { createProgressRenderer } from './create-renderer.js';
@@ -71,6 +72,16 @@ export class ProgressDisplay {
     this.finished = true;
     await this.renderer.stop(summary);
     this.stream.write(`\n${formatSummary(summary, { color: this.color })}`);
+  }
+
+  /**
+   * Draws the final frame with the run's outcome and prints no summary: for runs that print
+   * their own (a restore).
+   */
+  async end(outcome: FinalRunStatus): Promise<void> {
+    if (this.finished) return;
+    this.finished = true;
+    await this.renderer.stop(undefined, outcome);
   }
 
   /** Stops the display without a summary (the run failed before it had one). */

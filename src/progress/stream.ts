@@ -1,3 +1,4 @@
+import type { FinalRunStatus } from '../engine/states.js';
 import type { RunSummary } from '../engine/run-summary.js';
 
 /**
@@ -19,5 +20,5 @@ export interface ProgressRenderer {
    * Draws the last frame (TTY) or flushes pending lines (plain) and unsubscribes. Pass the run's
    * summary when there is one: the final frame then shows the run's outcome. Safe to call twice.
    */
-  stop(summary?: RunSummary): Promise<void>;
+  stop(summary?: RunSummary, outcome?: FinalRunStatus): Promise<void>;
 }

@@ -1,3 +1,4 @@
+import type { FinalRunStatus } from '../engine/states.js';
 import { createLogUpdate } from 'log-update';
 import { redact } from '../redact.js';
 import { EventLog, describeEvent } from './event-lines.js';
@@ -135,14 +136,19 @@ export class TtyRenderer implements ProgressRenderer {
     this.redraw();
   }
 
-  stop(summary?: RunSummary): Promise<void> {
+  stop(summary?: RunSummary, outcome?: FinalRunStatus): Promise<void> {
     if (this.stopped) return Promise.resolve();
     this.stopped = true;
     if (this.refreshTimer) clearInterval(this.refreshTimer);
     if (this.tickTimer) clearInterval(this.tickTimer);
     this.unsubscribe?.();
     if (this.open) {
-      const frame = this.frame(this.takeSnapshot(), true, summary?.status ?? 'stopped', summary);
+      const frame = this.frame(
+        this.takeSnapshot(),
+        true,
+        summary?.status ?? outcome ?? 'stopped',
+        summary,
+      );
       this.draw.clear();
       this.stream.write(`${frame}\n`);
       this.draw.done();

@@ -422,27 +422,33 @@ async function writeDashboard(item: PlannedItem, context: ExecutorContext): Prom
 /** Removes a dashboard's tiles and filters (before writing the backup's). */
 async function clearDashboard(current: Json, context: ExecutorContext): Promise<void> {
   const { api, signal } = context;
-  for (const element of array(current.dashboard_elements)) {
-    const id = text(element.id);
-    if (id === null) continue;
-    await api.call(
-      'delete_dashboard_element',
-      (sdk, o) => sdk.delete_dashboard_element(id, o),
-      signal,
-    );
-  }
-  for (const filter of array(current.dashboard_filters)) {
-    const id = text(filter.id);
-    if (id === null) continue;
-    await api.call(
-      'delete_dashboard_filter',
-      (sdk, o) => sdk.delete_dashboard_filter(id, o),
-      signal,
-    );
-  }
+  await settleAll([
+    ...array(current.dashboard_elements).map(async (element) => {
+      const id = text(element.id);
+      if (id === null) return;
+      await api.call(
+        'delete_dashboard_element',
+        (sdk, o) => sdk.delete_dashboard_element(id, o),
+        signal,
+      );
+    }),
+    ...array(current.dashboard_filters).map(async (filter) => {
+      const id = text(filter.id);
+      if (id === null) return;
+      await api.call(
+        'delete_dashboard_filter',
+        (sdk, o) => sdk.delete_dashboard_filter(id, o),
+        signal,
+      );
+    }),
+  ]);
 }
 
-/** Filters, then tiles (with their queries), then each tile's place in the layout. */
+/**
+ * Filters, tiles (each with its new query) and then each tile's place in the layout. The parts
+ * of one dashboard go out in parallel (the gate still bounds what is in flight): their order
+ * does not matter, since every tile's position is set explicitly afterwards.
+ */
 async function fillDashboard(
   dashboardId: string,
   dashboard: Json,
@@ -450,36 +456,42 @@ async function fillDashboard(
 ): Promise<void> {
   const { api, signal } = context;
   const map = mapperOf(context);
-  for (const filter of array(dashboard.dashboard_filters)) {
-    const body = { ...filterBody(filter), dashboard_id: dashboardId };
-    await api.call(
-      'create_dashboard_filter',
-      (sdk, o) =>
-        sdk.create_dashboard_filter(
-          body as Parameters<typeof sdk.create_dashboard_filter>[0],
-          'id',
-          o,
-        ),
-      signal,
-    );
-  }
-  const placed: { targetId: string; position: Json | undefined }[] = [];
-  for (const { element, position } of orderedElements(dashboard)) {
+  const tiles = orderedElements(dashboard);
+  for (const { element } of tiles) {
     if (element.merge_result_id != null) {
       throw new ItemRestoreError(
         `tile "${text(element.title) ?? text(element.id) ?? ''}" shows merged results, which lookervault does not restore yet`,
         { hint: 'Restore the other content, then rebuild that tile in Looker.' },
       );
     }
-    const body: Json = { ...elementBody(element, map), dashboard_id: dashboardId };
-    if (isObject(element.query)) body.query_id = await newQuery(element.query, context);
-    const created = await api.call(
-      'create_dashboard_element',
-      (sdk, o) => sdk.create_dashboard_element({ body, fields: 'id' }, o),
-      signal,
-    );
-    placed.push({ targetId: idOf(created, 'create_dashboard_element'), position });
   }
+  await settleAll(
+    array(dashboard.dashboard_filters).map(async (filter) => {
+      const body = { ...filterBody(filter), dashboard_id: dashboardId };
+      await api.call(
+        'create_dashboard_filter',
+        (sdk, o) =>
+          sdk.create_dashboard_filter(
+            body as Parameters<typeof sdk.create_dashboard_filter>[0],
+            'id',
+            o,
+          ),
+        signal,
+      );
+    }),
+  );
+  const placed = await settleAll(
+    tiles.map(async ({ element, position }) => {
+      const body: Json = { ...elementBody(element, map), dashboard_id: dashboardId };
+      if (isObject(element.query)) body.query_id = await newQuery(element.query, context);
+      const created = await api.call(
+        'create_dashboard_element',
+        (sdk, o) => sdk.create_dashboard_element({ body, fields: 'id' }, o),
+        signal,
+      );
+      return { targetId: idOf(created, 'create_dashboard_element'), position };
+    }),
+  );
   if (placed.length === 0) return;
   const layouts = (await api.call(
     'dashboard_dashboard_layouts',
@@ -492,18 +504,33 @@ async function fillDashboard(
     const element = text(component.dashboard_element_id);
     if (element !== null) components.set(element, component);
   }
-  for (const { targetId, position } of placed) {
-    const component = components.get(targetId);
-    const componentId = component ? text(component.id) : null;
-    if (!position || componentId === null || !component) continue;
-    const same = ['row', 'column', 'width', 'height'].every((k) => component[k] === position[k]);
-    if (same) continue;
-    await api.call(
-      'update_dashboard_layout_component',
-      (sdk, o) => sdk.update_dashboard_layout_component(componentId, position, 'id', o),
-      signal,
-    );
+  await settleAll(
+    placed.map(async ({ targetId, position }) => {
+      const component = components.get(targetId);
+      const componentId = component ? text(component.id) : null;
+      if (!position || componentId === null || !component) return;
+      const same = ['row', 'column', 'width', 'height'].every((k) => component[k] === position[k]);
+      if (same) return;
+      await api.call(
+        'update_dashboard_layout_component',
+        (sdk, o) => sdk.update_dashboard_layout_component(componentId, position, 'id', o),
+        signal,
+      );
+    }),
+  );
+}
+
+/** Like Promise.all, but waits for every task before throwing the first failure. */
+async function settleAll<T>(tasks: Promise<T>[]): Promise<T[]> {
+  const settled = await Promise.allSettled(tasks);
+  const values: T[] = [];
+  for (const result of settled) {
+    if (result.status === 'rejected') {
+      throw result.reason instanceof Error ? result.reason : new Error(String(result.reason));
+    }
+    values.push(result.value);
   }
+  return values;
 }
 
 async function writeBoard(item: PlannedItem, context: ExecutorContext): Promise<string> {

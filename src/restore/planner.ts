@@ -322,9 +322,17 @@ function loadSource(input: PlanInput): Source {
   const items = new Map<string, SourceItem>();
   const folders = new Map<string, Json>();
   const trashed = new Set<string>();
-  const types = new Set<RestoreType>([...input.types, 'folder']);
+  // Every restorable type is read, whatever --types says: what the chosen items depend on
+  // (folders, the looks tiles show, the dashboards boards hold) may be of any of them.
+  const wanted = new Set<RestoreType>(input.types);
   for (const type of RESTORE_TYPES) {
-    if (!types.has(type)) continue;
+    const needed =
+      wanted.has(type) ||
+      type === 'folder' ||
+      (type === 'look' &&
+        (wanted.has('dashboard') || wanted.has('board') || wanted.has('scheduled_plan'))) ||
+      (type === 'dashboard' && (wanted.has('board') || wanted.has('scheduled_plan')));
+    if (!needed) continue;
     for (const row of readSnapshotItems(input.vault, input.snapshotId, type)) {
       const content = JSON.parse(row.json) as Json;
       if (type === 'folder') folders.set(row.id, content);
@@ -332,14 +340,8 @@ function loadSource(input: PlanInput): Source {
         trashed.add(`${type}:${row.id}`);
         continue;
       }
-      if (type === 'folder' && !input.types.includes('folder')) continue;
       items.set(`${type}:${row.id}`, { type, id: row.id, content });
     }
-  }
-  // Folders are needed as parents whatever --types says: keep them reachable as dependencies.
-  for (const [id, content] of folders) {
-    const key = `folder:${id}`;
-    if (!items.has(key)) items.set(key, { type: 'folder', id, content });
   }
   return { items, folders, userEmails: readUserEmails(input.vault), trashed };
 }
@@ -559,7 +561,11 @@ function counterpart(
             : sameInstance && owner !== null
               ? owner
               : undefined;
-        return { id: (user && target.personalFolderOf(user)) ?? null, trashed: false };
+        const personal = user === undefined ? undefined : target.personalFolderOf(user);
+        // Without the owner's email (users not backed up), the path of names is all there is.
+        if (personal !== undefined || email !== undefined) {
+          return { id: personal ?? null, trashed: false };
+        }
       }
       const path = sourceFolderPath(context.sourceFolders, item.id);
       const id = path === undefined ? undefined : target.folderByPath(path);

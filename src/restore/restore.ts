@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 /**
  * A restore, start to end: check the target is a Looker and log in, read the target and decide
  * the plan (nothing written anywhere yet), then — unless it is a dry run or the caller declines
@@ -10,12 +11,14 @@ import type { ExtractEvent } from '../engine/events.js';
 import type { LookerClient } from '../looker/client.js';
 import { ClientRequestError } from '../looker/errors.js';
 import { readRestoreItems, RestoreJournal } from '../store/restore-journal.js';
+import { HEARTBEAT_INTERVAL_MS } from '../store/owner.js';
 import { RunStore } from '../store/runs.js';
 import { sanitizeBaseUrl } from '../store/sanitize.js';
 import { resolveSnapshot } from '../store/snapshots.js';
 import type { FinalRunStatus } from '../store/types.js';
 import type { Vault } from '../store/vault.js';
 import { executePlan } from './executor.js';
+import { RestoreProgress } from './progress.js';
 import { planRestore, type PlanningState } from './planner.js';
 import type { Selector } from './selectors.js';
 import {
@@ -91,6 +94,8 @@ export class Restore {
   readonly #listeners = new Set<(event: RestoreEvent) => void>();
   readonly #pipeline: RequestPipeline;
   #state: PlanningState | undefined;
+  /** What the progress renderers read (the same ones `extract` uses). */
+  readonly progress: RestoreProgress;
   readonly #startedAt = Date.now();
   #interrupted = false;
 
@@ -102,6 +107,9 @@ export class Restore {
     this.#client = deps.client;
     this.#options = options;
     this.#toolVersion = deps.toolVersion;
+    // A dashboard's tiles are written in parallel: many queued requests listen to the run's
+    // signal at once (they are bounded by the plan, not by the worker count).
+    setMaxListeners(0, this.#abort.signal);
     this.#pipeline = createRequestPipeline(deps.client, {
       workers: options.workers,
       ratePerSecond: options.ratePerSecond,
@@ -109,9 +117,15 @@ export class Restore {
       maxRetries: options.maxRetries,
       signal: this.#abort.signal,
       emit: (event) => {
+        this.progress.emit(event);
         this.#emit({ kind: 'engine', event });
       },
     });
+    this.progress = new RestoreProgress(
+      options.workers,
+      this.#pipeline.metrics,
+      this.#pipeline.gate,
+    );
   }
 
   onEvent(listener: (event: RestoreEvent) => void): () => void {
@@ -208,9 +222,15 @@ export class Restore {
         stableKey: item.stableKey,
       })),
     );
+    this.progress.planned(run.id, plan.items, this.#vault.path, this.#client.baseUrl);
     this.#emit({ kind: 'started', runId: run.id, plan });
     let results: RestoreItemResult[] = [];
     let fatal: unknown;
+    // One item may take long (a large dashboard under a rate limit): the lock stays fresh.
+    const heartbeat = setInterval(() => {
+      journal.heartbeat();
+    }, HEARTBEAT_INTERVAL_MS);
+    heartbeat.unref();
     try {
       results = await executePlan({
         api: this.#pipeline.api,
@@ -221,14 +241,18 @@ export class Restore {
         maxRetries: this.#options.maxRetries,
         signal: this.#abort.signal,
         onStart: (item) => {
+          this.progress.itemStarted(item);
           this.#emit({ kind: 'item-started', item });
         },
         onItem: (result) => {
+          this.progress.itemFinished(result);
           this.#emit({ kind: 'item', result });
         },
       });
     } catch (error) {
       fatal = error;
+    } finally {
+      clearInterval(heartbeat);
     }
     const status: RestoreStatus = this.#interrupted
       ? 'interrupted'

@@ -32,6 +32,7 @@ export interface ResolvedCounts {
   model_set: number;
   lookml_model: number;
   exploresPerModel: number;
+  tilesPerDashboard: number;
   scheduled_plan: number;
   lookmlDashboards: number;
 }
@@ -48,6 +49,7 @@ export const DEFAULT_COUNTS: ResolvedCounts = {
   model_set: 15,
   lookml_model: 8,
   exploresPerModel: 6,
+  tilesPerDashboard: 0,
   scheduled_plan: 300,
   lookmlDashboards: 4,
 };

@@ -9,6 +9,7 @@ import {
   readRuns,
   readTypeStates,
 } from './queries.js';
+import { readRestoreItems, type RestoreItemRow } from './restore-journal.js';
 import { toDatabaseError } from './sqlite-errors.js';
 import { RESUMABLE_STATUSES } from './types.js';
 import type {
@@ -44,6 +45,8 @@ export interface RunOwnerInfo {
 
 export interface RunListRow {
   id: number;
+  /** `extract`, or `restore` (its counts: items written, and items failed or skipped). */
+  kind: 'extract' | 'restore';
   /** As the user should read it: a `running` run whose owner died shows as `interrupted`. */
   status: RunStatus;
   /** As stored in the file. */
@@ -70,6 +73,8 @@ export interface RunDetail extends RunListRow {
   failedPages: FailedUnitRecord[];
   /** The first `failureLimit` item failures; `counts.itemFailures` has the total. */
   itemFailures: ItemFailureRecord[];
+  /** A restore's items that failed or were skipped (the first `failureLimit`). */
+  restoreFailures: RestoreItemRow[];
 }
 
 export interface ReaderOptions {
@@ -117,6 +122,12 @@ export function getRunDetail(
       typeStates: readTypeStates(vault.db, runId),
       failedPages: readFailedUnits(vault.db, runId, limit),
       itemFailures: readItemFailures(vault.db, runId, limit),
+      restoreFailures:
+        run.kind === 'restore'
+          ? readRestoreItems(vault, runId)
+              .filter((row) => row.status === 'failed' || row.status === 'skipped')
+              .slice(0, limit)
+          : [],
     };
   });
 }
@@ -166,6 +177,7 @@ function summarize(
       : null;
   return {
     id: run.id,
+    kind: run.kind,
     status,
     storedStatus: run.status,
     startedAt: run.startedAt,
@@ -175,7 +187,7 @@ function summarize(
     baseUrl: run.baseUrl,
     toolVersion: run.toolVersion,
     resumeCount: run.resumeCount,
-    counts: runCounts(vault, run.id),
+    counts: run.kind === 'restore' ? restoreCounts(vault, run.id) : runCounts(vault, run.id),
     resumable: run.id === latestId && RESUMABLE_STATUSES.includes(status),
     owner:
       run.status === 'running'
@@ -205,6 +217,33 @@ function runCounts(vault: Vault, runId: number): RunCounts {
     pagesDone: pages.done,
     pagesFailed: pages.failed,
     itemFailures: countItemFailures(vault.db, runId),
+  };
+}
+
+/** A restore's counts: items it wrote (`stored`: created, updated, undeleted, copied) and items it failed or skipped. */
+function restoreCounts(vault: Vault, runId: number): RunCounts {
+  const row = vault.db
+    .prepare<
+      [number],
+      { written: number; created: number; updated: number; skipped: number; failed: number }
+    >(
+      `SELECT coalesce(sum(status = 'done' AND action <> 'skip'), 0) AS written,
+              coalesce(sum(status = 'done' AND action IN ('create', 'copy')), 0) AS created,
+              coalesce(sum(status = 'done' AND action IN ('update', 'undelete')), 0) AS updated,
+              coalesce(sum(status = 'done' AND action = 'skip'), 0) AS skipped,
+              coalesce(sum(status IN ('failed', 'skipped')), 0) AS failed
+         FROM restore_items WHERE run_id = ?`,
+    )
+    .get(runId) ?? { written: 0, created: 0, updated: 0, skipped: 0, failed: 0 };
+  return {
+    stored: row.written,
+    new: row.created,
+    changed: row.updated,
+    unchanged: row.skipped,
+    invalid: 0,
+    pagesDone: 0,
+    pagesFailed: 0,
+    itemFailures: row.failed,
   };
 }
 

@@ -273,6 +273,13 @@ export class RestoreJournal {
     });
   }
 
+  /** Tells other processes the run's owner is still at work (between item writes). */
+  heartbeat(): void {
+    this.#write('refresh the run heartbeat in', () => {
+      this.#heartbeat(this.#now());
+    });
+  }
+
   #heartbeat(now: string): void {
     this.#vault.db.prepare('UPDATE runs SET heartbeat_at = ? WHERE id = ?').run(now, this.#runId);
   }

@@ -348,6 +348,8 @@ export function createContentCollections(world: World, templates: Templates): Co
 
   /** Tile count: long-tailed 2–13 (3.5 on average), ~0.5% huge outliers of 47–125 tiles. */
   function tileCount(rng: Rng, index: number, stream: number): number {
+    const fixed = world.counts.tilesPerDashboard;
+    if (fixed > 0 && stream === Stream.dashboardElements) return fixed;
     if (world.unit(stream + 50, index) < 0.005) return rng.range(47, 125);
     return 2 + Math.floor(Math.pow(rng.float(), 5) * 12);
   }

@@ -58,6 +58,23 @@ describe('restore failures', () => {
       );
     }
 
+    // A restore is a run: `status` lists it, and its failures.
+    const list = await runCli(['status', '--db', db, '--json']);
+    const runs = (
+      JSON.parse(list.stdout) as { runs: { id: number; kind: string; status: string }[] }
+    ).runs;
+    const restoreRun = runs.find((r) => r.kind === 'restore');
+    expect(restoreRun?.status).toBe('partial');
+    const detail = await runCli(['status', '--db', db, '--run', String(restoreRun?.id), '--json']);
+    const failed = (
+      JSON.parse(detail.stdout) as {
+        run: { restoreFailures: { type: string; id: string; error: string }[] };
+      }
+    ).run.restoreFailures;
+    expect(failed.map((f) => `${f.type}:${f.id}`).sort()).toEqual(
+      summary.failures.map((f) => `${f.type}:${f.id}`).sort(),
+    );
+
     b.setWriteRejections({ create_dashboard_element: 0 });
     const retry = await runCli(
       ['restore', '--db', db, '--to-base-url', b.url, '--retry-failed', '--json'],

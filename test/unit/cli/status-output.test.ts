@@ -13,6 +13,8 @@ const time = (iso: string): string => iso.slice(0, 19).replace('T', ' ');
 function detail(overrides: Partial<RunDetail> = {}): RunDetail {
   return {
     id: 5,
+    kind: 'extract',
+    restoreFailures: [],
     status: 'running',
     storedStatus: 'running',
     startedAt: '2025-05-01T10:00:00.000Z',
