@@ -19,12 +19,28 @@ import { ProgressDisplay, progressFlags } from '../progress/index.js';
 import { colorEnabled, createStyle } from '../progress/style.js';
 import { Restore, type RestoreSummary } from '../restore/restore.js';
 import { parseSelector } from '../restore/selectors.js';
-import { NOT_RESTORABLE, RESTORE_TYPES, type RestoreType } from '../restore/types.js';
+import {
+  CONFIGURATION_TYPES,
+  DEFAULT_RESTORE_TYPES,
+  NOT_RESTORABLE,
+  RESTORE_TYPES,
+  type RestoreType,
+} from '../restore/types.js';
 import { openVault } from '../store/index.js';
 import { readLatestRestoreRunId } from '../store/restore-journal.js';
 import { RunStore } from '../store/runs.js';
 
 const TYPE_NAMES: Record<string, RestoreType> = {
+  group: 'group',
+  groups: 'group',
+  role: 'role',
+  roles: 'role',
+  permission_set: 'permission_set',
+  permission_sets: 'permission_set',
+  'permission-sets': 'permission_set',
+  model_set: 'model_set',
+  model_sets: 'model_set',
+  'model-sets': 'model_set',
   folder: 'folder',
   folders: 'folder',
   look: 'look',
@@ -84,7 +100,7 @@ export default class RestoreCommand extends BaseCommand {
     }),
     types: Flags.string({
       char: 't',
-      description: `Content types to restore, comma-separated. [default: ${RESTORE_TYPES.join(', ')}]`,
+      description: `Types to restore, comma-separated: ${RESTORE_TYPES.join(', ')}. Configuration (${CONFIGURATION_TYPES.join(', ')}) only when named here or by a selector. [default: ${DEFAULT_RESTORE_TYPES.join(', ')}]`,
       multiple: true,
       delimiter: ',',
     }),
@@ -168,7 +184,14 @@ export default class RestoreCommand extends BaseCommand {
   async run(): Promise<void> {
     const { argv, flags } = await this.parse(RestoreCommand);
     const selectors = (argv as string[]).map(parseSelector);
-    const types = parseTypes(flags.types);
+    // A selector of a configuration type asks for that type (without --types).
+    const types =
+      flags.types === undefined
+        ? RESTORE_TYPES.filter(
+            (type) =>
+              DEFAULT_RESTORE_TYPES.includes(type) || selectors.some((s) => s.type === type),
+          )
+        : parseTypes(flags.types);
     const otherInstance =
       flags['to-base-url'] !== undefined ||
       flags['to-config'] !== undefined ||
@@ -319,7 +342,7 @@ async function confirm(question: string): Promise<boolean> {
 }
 
 function parseTypes(values: string[] | undefined): RestoreType[] {
-  if (values === undefined || values.length === 0) return [...RESTORE_TYPES];
+  if (values === undefined || values.length === 0) return [...DEFAULT_RESTORE_TYPES];
   const types = new Set<RestoreType>();
   for (const value of values) {
     const name = value.trim().toLowerCase();

@@ -25,9 +25,13 @@ import {
   elementBody,
   filterBody,
   folderBody,
+  groupBody,
   identity,
   isObject,
   lookBody,
+  modelSetBody,
+  permissionSetBody,
+  roleBody,
   orderedElements,
   orderedItems,
   orderedSections,
@@ -174,8 +178,82 @@ async function write(item: PlannedItem, context: ExecutorContext): Promise<strin
       return writeBoard(item, context);
     case 'scheduled_plan':
       return writePlan(item, context);
+    case 'permission_set':
+    case 'model_set':
+    case 'group':
+    case 'role':
+      return writeConfiguration(item, context);
   }
 }
+
+/**
+ * Permission sets, model sets, groups and roles: one create or update each, matched by name.
+ * A role's sets go through the mapping (they are written first).
+ */
+async function writeConfiguration(item: PlannedItem, context: ExecutorContext): Promise<string> {
+  const { api, signal, state } = context;
+  const map = mapperOf(context);
+  const type = item.type as 'permission_set' | 'model_set' | 'group' | 'role';
+  const body: Json =
+    type === 'group'
+      ? groupBody(item.content)
+      : type === 'permission_set'
+        ? permissionSetBody(item.content)
+        : type === 'model_set'
+          ? modelSetBody(item.content)
+          : roleBody(item.content, map);
+  requireMapped(body, ['permission_set_id', 'model_set_id']);
+  const name = text(body.name) ?? '';
+  if ((item.action === 'update' || item.action === 'undelete') && item.targetId !== null) {
+    const id = item.targetId;
+    await CONFIG_WRITES[type].update(api, id, body, signal);
+    return id;
+  }
+  if (item.action === 'copy') body.name = `${name} (restored copy)`;
+  const key = text(body.name) ?? '';
+  context.journal.intend(item.type, item.sourceId, key);
+  const targetId = await create(
+    context,
+    `create_${type}`,
+    (caller) => CONFIG_WRITES[type].create(caller, body, signal),
+    () => Promise.resolve(state.target.byKey(type, key)),
+  );
+  record(item, targetId, context);
+  state.target.remember(type, { id: targetId, deleted: false, key });
+  return targetId;
+}
+
+type Writes = {
+  create: (api: ApiCaller, body: Json, signal: AbortSignal) => Promise<unknown>;
+  update: (api: ApiCaller, id: string, body: Json, signal: AbortSignal) => Promise<unknown>;
+};
+
+const CONFIG_WRITES: Record<'permission_set' | 'model_set' | 'group' | 'role', Writes> = {
+  permission_set: {
+    create: (api, body, signal) =>
+      api.call('create_permission_set', (sdk, o) => sdk.create_permission_set(body, o), signal),
+    update: (api, id, body, signal) =>
+      api.call('update_permission_set', (sdk, o) => sdk.update_permission_set(id, body, o), signal),
+  },
+  model_set: {
+    create: (api, body, signal) =>
+      api.call('create_model_set', (sdk, o) => sdk.create_model_set(body, o), signal),
+    update: (api, id, body, signal) =>
+      api.call('update_model_set', (sdk, o) => sdk.update_model_set(id, body, o), signal),
+  },
+  group: {
+    create: (api, body, signal) =>
+      api.call('create_group', (sdk, o) => sdk.create_group(body, 'id', o), signal),
+    update: (api, id, body, signal) =>
+      api.call('update_group', (sdk, o) => sdk.update_group(id, body, 'id', o), signal),
+  },
+  role: {
+    create: (api, body, signal) =>
+      api.call('create_role', (sdk, o) => sdk.create_role(body, o), signal),
+    update: (api, id, body, signal) =>
+      api.call('update_role', (sdk, o) => sdk.update_role(id, body, o), signal),
+  },
+};
 
 function mapperOf(context: ExecutorContext): IdMapper {
   return context.state.map;

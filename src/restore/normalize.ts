@@ -378,6 +378,59 @@ export function planBody(plan: Json, map: IdMapper): Json {
   };
 }
 
+// ── configuration ────────────────────────────────────────────────────────────────────────
+
+export function groupBody(group: Json): Json {
+  return pick(group, ['name', 'can_add_to_content_metadata']);
+}
+
+export function permissionSetBody(set: Json): Json {
+  return {
+    name: text(set.name) ?? '',
+    permissions: Array.isArray(set.permissions) ? set.permissions.map(String).sort() : [],
+  };
+}
+
+export function modelSetBody(set: Json): Json {
+  return {
+    name: text(set.name) ?? '',
+    models: Array.isArray(set.models) ? set.models.map(String).sort() : [],
+  };
+}
+
+/** A role's permission set and model set, embedded or by id. */
+export function roleRefs(role: Json): { permissionSet: string | null; modelSet: string | null } {
+  const embedded = (value: unknown): string | null => (isObject(value) ? text(value.id) : null);
+  return {
+    permissionSet: text(role.permission_set_id) ?? embedded(role.permission_set),
+    modelSet: text(role.model_set_id) ?? embedded(role.model_set),
+  };
+}
+
+export function roleBody(role: Json, map: IdMapper): Json {
+  const refs = roleRefs(role);
+  const permissionSet =
+    refs.permissionSet === null
+      ? null
+      : (map('permission_set', refs.permissionSet) ?? `unmapped:${refs.permissionSet}`);
+  const modelSet =
+    refs.modelSet === null
+      ? null
+      : (map('model_set', refs.modelSet) ?? `unmapped:${refs.modelSet}`);
+  return {
+    name: text(role.name) ?? '',
+    ...(permissionSet === null ? {} : { permission_set_id: permissionSet }),
+    ...(modelSet === null ? {} : { model_set_id: modelSet }),
+  };
+}
+
+/** Built-in sets and roles come with every instance: matched by name, never written. */
+export function isBuiltIn(type: RestoreType, item: Json): boolean {
+  if (type === 'permission_set' || type === 'model_set') return item.built_in === true;
+  if (type === 'role') return text(item.name) === 'Admin';
+  return false;
+}
+
 // ── any type ─────────────────────────────────────────────────────────────────────────────
 
 /** The comparison form of an item: equal forms mean a restore changes nothing. */
@@ -393,6 +446,14 @@ export function comparable(type: RestoreType, item: Json, map: IdMapper): Json {
       return boardForm(item, map);
     case 'scheduled_plan':
       return planBody(item, map);
+    case 'group':
+      return groupBody(item);
+    case 'permission_set':
+      return permissionSetBody(item);
+    case 'model_set':
+      return modelSetBody(item);
+    case 'role':
+      return roleBody(item, map);
   }
 }
 
@@ -420,6 +481,7 @@ export function differingFields(a: Json, b: Json): string[] {
 }
 
 export function titleOf(type: RestoreType, item: Json): string {
-  const value = type === 'folder' || type === 'scheduled_plan' ? item.name : item.title;
+  const value =
+    type === 'look' || type === 'dashboard' || type === 'board' ? item.title : item.name;
   return text(value) ?? '';
 }

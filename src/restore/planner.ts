@@ -14,7 +14,9 @@ import {
   canonical,
   comparable,
   differingFields,
+  isBuiltIn,
   isSystemFolder,
+  roleRefs,
   text,
   titleOf,
   type IdMapper,
@@ -80,6 +82,10 @@ export async function planRestore(input: PlanInput): Promise<PlanningState> {
   const typesInPlan = new Set<RestoreType>([...included.values()].map((item) => item.type));
   // What the planned types refer to is read too (tiles show looks, plans and boards show both).
   if (typesInPlan.has('dashboard')) typesInPlan.add('look');
+  if (typesInPlan.has('role')) {
+    typesInPlan.add('permission_set');
+    typesInPlan.add('model_set');
+  }
   if (typesInPlan.has('board') || typesInPlan.has('scheduled_plan')) {
     typesInPlan.add('look');
     typesInPlan.add('dashboard');
@@ -151,6 +157,14 @@ export async function planRestore(input: PlanInput): Promise<PlanningState> {
     if (sameInstance && isLookmlDashboard(item)) {
       planned.action = 'skip';
       planned.reason = 'LookML dashboard: it comes from LookML files, which this instance has';
+      continue;
+    }
+    if (isBuiltIn(item.type, item.content)) {
+      planned.action = 'skip';
+      planned.reason =
+        found.id === null
+          ? 'built in (every instance has it), but missing in the target'
+          : 'built in: matched by name, never written';
       continue;
     }
     if (item.type === 'folder' && isSystemFolder(item.content)) {
@@ -301,6 +315,22 @@ async function readTarget(
           (sdk, o) => sdk.scheduled_plan(id, undefined, o),
           signal,
         )) as Json;
+      case 'group':
+        return (await api.call('group', (sdk, o) => sdk.group(id, undefined, o), signal)) as Json;
+      case 'role':
+        return (await api.call('role', (sdk, o) => sdk.role(id, o), signal)) as Json;
+      case 'permission_set':
+        return (await api.call(
+          'permission_set',
+          (sdk, o) => sdk.permission_set(id, undefined, o),
+          signal,
+        )) as Json;
+      case 'model_set':
+        return (await api.call(
+          'model_set',
+          (sdk, o) => sdk.model_set(id, undefined, o),
+          signal,
+        )) as Json;
     }
   } catch (error) {
     if (error instanceof NotFoundError) return null;
@@ -331,7 +361,8 @@ function loadSource(input: PlanInput): Source {
       type === 'folder' ||
       (type === 'look' &&
         (wanted.has('dashboard') || wanted.has('board') || wanted.has('scheduled_plan'))) ||
-      (type === 'dashboard' && (wanted.has('board') || wanted.has('scheduled_plan')));
+      (type === 'dashboard' && (wanted.has('board') || wanted.has('scheduled_plan'))) ||
+      ((type === 'permission_set' || type === 'model_set') && wanted.has('role'));
     if (!needed) continue;
     for (const row of readSnapshotItems(input.vault, input.snapshotId, type)) {
       const content = JSON.parse(row.json) as Json;
@@ -442,6 +473,16 @@ function dependencies(item: SourceItem, source: Source): ItemRef[] {
       add('look', text(c.look_id));
       add('dashboard', text(c.dashboard_id));
       break;
+    case 'role': {
+      const refs2 = roleRefs(c);
+      add('permission_set', refs2.permissionSet);
+      add('model_set', refs2.modelSet);
+      break;
+    }
+    case 'permission_set':
+    case 'model_set':
+    case 'group':
+      break;
   }
   return refs;
 }
@@ -524,6 +565,10 @@ function stableKeyOf(item: SourceItem, folders: Map<string, Json>): string | nul
     case 'board':
       return text(c.title);
     case 'scheduled_plan':
+    case 'permission_set':
+    case 'model_set':
+    case 'group':
+    case 'role':
       return text(c.name);
   }
 }
@@ -593,6 +638,11 @@ function counterpart(
       );
       return known(target.byKey('scheduled_plan', key2)) ?? none;
     }
+    case 'permission_set':
+    case 'model_set':
+    case 'group':
+    case 'role':
+      return known(target.byKey(item.type, text(c.name) ?? '')) ?? none;
   }
 }
 
@@ -633,6 +683,10 @@ export function estimateRequests(item: PlannedItem): number {
       return 1 + sections.length + boardItems;
     }
     case 'scheduled_plan':
+    case 'permission_set':
+    case 'model_set':
+    case 'group':
+    case 'role':
       return 1;
   }
 }

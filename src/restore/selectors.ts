@@ -22,6 +22,18 @@ const ALIASES: Record<string, RestoreType> = {
   'scheduled-plan': 'scheduled_plan',
   'scheduled-plans': 'scheduled_plan',
   schedule: 'scheduled_plan',
+  group: 'group',
+  groups: 'group',
+  role: 'role',
+  roles: 'role',
+  permission_set: 'permission_set',
+  permission_sets: 'permission_set',
+  'permission-set': 'permission_set',
+  'permission-sets': 'permission_set',
+  model_set: 'model_set',
+  model_sets: 'model_set',
+  'model-set': 'model_set',
+  'model-sets': 'model_set',
 };
 
 const SYNTAX_HINT = `Write TYPE:ID, e.g. dashboard:42, look:17, folder:12, board:3, scheduled_plan:9 (types: ${RESTORE_TYPES.join(', ')}).`;

@@ -35,12 +35,20 @@ export class TargetIndex {
     dashboard: new Map(),
     board: new Map(),
     scheduled_plan: new Map(),
+    permission_set: new Map(),
+    model_set: new Map(),
+    group: new Map(),
+    role: new Map(),
   };
   readonly #byKey: Record<Exclude<RestoreType, 'folder'>, Map<string, string>> = {
     look: new Map(),
     dashboard: new Map(),
     board: new Map(),
     scheduled_plan: new Map(),
+    permission_set: new Map(),
+    model_set: new Map(),
+    group: new Map(),
+    role: new Map(),
   };
   readonly userByEmail = new Map<string, string>();
   readonly userIds = new Set<string>();
@@ -61,6 +69,9 @@ export class TargetIndex {
     if (types.has('dashboard')) loads.push(this.#loadDashboards(signal));
     if (types.has('board')) loads.push(this.#loadBoards(signal));
     if (types.has('scheduled_plan')) loads.push(this.#loadPlans(signal));
+    for (const type of ['permission_set', 'model_set', 'group', 'role'] as const) {
+      if (types.has(type)) loads.push(this.#loadByName(type, signal));
+    }
     await Promise.all(loads);
   }
 
@@ -262,6 +273,33 @@ export class TargetIndex {
     );
   }
 
+  async #loadByName(
+    type: 'permission_set' | 'model_set' | 'group' | 'role',
+    signal: AbortSignal,
+  ): Promise<void> {
+    const add = (row: Json): void => {
+      const id = text(row.id);
+      if (id !== null) this.#add(type, { id, deleted: false, key: text(row.name) ?? '' });
+    };
+    if (type === 'group') {
+      await this.#pages(
+        'search_groups',
+        (offset) =>
+          this.api.call(
+            'search_groups',
+            (sdk, o) =>
+              sdk.search_groups({ fields: 'id,name', limit: PAGE, offset, sorts: 'id' }, o),
+            signal,
+          ),
+        add,
+      );
+      return;
+    }
+    const rows = await BY_NAME[type](this.api, signal);
+    this.requests += 1;
+    for (const row of rows as unknown as Json[]) add(row);
+  }
+
   async #loadPlans(signal: AbortSignal): Promise<void> {
     await this.#pages(
       'search_scheduled_plans',
@@ -293,6 +331,16 @@ export class TargetIndex {
     );
   }
 }
+
+/** Configuration is matched by name. */
+const BY_NAME = {
+  permission_set: (api: ApiCaller, signal: AbortSignal) =>
+    api.call('all_permission_sets', (sdk, o) => sdk.all_permission_sets('id,name', o), signal),
+  model_set: (api: ApiCaller, signal: AbortSignal) =>
+    api.call('all_model_sets', (sdk, o) => sdk.all_model_sets('id,name', o), signal),
+  role: (api: ApiCaller, signal: AbortSignal) =>
+    api.call('all_roles', (sdk, o) => sdk.all_roles({ fields: 'id,name' }, o), signal),
+} as const;
 
 export function lookKey(folderId: string, title: string): string {
   return `${folderId}\u0000${title}`;

@@ -5,19 +5,45 @@
 
 export type Json = Record<string, unknown>;
 
-/** Restorable content, in dependency order: a type only refers to types before it. */
-export const RESTORE_TYPES = ['folder', 'look', 'dashboard', 'board', 'scheduled_plan'] as const;
+/**
+ * Restorable types, in dependency order (a type only refers to types before it): content, then
+ * configuration (permission and model sets, groups, roles).
+ */
+export const RESTORE_TYPES = [
+  'folder',
+  'look',
+  'dashboard',
+  'board',
+  'scheduled_plan',
+  'permission_set',
+  'model_set',
+  'group',
+  'role',
+] as const;
 export type RestoreType = (typeof RESTORE_TYPES)[number];
 
-/** Backed-up types a restore never writes, and why (reported as skipped when asked for). */
+/** What a restore writes unless --types says otherwise: content, never configuration. */
+export const DEFAULT_RESTORE_TYPES: readonly RestoreType[] = [
+  'folder',
+  'look',
+  'dashboard',
+  'board',
+  'scheduled_plan',
+];
+
+/** Configuration: restored only when --types names it (an admin decision). */
+export const CONFIGURATION_TYPES: readonly RestoreType[] = [
+  'permission_set',
+  'model_set',
+  'group',
+  'role',
+];
+
+/** Backed-up types a restore never writes, and why (reported when asked for). */
 export const NOT_RESTORABLE: Record<string, string> = {
   explore: 'explores come from LookML, not from the API content store',
   lookml_model: 'LookML models come from LookML project files',
   user: 'users are never created; references to them are mapped by email',
-  group: 'restoring configuration (groups) is not supported yet',
-  role: 'restoring configuration (roles) is not supported yet',
-  permission_set: 'restoring configuration (permission sets) is not supported yet',
-  model_set: 'restoring configuration (model sets) is not supported yet',
 };
 
 /**

@@ -873,6 +873,168 @@ export function createWriteHandlers(
     },
   };
 
+  /** The index of a live item of a collection whose `name` is `name`, if any. */
+  function named(
+    collection: 'group' | 'role' | 'permission_set' | 'model_set',
+    name: string,
+  ): number | undefined {
+    const total = dataset.total(collection);
+    for (let index = 0; index < total; index++) {
+      if (dataset.state(collection, index) !== 'live') continue;
+      if (dataset.fieldValue(collection, index, 'name') === name) return index;
+    }
+    return undefined;
+  }
+
+  function nameErrors(
+    collection: 'group' | 'role' | 'permission_set' | 'model_set',
+    body: Json,
+    creating: boolean,
+    self?: number,
+  ): { field: string; code: string; message: string }[] {
+    const name = str(body.name);
+    if (name === null) {
+      return creating
+        ? [{ field: 'name', code: 'missing', message: 'This field is required.' }]
+        : [];
+    }
+    const other = named(collection, name);
+    return other !== undefined && other !== self
+      ? [{ field: 'name', code: 'already_exists', message: 'Name has already been taken.' }]
+      : [];
+  }
+
+  /** A role embeds its permission set and model set. */
+  function roleParts(role: Json): Json | { field: string; code: string; message: string }[] {
+    const errors: { field: string; code: string; message: string }[] = [];
+    const permissionSet = exists('permission_set', role.permission_set_id);
+    const modelSet = exists('model_set', role.model_set_id);
+    if (role.permission_set_id != null && permissionSet === undefined) {
+      errors.push({
+        field: 'permission_set_id',
+        code: 'invalid',
+        message: 'Permission set not found.',
+      });
+    }
+    if (role.model_set_id != null && modelSet === undefined) {
+      errors.push({ field: 'model_set_id', code: 'invalid', message: 'Model set not found.' });
+    }
+    if (errors.length > 0) return errors;
+    return {
+      ...(permissionSet === undefined
+        ? {}
+        : { permission_set: dataset.item('permission_set', permissionSet, 'detail') }),
+      ...(modelSet === undefined
+        ? {}
+        : { model_set: dataset.item('model_set', modelSet, 'detail') }),
+    };
+  }
+
+  type ConfigName = 'group' | 'permission_set' | 'model_set' | 'role';
+  const CONFIG_SCHEMA: Record<ConfigName, string> = {
+    group: 'Group',
+    permission_set: 'PermissionSet',
+    model_set: 'ModelSet',
+    role: 'Role',
+  };
+  const CONFIG_DEFAULTS: Record<ConfigName, (id: string) => Json> = {
+    group: () => ({
+      can: {
+        show: true,
+        create: true,
+        index: true,
+        update: true,
+        delete: true,
+        edit_in_ui: true,
+        add_to_content_metadata: true,
+      },
+      can_add_to_content_metadata: false,
+      contains_current_user: false,
+      external_group_id: null,
+      externally_managed: false,
+      include_by_default: false,
+      user_count: 0,
+    }),
+    permission_set: (id) => ({
+      can: { show: true, index: true, update: true },
+      all_access: false,
+      built_in: false,
+      permissions: [],
+      url: `https://${INSTANCE_HOST}/api/4.0/permission_sets/${id}`,
+    }),
+    model_set: (id) => ({
+      can: { show: true, index: true, update: true },
+      all_access: false,
+      built_in: false,
+      models: [],
+      url: `https://${INSTANCE_HOST}/api/4.0/model_sets/${id}`,
+    }),
+    role: (id) => ({
+      can: { show: true, index: true, update: true },
+      url: `https://${INSTANCE_HOST}/api/4.0/roles/${id}`,
+      users_url: `https://${INSTANCE_HOST}/api/4.0/roles/${id}/users`,
+    }),
+  };
+
+  function createConfig(name: ConfigName): Handler {
+    return (call) => {
+      const body = bodyOf(call);
+      const errors = nameErrors(name, body, true);
+      if (errors.length > 0) return validationFailed(errors);
+      let parts: Json = {};
+      if (name === 'role') {
+        const found = roleParts(body);
+        if (Array.isArray(found)) return validationFailed(found);
+        parts = found;
+      }
+      const index = dataset.insert(name, (id) => ({
+        ...skeleton(CONFIG_SCHEMA[name]),
+        ...CONFIG_DEFAULTS[name](id),
+        ...writable(CONFIG_SCHEMA[name], body),
+        ...parts,
+        id,
+      }));
+      return json(200, dataset.item(name, index, 'detail'));
+    };
+  }
+
+  function updateConfig(name: ConfigName, param: string): Handler {
+    return (call) => {
+      const index = exists(name, call.params[param]);
+      if (index === undefined) return notFound();
+      const body = bodyOf(call);
+      const errors = nameErrors(name, body, false, index);
+      if (errors.length > 0) return validationFailed(errors);
+      const current = dataset.written(name, index);
+      if (current.built_in === true) {
+        return validationFailed([
+          { field: 'base', code: 'invalid', message: 'Built-in sets cannot be changed.' },
+        ]);
+      }
+      let parts: Json = {};
+      if (name === 'role') {
+        const found = roleParts(body);
+        if (Array.isArray(found)) return validationFailed(found);
+        parts = found;
+      }
+      dataset.replace(name, index, {
+        ...current,
+        ...writable(CONFIG_SCHEMA[name], body),
+        ...parts,
+      });
+      return json(200, dataset.item(name, index, 'detail'));
+    };
+  }
+
+  handlers.create_group = createConfig('group');
+  handlers.update_group = updateConfig('group', 'group_id');
+  handlers.create_permission_set = createConfig('permission_set');
+  handlers.update_permission_set = updateConfig('permission_set', 'permission_set_id');
+  handlers.create_model_set = createConfig('model_set');
+  handlers.update_model_set = updateConfig('model_set', 'model_set_id');
+  handlers.create_role = createConfig('role');
+  handlers.update_role = updateConfig('role', 'role_id');
+
   function destinations(value: unknown, planId: string): Json[] {
     return array(value).map((d) => ({ ...d, id: newId(), scheduled_plan_id: planId }));
   }

@@ -7,6 +7,8 @@ import { makeTempDir } from '../../helpers/tmp.js';
 import { startSimulator, type RunningSimulator } from '../../../src/sim/index.js';
 import { SMALL_COUNTS, envFor, extractInProcess } from '../extract/harness.js';
 
+/** A custom role of the source (role 1 is the built-in Admin). */
+const SOURCE_ROLE = '3';
 const EMPTY = {
   dashboard: 0,
   look: 0,
@@ -130,6 +132,49 @@ describe('restore: bad input is one clear line, an exit code, and nothing writte
       expect(other.dataset.count('folder')).toBe(before.folders);
       expect(other.dataset.count('dashboard')).toBe(0);
       expect(other.dataset.count('look')).toBe(0);
+    } finally {
+      await other.close();
+    }
+  });
+
+  it('configuration is restored only when asked for: by --types or by a selector', async () => {
+    const other = await startSimulator({
+      seed: 5,
+      empty: true,
+      counts: { ...EMPTY, group: 0, role: 1, permission_set: 4, model_set: 1 },
+    });
+    try {
+      const env = {
+        LOOKERVAULT_TO_CLIENT_ID: other.clientId,
+        LOOKERVAULT_TO_CLIENT_SECRET: other.clientSecret,
+      };
+      const plannedTypes = async (args: string[]) => {
+        const result = await restore(
+          ['--to-base-url', other.url, '--dry-run', '--json', ...args],
+          env,
+        );
+        expect(result.code).toBe(0);
+        const parsed = JSON.parse(result.stdout) as {
+          plan: { items: { type: string; id: string; action: string; selected: boolean }[] };
+        };
+        return parsed.plan.items;
+      };
+      const everything = await plannedTypes([]);
+      expect(new Set(everything.map((i) => i.type))).toEqual(
+        new Set(['folder', 'look', 'dashboard', 'board', 'scheduled_plan']),
+      );
+      const role = SOURCE_ROLE;
+      const one = await plannedTypes([`role:${role}`]);
+      // The role, and the sets it needs (created when missing, matched when built in).
+      expect(one.filter((i) => i.selected).map((i) => `${i.type}:${i.id}`)).toEqual([
+        `role:${role}`,
+      ]);
+      expect(new Set(one.map((i) => i.type))).toEqual(
+        new Set(['role', 'permission_set', 'model_set']),
+      );
+      const groups = await plannedTypes(['--types', 'groups']);
+      expect(groups.every((i) => i.type === 'group' && i.action === 'create')).toBe(true);
+      expect(groups.length).toBe(SMALL_COUNTS.group);
     } finally {
       await other.close();
     }

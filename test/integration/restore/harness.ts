@@ -1,6 +1,6 @@
 import { LookerClient } from '../../../src/looker/client.js';
 import { explicitSettings } from '../../../src/looker/settings.js';
-import { comparable, identity, isSystemFolder } from '../../../src/restore/normalize.js';
+import { comparable, identity, isBuiltIn, isSystemFolder } from '../../../src/restore/normalize.js';
 import { Restore, type RestoreOptions, type RestoreSummary } from '../../../src/restore/restore.js';
 import {
   RESTORE_TYPES,
@@ -104,4 +104,4 @@ export function idMap(dbPath: string): Map<string, string> {
   }
 }
 
-export { comparable, identity, isSystemFolder };
+export { comparable, identity, isBuiltIn, isSystemFolder };

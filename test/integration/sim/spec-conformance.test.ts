@@ -94,14 +94,6 @@ const UNPLAYED: readonly (readonly [string, string, string])[] = [
   ['create_content_metadata_access', 'POST', '/content_metadata_access'],
   ['all_content_metadata_accesses', 'GET', '/content_metadata_access'],
   ['update_content_metadata_access', 'PUT', '/content_metadata_access/1'],
-  ['create_group', 'POST', '/groups'],
-  ['update_group', 'PATCH', '/groups/1'],
-  ['update_model_set', 'PATCH', '/model_sets/1'],
-  ['create_model_set', 'POST', '/model_sets'],
-  ['update_permission_set', 'PATCH', '/permission_sets/1'],
-  ['create_permission_set', 'POST', '/permission_sets'],
-  ['create_role', 'POST', '/roles'],
-  ['update_role', 'PATCH', '/roles/1'],
   ['all_user_attributes', 'GET', '/user_attributes'],
   ['create_user_attribute', 'POST', '/user_attributes'],
   ['user_attribute', 'GET', '/user_attributes/1'],
@@ -390,6 +382,30 @@ describe('every simulated operation answers as the spec declares', () => {
     await valid('update_scheduled_plan', 'PATCH', `/scheduled_plans/${String(plan.id)}`, {
       enabled: false,
     });
+    const group = await valid('create_group', 'POST', '/groups', { name: 'Restored group' });
+    await valid('update_group', 'PATCH', `/groups/${String(group.id)}`, {
+      name: 'Restored group 2',
+    });
+    const permissionSet = await valid('create_permission_set', 'POST', '/permission_sets', {
+      name: 'Restored permissions',
+      permissions: ['access_data', 'see_looks'],
+    });
+    await valid('update_permission_set', 'PATCH', `/permission_sets/${String(permissionSet.id)}`, {
+      permissions: ['access_data'],
+    });
+    const modelSet = await valid('create_model_set', 'POST', '/model_sets', {
+      name: 'Restored models',
+      models: ['thelook'],
+    });
+    await valid('update_model_set', 'PATCH', `/model_sets/${String(modelSet.id)}`, {
+      models: ['thelook', 'finance'],
+    });
+    const role = await valid('create_role', 'POST', '/roles', {
+      name: 'Restored role',
+      permission_set_id: permissionSet.id,
+      model_set_id: modelSet.id,
+    });
+    await valid('update_role', 'PATCH', `/roles/${String(role.id)}`, { name: 'Restored role 2' });
     // What was written is what later reads serve.
     const read = (await expectValid('dashboard', `/dashboards/${dashboardId}`)) as {
       dashboard_elements: { title: string }[];
