@@ -92,3 +92,45 @@ describe('restore into the instance the backup came from', () => {
     expect(actions.dashboard).toEqual({ skip: before.size });
   });
 });
+
+describe('--on-conflict', () => {
+  it('skip leaves a differing item alone; copy writes the backup beside it, once', async () => {
+    const sim = await simulator({ seed: 8 });
+    const db = tempDb();
+    await extractInProcess(sim, db);
+    const id = sim.dataset.ids('dashboard').filter((d) => !d.includes('::'))[3] as string;
+    sim.applyMutations([{ action: 'update', type: 'dashboard', id }]);
+    const edited = sim.dataset.get('dashboard', id) as { title: string };
+    const selectors = [{ type: 'dashboard' as const, id }];
+
+    const skip = await restoreInProcess(db, sim, { selectors, onConflict: 'skip' });
+    expect(skip.plan.items.find((i) => i.sourceId === id)?.action).toBe('skip');
+    expect((sim.dataset.get('dashboard', id) as { title: string }).title).toBe(edited.title);
+
+    const before = sim.dataset.count('dashboard');
+    const copy = await restoreInProcess(db, sim, { selectors, onConflict: 'copy' });
+    expect(copy.plan.items.find((i) => i.sourceId === id)?.action).toBe('copy');
+    expect(copy.summary?.status).toBe('success');
+    expect(sim.dataset.count('dashboard')).toBe(before + 1);
+    // The original keeps its edit; the copy is the backup's version, and is what it maps to now.
+    expect((sim.dataset.get('dashboard', id) as { title: string }).title).toBe(edited.title);
+    const copyId = idMap(db).get(`dashboard:${id}`) as string;
+    expect(copyId).not.toBe(id);
+    expect(
+      comparable(
+        'dashboard',
+        sim.dataset.get('dashboard', copyId) as Record<string, unknown>,
+        identity,
+      ),
+    ).toEqual(
+      comparable(
+        'dashboard',
+        snapshotItems(db, 'dashboard').get(id) as Record<string, unknown>,
+        identity,
+      ),
+    );
+    const again = await restoreInProcess(db, sim, { selectors, onConflict: 'copy' });
+    expect(again.plan.items.find((i) => i.sourceId === id)?.action).toBe('skip');
+    expect(sim.dataset.count('dashboard')).toBe(before + 1);
+  });
+});
