@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { runCli } from '../../helpers/cli.js';
+import { spawn } from 'node:child_process';
+import { CLI_PATH, runCli } from '../../helpers/cli.js';
 import { makeTempDir } from '../../helpers/tmp.js';
 import { startSimulator, type RunningSimulator } from '../../../src/sim/index.js';
 import { SMALL_COUNTS, envFor, extractInProcess } from '../extract/harness.js';
@@ -175,6 +176,57 @@ describe('restore: bad input is one clear line, an exit code, and nothing writte
       const groups = await plannedTypes(['--types', 'groups']);
       expect(groups.every((i) => i.type === 'group' && i.action === 'create')).toBe(true);
       expect(groups.length).toBe(SMALL_COUNTS.group);
+    } finally {
+      await other.close();
+    }
+  });
+
+  it('on a terminal, the plan is confirmed first: "n" writes nothing, "y" restores', async () => {
+    const other = await startSimulator({ seed: 5, empty: true, counts: EMPTY });
+    try {
+      const env = {
+        ...process.env,
+        NODE_OPTIONS: '',
+        NODE_ENV: 'production',
+        NO_COLOR: '1',
+        LOOKERVAULT_TO_CLIENT_ID: other.clientId,
+        LOOKERVAULT_TO_CLIENT_SECRET: other.clientSecret,
+      };
+      const command = [
+        process.execPath,
+        CLI_PATH,
+        'restore',
+        'dashboard:3',
+        '--db',
+        db,
+        '--to-base-url',
+        other.url,
+      ]
+        .map((part) => `'${part}'`)
+        .join(' ');
+      // `script` runs the CLI on a pseudo-terminal, as a person would.
+      const answer = async (reply: string): Promise<string> => {
+        const child = spawn('script', ['-qec', command, '/dev/null'], {
+          env,
+          stdio: ['pipe', 'pipe', 'pipe'],
+        });
+        let out = '';
+        child.stdout.setEncoding('utf8');
+        child.stdout.on('data', (chunk: string) => {
+          out += chunk;
+          if (out.includes('Restore now? [y/N]') && !child.stdin.writableEnded)
+            child.stdin.end(`${reply}\n`);
+        });
+        await new Promise((resolve) => child.once('close', resolve));
+        return out;
+      };
+      const declined = await answer('n');
+      expect(declined).toContain('Restore now? [y/N]');
+      expect(declined).toContain('Nothing restored.');
+      expect(other.dataset.count('dashboard')).toBe(0);
+      const accepted = await answer('y');
+      expect(accepted).toMatch(/Restore run \d+ success/);
+      expect(other.dataset.count('dashboard')).toBe(1);
     } finally {
       await other.close();
     }
