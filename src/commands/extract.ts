@@ -1,6 +1,7 @@
 import { Flags } from '@oclif/core';
 import { BaseCommand, EXIT_CODES_HELP } from '../cli/base-command.js';
 import { numberFlag } from '../cli/number-flags.js';
+import { requestFlags } from '../cli/request-flags.js';
 import {
   CONTENT_TYPES,
   CONTENT_TYPE_PLURALS,
@@ -13,7 +14,6 @@ import type { Extraction } from '../extract/orchestrator.js';
 import {
   BATCH_SIZE_RANGE,
   EXTRACT_DEFAULTS,
-  WORKERS_RANGE,
   defaultWorkers,
   type ExtractOptions,
 } from '../extract/options.js';
@@ -49,34 +49,11 @@ export default class Extract extends BaseCommand {
       multiple: true,
       delimiter: ',',
     }),
-    workers: numberFlag('workers', {
-      char: 'w',
-      description: `Concurrent workers, and the most requests ever in flight to Looker (${WORKERS_RANGE.min}-${WORKERS_RANGE.max}). [default: CPU cores, at most 8]`,
-      ...WORKERS_RANGE,
-      integer: true,
-    }),
+    ...requestFlags,
     'batch-size': numberFlag('batch-size', {
       description: `Items per list request (${BATCH_SIZE_RANGE.min}-${BATCH_SIZE_RANGE.max}).`,
       default: EXTRACT_DEFAULTS.batchSize,
       ...BATCH_SIZE_RANGE,
-      integer: true,
-    }),
-    // Below one request per 100 s a backup never ends: a typo (0.0001 for 0.1), not a choice.
-    'rate-limit-per-second': numberFlag('rate-limit-per-second', {
-      description:
-        'Most requests per second, all workers together, at least 0.01. [default: no cap]',
-      min: 0.01,
-    }),
-    'rate-limit-per-minute': numberFlag('rate-limit-per-minute', {
-      description:
-        'Most requests per minute, all workers together, at least 0.6. [default: no cap]',
-      min: 0.6,
-    }),
-    'max-retries': numberFlag('max-retries', {
-      description: 'Retries of a request that failed transiently (5xx, reset, timeout) (0-20).',
-      default: EXTRACT_DEFAULTS.maxRetries,
-      min: 0,
-      max: 20,
       integer: true,
     }),
     fetch: Flags.option({

@@ -5,6 +5,7 @@ import { BaseCommand, EXIT_CODES_HELP } from '../cli/base-command.js';
 import { connectionFlags } from '../cli/connection-flags.js';
 import { dbFlag } from '../cli/db-flag.js';
 import { numberFlag } from '../cli/number-flags.js';
+import { requestFlags } from '../cli/request-flags.js';
 import {
   formatPlan,
   formatRestoreSummary,
@@ -12,13 +13,13 @@ import {
   restoreSummaryToJson,
 } from '../cli/restore-output.js';
 import { ExitCode, UsageError } from '../errors.js';
-import { EXTRACT_DEFAULTS, WORKERS_RANGE, defaultWorkers } from '../extract/options.js';
+import { defaultWorkers } from '../extract/options.js';
 import { LookerClient } from '../looker/client.js';
 import { ENV, resolveSettings, type LookerSettings } from '../looker/settings.js';
 import { ProgressDisplay, progressFlags } from '../progress/index.js';
 import { colorEnabled, createStyle } from '../progress/style.js';
 import { Restore, type RestoreSummary } from '../restore/restore.js';
-import { parseSelector } from '../restore/selectors.js';
+import { parseSelector, restoreTypeNamed } from '../restore/selectors.js';
 import {
   CONFIGURATION_TYPES,
   DEFAULT_RESTORE_TYPES,
@@ -29,30 +30,6 @@ import {
 import { openVault } from '../store/index.js';
 import { readLatestRestoreRunId } from '../store/restore-journal.js';
 import { RunStore } from '../store/runs.js';
-
-const TYPE_NAMES: Record<string, RestoreType> = {
-  group: 'group',
-  groups: 'group',
-  role: 'role',
-  roles: 'role',
-  permission_set: 'permission_set',
-  permission_sets: 'permission_set',
-  'permission-sets': 'permission_set',
-  model_set: 'model_set',
-  model_sets: 'model_set',
-  'model-sets': 'model_set',
-  folder: 'folder',
-  folders: 'folder',
-  look: 'look',
-  looks: 'look',
-  dashboard: 'dashboard',
-  dashboards: 'dashboard',
-  board: 'board',
-  boards: 'board',
-  scheduled_plan: 'scheduled_plan',
-  scheduled_plans: 'scheduled_plan',
-  'scheduled-plans': 'scheduled_plan',
-};
 
 /** Environment variables naming another target instance (never LOOKERSDK_*: those name the source). */
 const TO_ENV = {
@@ -125,29 +102,7 @@ export default class RestoreCommand extends BaseCommand {
         'Retry only the items the latest restore failed or skipped (and what they need).',
       default: false,
     }),
-    workers: numberFlag('workers', {
-      char: 'w',
-      description: `Concurrent workers, and the most requests in flight (${WORKERS_RANGE.min}-${WORKERS_RANGE.max}). [default: CPU cores, at most 8]`,
-      ...WORKERS_RANGE,
-      integer: true,
-    }),
-    'rate-limit-per-second': numberFlag('rate-limit-per-second', {
-      description:
-        'Most requests per second, all workers together, at least 0.01. [default: no cap]',
-      min: 0.01,
-    }),
-    'rate-limit-per-minute': numberFlag('rate-limit-per-minute', {
-      description:
-        'Most requests per minute, all workers together, at least 0.6. [default: no cap]',
-      min: 0.6,
-    }),
-    'max-retries': numberFlag('max-retries', {
-      description: 'Retries of a request that failed transiently (0-20).',
-      default: EXTRACT_DEFAULTS.maxRetries,
-      min: 0,
-      max: 20,
-      integer: true,
-    }),
+    ...requestFlags,
     ...connectionFlags,
     ...progressFlags,
     verbose: Flags.boolean({
@@ -347,7 +302,7 @@ function parseTypes(values: string[] | undefined): RestoreType[] {
   for (const value of values) {
     const name = value.trim().toLowerCase();
     if (name === '') continue;
-    const type = TYPE_NAMES[name];
+    const type = restoreTypeNamed(name);
     if (type !== undefined) {
       types.add(type);
       continue;

@@ -133,6 +133,32 @@ export interface SnapshotSources {
 }
 
 /** The one snapshot renderers poll: counters, requests, rate limit, workers, each type. */
+/** The request side of a progress snapshot: counters, latency, 429s, the gate's rate. */
+export function requestProgress(
+  metrics: SnapshotSources['metrics'],
+  limiter: SnapshotSources['limiter'],
+): Pick<ProgressSnapshot, 'requests' | 'rateLimit' | 'retries'> {
+  return {
+    requests: {
+      total: metrics.requests,
+      perSecond: metrics.requestsPerSecond,
+      inFlight: metrics.inFlight,
+      latencyMs: {
+        p50: metrics.latencyMs.p50,
+        p95: metrics.latencyMs.p95,
+        p99: metrics.latencyMs.p99,
+      },
+    },
+    rateLimit: {
+      hits: limiter.rateLimitedCount,
+      pausedMs: limiter.pausedTotalMs,
+      pausedUntil: limiter.pausedUntil,
+      allowedRatePerSecond: limiter.allowedRatePerSecond,
+    },
+    retries: metrics.retries,
+  };
+}
+
 export function progressSnapshot(sources: SnapshotSources): ProgressSnapshot {
   const { metrics, limiter, run } = sources;
   const types = run
@@ -159,23 +185,7 @@ export function progressSnapshot(sources: SnapshotSources): ProgressSnapshot {
       stored: progress?.totalStored() ?? 0,
       perSecond: progress?.itemsMeter.ratePerSecond() ?? 0,
     },
-    requests: {
-      total: metrics.requests,
-      perSecond: metrics.requestsPerSecond,
-      inFlight: metrics.inFlight,
-      latencyMs: {
-        p50: metrics.latencyMs.p50,
-        p95: metrics.latencyMs.p95,
-        p99: metrics.latencyMs.p99,
-      },
-    },
-    rateLimit: {
-      hits: limiter.rateLimitedCount,
-      pausedMs: limiter.pausedTotalMs,
-      pausedUntil: limiter.pausedUntil,
-      allowedRatePerSecond: limiter.allowedRatePerSecond,
-    },
-    retries: metrics.retries,
+    ...requestProgress(metrics, limiter),
     failures: { pages: pagesFailed, items: invalid },
     writerQueue: { depth: run?.writer.queueDepth ?? 0, capacity: run?.writer.capacity ?? 0 },
     types,

@@ -13,6 +13,7 @@ import type {
 } from '../engine/events.js';
 import type { RequestGate } from '../engine/gate.js';
 import type { RequestMetrics } from '../engine/metrics.js';
+import { requestProgress } from '../extract/progress-state.js';
 import {
   RESTORE_TYPES,
   type PlannedItem,
@@ -158,23 +159,7 @@ export class RestoreProgress {
         detail: [],
       },
       items: { stored: finished, perSecond },
-      requests: {
-        total: metrics.requests,
-        perSecond: metrics.requestsPerSecond,
-        inFlight: metrics.inFlight,
-        latencyMs: {
-          p50: metrics.latencyMs.p50,
-          p95: metrics.latencyMs.p95,
-          p99: metrics.latencyMs.p99,
-        },
-      },
-      rateLimit: {
-        hits: limiter.rateLimitedCount,
-        pausedMs: limiter.pausedTotalMs,
-        pausedUntil: limiter.pausedUntil,
-        allowedRatePerSecond: limiter.allowedRatePerSecond,
-      },
-      retries: metrics.retries,
+      ...requestProgress(metrics, limiter),
       failures: { pages: 0, items: failed },
       writerQueue: { depth: 0, capacity: 0 },
       types,

@@ -36,6 +36,11 @@ const ALIASES: Record<string, RestoreType> = {
   'model-sets': 'model_set',
 };
 
+/** A restorable type by any of its names (`dashboards`, `scheduled-plan`, …). */
+export function restoreTypeNamed(name: string): RestoreType | undefined {
+  return ALIASES[name.trim().toLowerCase()];
+}
+
 const SYNTAX_HINT = `Write TYPE:ID, e.g. dashboard:42, look:17, folder:12, board:3, scheduled_plan:9 (types: ${RESTORE_TYPES.join(', ')}).`;
 
 export function parseSelector(text: string): Selector {

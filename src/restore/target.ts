@@ -6,7 +6,7 @@
 import type { ApiCaller } from '../looker/client.js';
 import { InvalidResponseError } from '../looker/errors.js';
 import { text, isObject } from './normalize.js';
-import type { Json, RestoreType } from './types.js';
+import { RESTORE_TYPES, type Json, type RestoreType } from './types.js';
 
 const PAGE = 1000;
 const MAX_PAGES = 10_000;
@@ -27,29 +27,21 @@ export interface TargetEntry {
   key: string;
 }
 
+type Keyed = Exclude<RestoreType, 'folder'>;
+
+const KEYED: readonly Keyed[] = RESTORE_TYPES.filter((type): type is Keyed => type !== 'folder');
+
+function perType<T>(make: () => T): Record<Keyed, T> {
+  return Object.fromEntries(KEYED.map((type) => [type, make()])) as Record<Keyed, T>;
+}
+
 export class TargetIndex {
   readonly folders = new Map<string, TargetFolder>();
   readonly #byPath = new Map<string, string>();
-  readonly entries: Record<Exclude<RestoreType, 'folder'>, Map<string, TargetEntry>> = {
-    look: new Map(),
-    dashboard: new Map(),
-    board: new Map(),
-    scheduled_plan: new Map(),
-    permission_set: new Map(),
-    model_set: new Map(),
-    group: new Map(),
-    role: new Map(),
-  };
-  readonly #byKey: Record<Exclude<RestoreType, 'folder'>, Map<string, string>> = {
-    look: new Map(),
-    dashboard: new Map(),
-    board: new Map(),
-    scheduled_plan: new Map(),
-    permission_set: new Map(),
-    model_set: new Map(),
-    group: new Map(),
-    role: new Map(),
-  };
+  readonly entries: Record<Keyed, Map<string, TargetEntry>> = perType(
+    () => new Map<string, TargetEntry>(),
+  );
+  readonly #byKey: Record<Keyed, Map<string, string>> = perType(() => new Map<string, string>());
   readonly userByEmail = new Map<string, string>();
   readonly userIds = new Set<string>();
   apiUserId = '';

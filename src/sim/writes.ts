@@ -10,8 +10,10 @@
  * reads, listings and extracts see it.
  */
 import type { CollectionName } from './data/collection.js';
+import { CONTENT_CAN } from './data/content.js';
+import { GROUP_CAN, ROLE_CAN, SET_CAN } from './data/people.js';
 import { QUERY_CAN } from './data/queries.js';
-import { INSTANCE_HOST, isoTime } from './data/world.js';
+import { FOLDER_CAN, INSTANCE_HOST, isoTime } from './data/world.js';
 import type { Dataset } from './dataset.js';
 import { DOCUMENTATION_URL, errorBody } from './looker-errors.js';
 import { json, notFound, type Call, type Handler, type Reply } from './operations.js';
@@ -20,32 +22,8 @@ import type { Spec } from './spec.js';
 
 type Json = Record<string, unknown>;
 
-const DASHBOARD_CAN = {
-  download: true,
-  see_lookml: true,
-  index: true,
-  show: true,
-  copy: true,
-  run: true,
-  create: true,
-  move: true,
-  update: true,
-  destroy: true,
-  recover: true,
-  see_aggregate_table_lookml: true,
-  schedule: true,
-};
 const PART_CAN = { show: true, update: true, destroy: true, index: true, create: true };
-const FOLDER_CAN = {
-  index: true,
-  show: true,
-  create: true,
-  see_admin_spaces: true,
-  update: true,
-  destroy: true,
-  move_content: true,
-  edit_content: true,
-};
+const LAYOUT_CAN = { show: true, update: true, destroy: true, index: true };
 /** Ids of parts written here start far above generated ones, so the two never meet. */
 const WRITTEN_ID_BASE = 7_000_000_000;
 const API_USER_ID = '1';
@@ -236,6 +214,68 @@ export function createWriteHandlers(
     return errors;
   }
 
+  const PART_LISTS: Record<'element' | 'filter' | 'layout', string> = {
+    element: 'dashboard_elements',
+    filter: 'dashboard_filters',
+    layout: 'dashboard_layouts',
+  };
+
+  /** A part of a dashboard (a copy of the dashboard to edit, the part's list and place). */
+  function findPart(
+    kind: 'element' | 'filter' | 'layout',
+    id: string,
+  ): { reply: Reply } | { index: number; dashboard: Json; parts: Json[]; at: number; part: Json } {
+    const owner = owningDashboard(kind, id);
+    if (!('dashboard' in owner)) return { reply: owner };
+    const parts = array(owner.dashboard[PART_LISTS[kind]]);
+    const at = parts.findIndex((p) => String(p.id) === id);
+    const part = parts[at];
+    if (part === undefined) return { reply: notFound() };
+    return { ...owner, parts, at, part };
+  }
+
+  /** PATCH of a part: its writable fields from the body, then what `after` adds. */
+  function updatePart(
+    kind: 'element' | 'filter' | 'layout',
+    param: string,
+    schema: string,
+    after?: (updated: Json, body: Json) => void,
+  ): Handler {
+    return (call) => {
+      const found = findPart(kind, call.params[param] ?? '');
+      if ('reply' in found) return found.reply;
+      const body = bodyOf(call);
+      if (kind === 'element') {
+        const errors = elementReferences(body);
+        if (errors.length > 0) return validationFailed(errors);
+      }
+      const updated = { ...found.part, ...writable(schema, body) };
+      after?.(updated, body);
+      found.parts[found.at] = updated;
+      found.dashboard[PART_LISTS[kind]] = found.parts;
+      saveDashboard(found.index, found.dashboard);
+      return json(200, updated);
+    };
+  }
+
+  /** DELETE of a part (and what `also` removes with it). */
+  function deletePart(
+    kind: 'element' | 'filter',
+    param: string,
+    also?: (dashboard: Json, id: string) => void,
+  ): Handler {
+    return (call) => {
+      const id = call.params[param] ?? '';
+      const found = findPart(kind, id);
+      if ('reply' in found) return found.reply;
+      found.dashboard[PART_LISTS[kind]] = found.parts.filter((p) => String(p.id) !== id);
+      also?.(found.dashboard, id);
+      partIndex()[kind].delete(id);
+      saveDashboard(found.index, found.dashboard);
+      return { status: 204 };
+    };
+  }
+
   // ── handlers ─────────────────────────────────────────────────────────────────────────────
 
   const handlers: Record<string, Handler> = {
@@ -346,7 +386,7 @@ export function createWriteHandlers(
       const at = now();
       const index = dataset.insert('look', (id) => ({
         ...skeleton('LookWithQuery'),
-        can: DASHBOARD_CAN,
+        can: CONTENT_CAN,
         content_metadata_id: newId(),
         ...writable('LookWithQuery', body),
         id,
@@ -413,7 +453,7 @@ export function createWriteHandlers(
       const layoutId = newId();
       const index = dataset.insert('dashboard', (id) => ({
         ...skeleton('Dashboard'),
-        can: DASHBOARD_CAN,
+        can: CONTENT_CAN,
         content_metadata_id: newId(),
         ...writable('Dashboard', body),
         id,
@@ -437,7 +477,7 @@ export function createWriteHandlers(
         dashboard_filters: [],
         dashboard_layouts: [
           {
-            can: { show: true, update: true, destroy: true, index: true },
+            can: LAYOUT_CAN,
             id: layoutId,
             dashboard_id: id,
             type: 'newspaper',
@@ -519,7 +559,7 @@ export function createWriteHandlers(
         layout.dashboard_layout_components = [
           ...components,
           {
-            can: { show: true, update: true, destroy: true, index: true },
+            can: LAYOUT_CAN,
             id: newId(),
             dashboard_layout_id: layout.id,
             dashboard_element_id: id,
@@ -541,39 +581,22 @@ export function createWriteHandlers(
       saveDashboard(index, dashboard);
       return json(200, created);
     },
-    update_dashboard_element: (call) => {
-      const id = call.params.dashboard_element_id ?? '';
-      const owner = owningDashboard('element', id);
-      if (!('dashboard' in owner)) return owner;
-      const body = bodyOf(call);
-      const errors = elementReferences(body);
-      if (errors.length > 0) return validationFailed(errors);
-      const elements = array(owner.dashboard.dashboard_elements);
-      const at = elements.findIndex((e) => String(e.id) === id);
-      if (at < 0) return notFound();
-      const updated = { ...(elements[at] as Json), ...writable('DashboardElement', body) };
-      if (body.query_id != null) updated.query = queryById(body.query_id) ?? null;
-      elements[at] = updated;
-      owner.dashboard.dashboard_elements = elements;
-      saveDashboard(owner.index, owner.dashboard);
-      return json(200, updated);
-    },
-    delete_dashboard_element: (call) => {
-      const id = call.params.dashboard_element_id ?? '';
-      const owner = owningDashboard('element', id);
-      if (!('dashboard' in owner)) return owner;
-      const elements = array(owner.dashboard.dashboard_elements);
-      if (!elements.some((e) => String(e.id) === id)) return notFound();
-      owner.dashboard.dashboard_elements = elements.filter((e) => String(e.id) !== id);
-      for (const layout of array(owner.dashboard.dashboard_layouts)) {
+    update_dashboard_element: updatePart(
+      'element',
+      'dashboard_element_id',
+      'DashboardElement',
+      (updated, body) => {
+        if (body.query_id != null) updated.query = queryById(body.query_id) ?? null;
+      },
+    ),
+    delete_dashboard_element: deletePart('element', 'dashboard_element_id', (dashboard, id) => {
+      // A tile's layout components go with it.
+      for (const layout of array(dashboard.dashboard_layouts)) {
         layout.dashboard_layout_components = array(layout.dashboard_layout_components).filter(
           (c) => String(c.dashboard_element_id) !== id,
         );
       }
-      partIndex().element.delete(id);
-      saveDashboard(owner.index, owner.dashboard);
-      return { status: 204 };
-    },
+    }),
 
     create_dashboard_filter: (call) => {
       const body = bodyOf(call);
@@ -605,30 +628,8 @@ export function createWriteHandlers(
       saveDashboard(index, dashboard);
       return json(200, created);
     },
-    update_dashboard_filter: (call) => {
-      const id = call.params.dashboard_filter_id ?? '';
-      const owner = owningDashboard('filter', id);
-      if (!('dashboard' in owner)) return owner;
-      const filters = array(owner.dashboard.dashboard_filters);
-      const at = filters.findIndex((f) => String(f.id) === id);
-      if (at < 0) return notFound();
-      const updated = { ...(filters[at] as Json), ...writable('DashboardFilter', bodyOf(call)) };
-      filters[at] = updated;
-      owner.dashboard.dashboard_filters = filters;
-      saveDashboard(owner.index, owner.dashboard);
-      return json(200, updated);
-    },
-    delete_dashboard_filter: (call) => {
-      const id = call.params.dashboard_filter_id ?? '';
-      const owner = owningDashboard('filter', id);
-      if (!('dashboard' in owner)) return owner;
-      const filters = array(owner.dashboard.dashboard_filters);
-      if (!filters.some((f) => String(f.id) === id)) return notFound();
-      owner.dashboard.dashboard_filters = filters.filter((f) => String(f.id) !== id);
-      partIndex().filter.delete(id);
-      saveDashboard(owner.index, owner.dashboard);
-      return { status: 204 };
-    },
+    update_dashboard_filter: updatePart('filter', 'dashboard_filter_id', 'DashboardFilter'),
+    delete_dashboard_filter: deletePart('filter', 'dashboard_filter_id'),
 
     dashboard_dashboard_layouts: (call) => {
       const found = dataset.locate('dashboard', call.params.dashboard_id ?? '');
@@ -636,32 +637,16 @@ export function createWriteHandlers(
       return json(200, array(dataset.written(found.name, found.index).dashboard_layouts));
     },
     dashboard_layout: (call) => {
-      const id = call.params.dashboard_layout_id ?? '';
-      const owner = owningDashboard('layout', id);
-      if (!('dashboard' in owner)) return owner;
-      const layout = array(owner.dashboard.dashboard_layouts).find((l) => String(l.id) === id);
-      return layout ? json(200, layout) : notFound();
+      const found = findPart('layout', call.params.dashboard_layout_id ?? '');
+      return 'reply' in found ? found.reply : json(200, found.part);
     },
     dashboard_layout_dashboard_layout_components: (call) => {
-      const id = call.params.dashboard_layout_id ?? '';
-      const owner = owningDashboard('layout', id);
-      if (!('dashboard' in owner)) return owner;
-      const layout = array(owner.dashboard.dashboard_layouts).find((l) => String(l.id) === id);
-      return layout ? json(200, array(layout.dashboard_layout_components)) : notFound();
+      const found = findPart('layout', call.params.dashboard_layout_id ?? '');
+      return 'reply' in found
+        ? found.reply
+        : json(200, array(found.part.dashboard_layout_components));
     },
-    update_dashboard_layout: (call) => {
-      const id = call.params.dashboard_layout_id ?? '';
-      const owner = owningDashboard('layout', id);
-      if (!('dashboard' in owner)) return owner;
-      const layouts = array(owner.dashboard.dashboard_layouts);
-      const at = layouts.findIndex((l) => String(l.id) === id);
-      if (at < 0) return notFound();
-      const updated = { ...(layouts[at] as Json), ...writable('DashboardLayout', bodyOf(call)) };
-      layouts[at] = updated;
-      owner.dashboard.dashboard_layouts = layouts;
-      saveDashboard(owner.index, owner.dashboard);
-      return json(200, updated);
-    },
+    update_dashboard_layout: updatePart('layout', 'dashboard_layout_id', 'DashboardLayout'),
     create_dashboard_layout: (call) => {
       const body = bodyOf(call);
       const index = liveIndex('dashboard', body.dashboard_id);
@@ -673,7 +658,7 @@ export function createWriteHandlers(
       const dashboard = dataset.written('dashboard', index);
       const created: Json = {
         ...skeleton('DashboardLayout'),
-        can: { show: true, update: true, destroy: true, index: true },
+        can: LAYOUT_CAN,
         ...writable('DashboardLayout', body),
         id: newId(),
         dashboard_id: String(dashboard.id),
@@ -939,15 +924,7 @@ export function createWriteHandlers(
   };
   const CONFIG_DEFAULTS: Record<ConfigName, (id: string) => Json> = {
     group: () => ({
-      can: {
-        show: true,
-        create: true,
-        index: true,
-        update: true,
-        delete: true,
-        edit_in_ui: true,
-        add_to_content_metadata: true,
-      },
+      can: GROUP_CAN,
       can_add_to_content_metadata: false,
       contains_current_user: false,
       external_group_id: null,
@@ -956,21 +933,21 @@ export function createWriteHandlers(
       user_count: 0,
     }),
     permission_set: (id) => ({
-      can: { show: true, index: true, update: true },
+      can: SET_CAN,
       all_access: false,
       built_in: false,
       permissions: [],
       url: `https://${INSTANCE_HOST}/api/4.0/permission_sets/${id}`,
     }),
     model_set: (id) => ({
-      can: { show: true, index: true, update: true },
+      can: SET_CAN,
       all_access: false,
       built_in: false,
       models: [],
       url: `https://${INSTANCE_HOST}/api/4.0/model_sets/${id}`,
     }),
     role: (id) => ({
-      can: { show: true, index: true, update: true },
+      can: ROLE_CAN,
       url: `https://${INSTANCE_HOST}/api/4.0/roles/${id}`,
       users_url: `https://${INSTANCE_HOST}/api/4.0/roles/${id}/users`,
     }),

@@ -30,7 +30,8 @@ import {
   TITLE_SUBJECTS,
 } from './words.js';
 
-const DASHBOARD_CAN = JSON.stringify({
+/** What the API user may do with a dashboard or look (also what written items carry). */
+export const CONTENT_CAN = Object.freeze({
   download: true,
   see_lookml: true,
   index: true,
@@ -45,6 +46,7 @@ const DASHBOARD_CAN = JSON.stringify({
   see_aggregate_table_lookml: true,
   schedule: true,
 });
+const DASHBOARD_CAN = JSON.stringify(CONTENT_CAN);
 const ELEMENT_CAN = JSON.stringify({
   show: true,
   update: true,

@@ -18,7 +18,7 @@ const USER_CAN = Object.freeze({
   index_details: true,
   sudo: false,
 });
-const GROUP_CAN = Object.freeze({
+export const GROUP_CAN = Object.freeze({
   show: true,
   create: true,
   index: true,
@@ -27,8 +27,8 @@ const GROUP_CAN = Object.freeze({
   edit_in_ui: true,
   add_to_content_metadata: true,
 });
-const ROLE_CAN = Object.freeze({ show: true, index: true, update: true });
-const SET_CAN = Object.freeze({ show: true, index: true, update: true });
+export const ROLE_CAN = Object.freeze({ show: true, index: true, update: true });
+export const SET_CAN = Object.freeze({ show: true, index: true, update: true });
 
 const BUILT_IN_PERMISSION_SETS = ['Admin', 'Developer', 'User', 'Viewer'];
 

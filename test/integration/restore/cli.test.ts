@@ -7,17 +7,10 @@ import { CLI_PATH, runCli } from '../../helpers/cli.js';
 import { makeTempDir } from '../../helpers/tmp.js';
 import { startSimulator, type RunningSimulator } from '../../../src/sim/index.js';
 import { SMALL_COUNTS, envFor, extractInProcess } from '../extract/harness.js';
+import { BUILT_IN_CONFIGURATION_ONLY, NO_CONTENT } from './harness.js';
 
 /** A custom role of the source (role 1 is the built-in Admin). */
 const SOURCE_ROLE = '3';
-const EMPTY = {
-  dashboard: 0,
-  look: 0,
-  folder: 0,
-  board: 0,
-  scheduled_plan: 0,
-  lookmlDashboards: 0,
-};
 
 let source: RunningSimulator;
 let dir: string;
@@ -66,7 +59,7 @@ describe('restore: bad input is one clear line, an exit code, and nothing writte
   });
 
   it('a configured Looker that is not the backup’s own, without --to-base-url', async () => {
-    const other = await startSimulator({ seed: 5, empty: true, counts: EMPTY });
+    const other = await startSimulator({ seed: 5, empty: true, counts: NO_CONTENT });
     try {
       const result = await restore(['--dry-run'], envFor(other));
       expect(result.code).toBe(2);
@@ -103,7 +96,7 @@ describe('restore: bad input is one clear line, an exit code, and nothing writte
   });
 
   it('wrong target credentials', async () => {
-    const other = await startSimulator({ seed: 5, empty: true, counts: EMPTY });
+    const other = await startSimulator({ seed: 5, empty: true, counts: NO_CONTENT });
     try {
       const result = await restore(['--to-base-url', other.url, '--dry-run'], {
         LOOKERVAULT_TO_CLIENT_ID: other.clientId,
@@ -118,7 +111,12 @@ describe('restore: bad input is one clear line, an exit code, and nothing writte
   });
 
   it('a target user without permission to create content (403): exit 4, nothing written', async () => {
-    const other = await startSimulator({ seed: 5, empty: true, counts: EMPTY, canWrite: false });
+    const other = await startSimulator({
+      seed: 5,
+      empty: true,
+      counts: NO_CONTENT,
+      canWrite: false,
+    });
     try {
       const before = { folders: other.dataset.count('folder') };
       const result = await restore(['--to-base-url', other.url, '--yes'], {
@@ -142,7 +140,7 @@ describe('restore: bad input is one clear line, an exit code, and nothing writte
     const other = await startSimulator({
       seed: 5,
       empty: true,
-      counts: { ...EMPTY, group: 0, role: 1, permission_set: 4, model_set: 1 },
+      counts: { ...NO_CONTENT, ...BUILT_IN_CONFIGURATION_ONLY },
     });
     try {
       const env = {
@@ -182,7 +180,7 @@ describe('restore: bad input is one clear line, an exit code, and nothing writte
   });
 
   it('on a terminal, the plan is confirmed first: "n" writes nothing, "y" restores', async () => {
-    const other = await startSimulator({ seed: 5, empty: true, counts: EMPTY });
+    const other = await startSimulator({ seed: 5, empty: true, counts: NO_CONTENT });
     try {
       const env = {
         ...process.env,
@@ -233,7 +231,7 @@ describe('restore: bad input is one clear line, an exit code, and nothing writte
   });
 
   it('the dry run prints a row per item, the counts and the requests, and writes nothing', async () => {
-    const other = await startSimulator({ seed: 5, empty: true, counts: EMPTY });
+    const other = await startSimulator({ seed: 5, empty: true, counts: NO_CONTENT });
     try {
       const result = await restore(['dashboard:3', '--to-base-url', other.url, '--dry-run'], {
         LOOKERVAULT_TO_CLIENT_ID: other.clientId,

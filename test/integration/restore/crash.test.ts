@@ -1,16 +1,15 @@
 import { describe, expect, it } from '@jest/globals';
 import { runCli } from '../../helpers/cli.js';
 import { extractInProcess, simulator, tempDb } from '../extract/harness.js';
-import { comparable, idMap, identity, restoreInProcess, snapshotItems } from './harness.js';
+import {
+  NO_CONTENT,
+  comparable,
+  idMap,
+  identity,
+  restoreInProcess,
+  snapshotItems,
+} from './harness.js';
 
-const EMPTY = {
-  dashboard: 0,
-  look: 0,
-  folder: 0,
-  board: 0,
-  scheduled_plan: 0,
-  lookmlDashboards: 0,
-};
 const SOURCE = {
   dashboard: 500,
   look: 60,
@@ -25,7 +24,11 @@ const KILLS = 10;
 describe('restore killed with SIGKILL', () => {
   it('at 10 points of a 500-dashboard restore, then run again: nothing twice, everything restored', async () => {
     const a = await simulator({ seed: 6, counts: SOURCE });
-    const b = await simulator({ seed: 6, empty: true, counts: { ...EMPTY, user: SOURCE.user } });
+    const b = await simulator({
+      seed: 6,
+      empty: true,
+      counts: { ...NO_CONTENT, user: SOURCE.user },
+    });
     const db = tempDb();
     // Tiles that show a look in A's trash could not be restored anywhere: take those looks out.
     a.applyMutations(

@@ -1,17 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
 import { runCli } from '../../helpers/cli.js';
 import { extractInProcess, simulator, tempDb } from '../extract/harness.js';
-import { idMap, snapshotItems } from './harness.js';
+import { NO_CONTENT, idMap, snapshotItems } from './harness.js';
 import type { RunningSimulator } from '../../../src/sim/index.js';
-
-const EMPTY = {
-  dashboard: 0,
-  look: 0,
-  folder: 0,
-  board: 0,
-  scheduled_plan: 0,
-  lookmlDashboards: 0,
-};
 
 function toEnv(target: RunningSimulator): NodeJS.ProcessEnv {
   return {
@@ -26,7 +17,7 @@ describe('restore failures', () => {
     const b = await simulator({
       seed: 4,
       empty: true,
-      counts: EMPTY,
+      counts: NO_CONTENT,
       writeRejections: { create_dashboard_element: 0.02 },
     });
     const db = tempDb();

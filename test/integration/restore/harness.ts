@@ -13,6 +13,27 @@ import { openVault } from '../../../src/store/index.js';
 import { readSnapshotItems } from '../../../src/store/restore-journal.js';
 import Database from 'better-sqlite3';
 
+/**
+ * Counts of a second instance with no content (the harness's `simulator()` fills in the small
+ * dataset's counts, which `empty` alone would not override).
+ */
+export const NO_CONTENT = {
+  dashboard: 0,
+  look: 0,
+  folder: 0,
+  board: 0,
+  scheduled_plan: 0,
+  lookmlDashboards: 0,
+} as const;
+
+/** And no configuration but what every instance has (built-in sets, the Admin role). */
+export const BUILT_IN_CONFIGURATION_ONLY = {
+  group: 0,
+  role: 1,
+  permission_set: 4,
+  model_set: 1,
+} as const;
+
 export interface InProcessRestore {
   plan: RestorePlan;
   summary: RestoreSummary | undefined;

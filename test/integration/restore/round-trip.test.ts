@@ -3,6 +3,8 @@ import { RESTORE_TYPES, type Json, type RestoreType } from '../../../src/restore
 import { text } from '../../../src/restore/normalize.js';
 import { extractInProcess, simulator, tempDb } from '../extract/harness.js';
 import {
+  BUILT_IN_CONFIGURATION_ONLY,
+  NO_CONTENT,
   actionsByType,
   comparable,
   idMap,
@@ -167,19 +169,8 @@ async function emptyTwin(seed: number) {
   return simulator({
     seed,
     empty: true,
-    counts: {
-      dashboard: 0,
-      look: 0,
-      folder: 0,
-      board: 0,
-      scheduled_plan: 0,
-      lookmlDashboards: 0,
-      // Configuration too: only what every instance has (the built-in sets and the Admin role).
-      group: 0,
-      role: 1,
-      permission_set: 4,
-      model_set: 1,
-    },
+    // Configuration too: only what every instance has (the built-in sets and the Admin role).
+    counts: { ...NO_CONTENT, ...BUILT_IN_CONFIGURATION_ONLY },
   });
 }
 
