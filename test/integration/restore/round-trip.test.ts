@@ -1,7 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
 import { RESTORE_TYPES, type Json, type RestoreType } from '../../../src/restore/types.js';
 import { text } from '../../../src/restore/normalize.js';
-import { extractInProcess, simulator, tempDb } from '../extract/harness.js';
+import { startSimulator, type RunningSimulator } from '../../../src/sim/index.js';
+import { extractInProcess, onCleanup, simulator, tempDb } from '../extract/harness.js';
 import {
   BUILT_IN_CONFIGURATION_ONLY,
   NO_CONTENT,
@@ -22,7 +23,7 @@ import {
  */
 describe.each([1, 2])('round trip A → empty B (seed %i)', (seed) => {
   it('restores every item once, equal after normalization; a second restore is all skip', async () => {
-    const a = await simulator({ seed });
+    const a = await source(seed);
     const b = await emptyTwin(seed);
     const dbA = tempDb();
     const dbB = tempDb();
@@ -165,13 +166,27 @@ function refersToTrash(
 }
 
 /** A second instance: the same people and LookML as the seed's, and no content. */
-async function emptyTwin(seed: number) {
-  return simulator({
-    seed,
-    empty: true,
-    // Configuration too: only what every instance has (the built-in sets and the Admin role).
-    counts: { ...NO_CONTENT, ...BUILT_IN_CONFIGURATION_ONLY },
-  });
+/**
+ * The suite runs the small dataset; `LOOKERVAULT_ROUND_TRIP=default` runs the simulator's
+ * default one (2,000 dashboards, 1,500 looks, …: a few minutes, recorded in
+ * bench/results/restore.md).
+ */
+const FULL = process.env.LOOKERVAULT_ROUND_TRIP === 'default';
+
+async function source(seed: number): Promise<RunningSimulator> {
+  if (!FULL) return simulator({ seed });
+  const sim = await startSimulator({ seed });
+  onCleanup(() => sim.close());
+  return sim;
+}
+
+async function emptyTwin(seed: number): Promise<RunningSimulator> {
+  // Configuration too: only what every instance has (the built-in sets and the Admin role).
+  const counts = { ...NO_CONTENT, ...BUILT_IN_CONFIGURATION_ONLY };
+  if (!FULL) return simulator({ seed, empty: true, counts });
+  const sim = await startSimulator({ seed, empty: true, counts });
+  onCleanup(() => sim.close());
+  return sim;
 }
 
 /** LookML dashboards come back as user-defined copies (with ids of their own in B). */
