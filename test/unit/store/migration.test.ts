@@ -116,3 +116,56 @@ describe('upgrading a schema 1 backup', () => {
     expect(() => openVault(file, { readonly: true })).toThrow(/older schema \(version 1\)/);
   });
 });
+
+/**
+ * A backup written at commit bd03103 (schema 2: snapshots, before restore): two runs over a small
+ * simulated instance, a dashboard changed, a look trashed and a dashboard deleted between them.
+ */
+const FIXTURE_V2 = path.join(
+  path.dirname(fileURLToPath(import.meta.url)),
+  '../../fixtures/schema-v2-bd03103.db.gz',
+);
+
+function v2File(): string {
+  const { dir, cleanup } = makeTempDir('lookervault-migrate-');
+  cleanups.push(cleanup);
+  const file = path.join(dir, 'looker.db');
+  writeFileSync(file, gunzipSync(readFileSync(FIXTURE_V2)), { mode: 0o600 });
+  return file;
+}
+
+describe('upgrading a schema 2 backup', () => {
+  it('keeps its snapshots and versions; its runs are extractions; the restore tables are there', () => {
+    const file = v2File();
+    const read = (sql: string): unknown[] => {
+      const db = new Database(file, { readonly: true });
+      try {
+        return db.prepare(sql).all();
+      } finally {
+        db.close();
+      }
+    };
+    const versionsBefore = read('SELECT * FROM item_versions ORDER BY id');
+    const vault = openVault(file, { toolVersion: 'test' });
+    try {
+      expect(vault.schemaVersion).toBe(SCHEMA_VERSION);
+      expect(listSnapshots(vault).map((s) => [s.id, s.deleted])).toEqual([
+        [1, 0],
+        [2, 1],
+      ]);
+      expect(itemHistory(vault, 'dashboard', '5').map((v) => [v.fromRun, v.toRun])).toEqual([
+        [1, 2],
+        [2, null],
+      ]);
+    } finally {
+      vault.close();
+    }
+    expect(read('SELECT * FROM item_versions ORDER BY id')).toEqual(versionsBefore);
+    expect(read('SELECT id, kind FROM runs ORDER BY id')).toEqual([
+      { id: 1, kind: 'extract' },
+      { id: 2, kind: 'extract' },
+    ]);
+    expect(read('SELECT count(*) AS n FROM id_map')).toEqual([{ n: 0 }]);
+    expect(read('SELECT count(*) AS n FROM restore_items')).toEqual([{ n: 0 }]);
+  });
+});
