@@ -155,13 +155,13 @@ describe('lookervault status', () => {
     const lines = result.stdout.split('\n');
     expect(lines[0]).toBe(`Runs in ${dbPath}, newest first:`);
     expect(lines[2]).toMatch(
-      /^id +started +duration +status +items +failed pages +failed items +resumable$/,
+      /^id +started +duration +status +kind +items +failed pages +failed items +resumable$/,
     );
     expect(lines[3]).toMatch(
-      /^ 2 +\d{4}-\d\d-\d\d \d\d:\d\d:\d\d +\d+ ?\S+ +interrupted +1 +0 +0 +yes$/,
+      /^ 2 +\d{4}-\d\d-\d\d \d\d:\d\d:\d\d +\d+ ?\S+ +interrupted +extract +1 +0 +0 +yes$/,
     );
     expect(lines[4]).toMatch(
-      /^ 1 +\d{4}-\d\d-\d\d \d\d:\d\d:\d\d +\d+ ?\S+ +partial +2 +1 +1 +no$/,
+      /^ 1 +\d{4}-\d\d-\d\d \d\d:\d\d:\d\d +\d+ ?\S+ +partial +extract +2 +1 +1 +no$/,
     );
     expect(result.stdout).toContain('One run in detail: lookervault status --run 2');
   });
