@@ -24,13 +24,22 @@ export function actionCounts(plan: RestorePlan): Record<RestoreAction, number> {
   return counts;
 }
 
-/** The plan: one row per item (skips only with `all`), then the counts and requests. */
-export function formatPlan(plan: RestorePlan, options: { style: Style; all: boolean }): string {
+/**
+ * The plan: one row per item (skips only with `all`; no rows with `rows: false`, as before a
+ * real run, where the counts are what is confirmed), then the counts and requests.
+ */
+export function formatPlan(
+  plan: RestorePlan,
+  options: { style: Style; all: boolean; rows?: boolean },
+): string {
   const lines: string[] = [];
   lines.push(
     `Restore plan: snapshot ${String(plan.snapshotId)} of ${plan.sourceInstance} → ${plan.targetInstance}${plan.sameInstance ? ' (same instance)' : ''}`,
   );
-  const shown = plan.items.filter((item) => options.all || item.action !== 'skip');
+  const shown =
+    options.rows === false
+      ? []
+      : plan.items.filter((item) => options.all || item.action !== 'skip');
   if (shown.length > 0) {
     lines.push('');
     lines.push(
@@ -53,7 +62,13 @@ export function formatPlan(plan: RestorePlan, options: { style: Style; all: bool
   lines.push('');
   const counts = actionCounts(plan);
   lines.push(
-    `${String(plan.items.length)} items: ${RESTORE_ACTIONS.map((a) => `${a} ${String(counts[a])}`).join(', ')}${hidden > 0 ? ` (skips not listed: --verbose lists them)` : ''}`,
+    `${String(plan.items.length)} items: ${RESTORE_ACTIONS.map((a) => `${a} ${String(counts[a])}`).join(', ')}${
+      options.rows === false
+        ? ' (--dry-run lists them)'
+        : hidden > 0
+          ? ' (skips not listed: --verbose lists them)'
+          : ''
+    }`,
   );
   lines.push(
     `Requests: about ${String(plan.estimatedRequests)} to write (${String(plan.planningRequests)} spent reading the target).`,

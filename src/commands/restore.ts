@@ -212,7 +212,9 @@ export default class RestoreCommand extends BaseCommand {
         else this.writeOut(formatPlan(plan, { style, all: flags.verbose }));
         return;
       }
-      if (!this.jsonEnabled()) this.writeErr(formatPlan(plan, { style, all: flags.verbose }));
+      if (!this.jsonEnabled()) {
+        this.writeErr(formatPlan(plan, { style, all: flags.verbose, rows: flags.verbose }));
+      }
       if (!flags.yes && !this.jsonEnabled() && process.stdin.isTTY && process.stderr.isTTY) {
         const confirmed = await confirm('Restore now? [y/N] ');
         if (!confirmed) {
