@@ -281,6 +281,18 @@ function idOf(value: unknown, operation: string): string {
 }
 
 /**
+ * The `created_at` each create's answer gave, by target id, until the mapping is recorded
+ * (right after the create, with no wait in between).
+ */
+const createdAts = new WeakMap<ExecutorContext, Map<string, string>>();
+
+function createdAtOf(context: ExecutorContext): Map<string, string> {
+  let map = createdAts.get(context);
+  if (!map) createdAts.set(context, (map = new Map()));
+  return map;
+}
+
+/**
  * A create that is never sent twice blindly: when its answer is lost (timeout, reset, 5xx),
  * `find` looks for what it may have made before trying again.
  */
@@ -292,7 +304,11 @@ async function create(
 ): Promise<string> {
   for (let attempt = 0; ; attempt++) {
     try {
-      return idOf(await send(context.once), operation);
+      const answer = await send(context.once);
+      const id = idOf(answer, operation);
+      const createdAt = isObject(answer) ? text(answer.created_at) : null;
+      if (createdAt !== null) createdAtOf(context).set(id, createdAt);
+      return id;
     } catch (error) {
       if (!isRetryable(error) || attempt >= context.maxRetries) throw error;
       const found = await find();
@@ -316,8 +332,10 @@ function requireMapped(body: Json, fields: readonly string[]): void {
 }
 
 function record(item: PlannedItem, targetId: string, context: ExecutorContext): void {
+  const createdAt = createdAtOf(context).get(targetId) ?? null;
+  createdAtOf(context).delete(targetId);
   context.state.mapping.set(refKey({ type: item.type, id: item.sourceId }), targetId);
-  context.journal.mapped(item.type, item.sourceId, targetId);
+  context.journal.mapped(item.type, item.sourceId, targetId, createdAt);
 }
 
 async function writeFolder(item: PlannedItem, context: ExecutorContext): Promise<string> {
@@ -417,7 +435,7 @@ async function writeLook(item: PlannedItem, context: ExecutorContext): Promise<s
     context,
     'create_look',
     (caller) =>
-      caller.call('create_look', (sdk, o) => sdk.create_look(createBody, 'id', o), signal),
+      caller.call('create_look', (sdk, o) => sdk.create_look(createBody, 'id,created_at', o), signal),
     find,
   );
   record(item, targetId, context);
@@ -644,7 +662,7 @@ async function writeBoard(item: PlannedItem, context: ExecutorContext): Promise<
       context,
       'create_board',
       (caller) =>
-        caller.call('create_board', (sdk, o) => sdk.create_board(createBody, 'id', o), signal),
+        caller.call('create_board', (sdk, o) => sdk.create_board(createBody, 'id,created_at', o), signal),
       find,
     );
     record(item, targetId, context);

@@ -93,8 +93,21 @@ export async function planRestore(input: PlanInput): Promise<PlanningState> {
   const target = new TargetIndex(input.api);
   await target.load(typesInPlan, input.signal);
 
-  const mapping = readIdMap(input.vault, input.sourceInstance, input.targetInstance);
   const warnings: string[] = [];
+  const mapping = new Map<string, string>();
+  // A mapped id is trusted only while the item there is the one that was mapped: an instance
+  // rebuilt at the same URL reuses ids for other items (created_at tells them apart).
+  for (const [key, mapped] of readIdMap(input.vault, input.sourceInstance, input.targetInstance)) {
+    const type = key.slice(0, key.indexOf(':')) as RestoreType;
+    const now = target.createdAt(type, mapped.id);
+    if (mapped.createdAt !== null && now !== null && now !== mapped.createdAt) {
+      warnings.push(
+        `${key.replace(':', ' ')} was mapped to ${mapped.id}, which is now another item (created ${now}, not ${mapped.createdAt}); it is matched again by its key`,
+      );
+      continue;
+    }
+    mapping.set(key, mapped.id);
+  }
   const items: PlannedItem[] = [];
   const aliases = new Map<string, string>();
   const map: IdMapper = (type, id) => {

@@ -219,6 +219,8 @@ export class Restore {
         action: item.action,
         reason: item.reason,
         targetId: item.targetId,
+        targetCreatedAt:
+          item.targetId === null ? null : state.target.createdAt(item.type, item.targetId),
         stableKey: item.stableKey,
       })),
     );

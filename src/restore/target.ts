@@ -18,6 +18,7 @@ export interface TargetFolder {
   system: boolean;
   /** For a personal folder: the user it belongs to. */
   personalOf?: string | null;
+  createdAt?: string | null;
 }
 
 export interface TargetEntry {
@@ -25,6 +26,11 @@ export interface TargetEntry {
   deleted: boolean;
   /** The key it is matched by (slug; folder id + title; title; name + target). */
   key: string;
+  /**
+   * When the server created it (immutable): what tells a mapped item from another that took its
+   * id in a rebuilt instance. Null where the type has none (configuration).
+   */
+  createdAt?: string | null;
 }
 
 type Keyed = Exclude<RestoreType, 'folder'>;
@@ -92,6 +98,12 @@ export class TargetIndex {
     return names.join('/');
   }
 
+  /** When the target item was created, if the type says. */
+  createdAt(type: RestoreType, id: string): string | null {
+    if (type === 'folder') return this.folders.get(id)?.createdAt ?? null;
+    return this.entries[type].get(id)?.createdAt ?? null;
+  }
+
   byKey(type: Exclude<RestoreType, 'folder'>, key: string): string | undefined {
     return this.#byKey[type].get(key);
   }
@@ -140,7 +152,7 @@ export class TargetIndex {
       'all_folders',
       (sdk, o) =>
         sdk.all_folders(
-          'id,name,parent_id,creator_id,is_shared_root,is_users_root,is_personal,is_embed_shared_root,is_embed_users_root',
+          'id,name,parent_id,creator_id,created_at,is_shared_root,is_users_root,is_personal,is_embed_shared_root,is_embed_users_root',
           o,
         ),
       signal,
@@ -155,6 +167,7 @@ export class TargetIndex {
         name: text(row.name) ?? '',
         parentId: text(row.parent_id),
         personalOf: row.is_personal === true ? text(row.creator_id) : null,
+        createdAt: text(row.created_at),
         system:
           row.is_shared_root === true ||
           row.is_users_root === true ||
@@ -197,7 +210,7 @@ export class TargetIndex {
             'search_looks',
             (sdk, o) =>
               sdk.search_looks(
-                { fields: 'id,title,folder_id,deleted', limit: PAGE, offset, sorts: 'id', deleted },
+                { fields: 'id,title,folder_id,deleted,created_at', limit: PAGE, offset, sorts: 'id', deleted },
                 o,
               ),
             signal,
@@ -208,6 +221,7 @@ export class TargetIndex {
           this.#add('look', {
             id,
             deleted,
+            createdAt: text(row.created_at),
             key: lookKey(text(row.folder_id) ?? '', text(row.title) ?? ''),
           });
         },
@@ -225,7 +239,7 @@ export class TargetIndex {
             (sdk, o) =>
               sdk.search_dashboards(
                 {
-                  fields: 'id,slug,deleted',
+                  fields: 'id,slug,deleted,created_at',
                   limit: PAGE,
                   offset,
                   sorts: 'id',
@@ -238,7 +252,12 @@ export class TargetIndex {
         (row) => {
           const id = text(row.id);
           if (id === null) return;
-          this.#add('dashboard', { id, deleted, key: text(row.slug) ?? `id:${id}` });
+          this.#add('dashboard', {
+            id,
+            deleted,
+            key: text(row.slug) ?? `id:${id}`,
+            createdAt: text(row.created_at),
+          });
         },
       );
     }
@@ -252,7 +271,7 @@ export class TargetIndex {
           'search_boards',
           (sdk, o) =>
             sdk.search_boards(
-              { fields: 'id,title,deleted_at', limit: PAGE, offset, sorts: 'id' },
+              { fields: 'id,title,deleted_at,created_at', limit: PAGE, offset, sorts: 'id' },
               o,
             ),
           signal,
@@ -260,7 +279,12 @@ export class TargetIndex {
       (row) => {
         const id = text(row.id);
         if (id === null) return;
-        this.#add('board', { id, deleted: false, key: text(row.title) ?? '' });
+        this.#add('board', {
+          id,
+          deleted: false,
+          key: text(row.title) ?? '',
+          createdAt: text(row.created_at),
+        });
       },
     );
   }
@@ -301,7 +325,7 @@ export class TargetIndex {
           (sdk, o) =>
             sdk.search_scheduled_plans(
               {
-                fields: 'id,name,look_id,dashboard_id',
+                fields: 'id,name,look_id,dashboard_id,created_at',
                 all_users: true,
                 limit: PAGE,
                 offset,
@@ -317,6 +341,7 @@ export class TargetIndex {
         this.#add('scheduled_plan', {
           id,
           deleted: false,
+          createdAt: text(row.created_at),
           key: planKey(text(row.name) ?? '', text(row.look_id), text(row.dashboard_id)),
         });
       },

@@ -49,20 +49,32 @@ export function readUserEmails(vault: Vault): Map<string, string> {
   });
 }
 
-/** `type:id` → target id, for one pair of instances. */
+export interface MappedTarget {
+  id: string;
+  /** The target item's `created_at` when it was mapped (null: the type has none). */
+  createdAt: string | null;
+}
+
+/** `type:id` → its target, for one pair of instances. */
 export function readIdMap(
   vault: Vault,
   sourceInstance: string,
   targetInstance: string,
-): Map<string, string> {
+): Map<string, MappedTarget> {
   return read(vault, () => {
     const rows = vault.db
-      .prepare<[string, string], { type: string; id: string; target: string }>(
-        `SELECT content_type AS type, source_id AS id, target_id AS target FROM id_map
-          WHERE source_instance = ? AND target_instance = ?`,
+      .prepare<
+        [string, string],
+        { type: string; id: string; target: string; createdAt: string | null }
+      >(
+        `SELECT content_type AS type, source_id AS id, target_id AS target,
+                target_created_at AS createdAt
+           FROM id_map WHERE source_instance = ? AND target_instance = ?`,
       )
       .all(sourceInstance, targetInstance);
-    return new Map(rows.map((row) => [`${row.type}:${row.id}`, row.target]));
+    return new Map(
+      rows.map((row) => [`${row.type}:${row.id}`, { id: row.target, createdAt: row.createdAt }]),
+    );
   });
 }
 
@@ -109,6 +121,8 @@ export interface PlannedRow {
   action: string;
   reason: string;
   targetId: string | null;
+  /** The matched target item's `created_at`, when known. */
+  targetCreatedAt: string | null;
   stableKey: string | null;
 }
 
@@ -147,12 +161,14 @@ export class RestoreJournal {
       );
       const map = this.#vault.db.prepare(
         `INSERT INTO id_map (source_instance, content_type, source_id, target_instance, target_id,
-                             run_id, recorded_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?)
+                             target_created_at, run_id, recorded_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (source_instance, content_type, source_id, target_instance)
-         DO UPDATE SET target_id = excluded.target_id, run_id = excluded.run_id,
-                       recorded_at = excluded.recorded_at
-         WHERE id_map.target_id <> excluded.target_id`,
+         DO UPDATE SET target_id = excluded.target_id,
+                       target_created_at = excluded.target_created_at,
+                       run_id = excluded.run_id, recorded_at = excluded.recorded_at
+         WHERE id_map.target_id <> excluded.target_id
+            OR id_map.target_created_at IS NOT excluded.target_created_at`,
       );
       const now = this.#now();
       this.#vault.db.transaction(() => {
@@ -165,6 +181,7 @@ export class RestoreJournal {
               row.sourceId,
               this.#targetInstance,
               row.targetId,
+              row.targetCreatedAt,
               this.#runId,
               now,
             );
@@ -195,18 +212,19 @@ export class RestoreJournal {
    * The item exists in the target as `targetId`: the mapping, for later restores, and the
    * journal (still `writing` until `done`: a dashboard's tiles come after its mapping).
    */
-  mapped(type: string, sourceId: string, targetId: string): void {
+  mapped(type: string, sourceId: string, targetId: string, createdAt: string | null): void {
     this.#write('record an id mapping in', () => {
       const now = this.#now();
       this.#vault.db.transaction(() => {
         this.#vault.db
           .prepare(
             `INSERT INTO id_map (source_instance, content_type, source_id, target_instance,
-                                 target_id, run_id, recorded_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?)
+                                 target_id, target_created_at, run_id, recorded_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?)
              ON CONFLICT (source_instance, content_type, source_id, target_instance)
-             DO UPDATE SET target_id = excluded.target_id, run_id = excluded.run_id,
-                           recorded_at = excluded.recorded_at`,
+             DO UPDATE SET target_id = excluded.target_id,
+                           target_created_at = excluded.target_created_at,
+                           run_id = excluded.run_id, recorded_at = excluded.recorded_at`,
           )
           .run(
             this.#sourceInstance,
@@ -214,6 +232,7 @@ export class RestoreJournal {
             sourceId,
             this.#targetInstance,
             targetId,
+            createdAt,
             this.#runId,
             now,
           );

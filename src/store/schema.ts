@@ -214,6 +214,7 @@ CREATE TABLE id_map (
   source_id       TEXT NOT NULL,
   target_instance TEXT NOT NULL,
   target_id       TEXT NOT NULL,
+  target_created_at TEXT,
   run_id          INTEGER NOT NULL REFERENCES runs (id),
   recorded_at     TEXT NOT NULL,
   PRIMARY KEY (source_instance, content_type, source_id, target_instance)
