@@ -288,7 +288,7 @@ const createdAts = new WeakMap<ExecutorContext, Map<string, string>>();
 
 function createdAtOf(context: ExecutorContext): Map<string, string> {
   let map = createdAts.get(context);
-  if (!map) createdAts.set(context, (map = new Map()));
+  if (!map) createdAts.set(context, (map = new Map<string, string>()));
   return map;
 }
 
