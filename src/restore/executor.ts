@@ -435,7 +435,11 @@ async function writeLook(item: PlannedItem, context: ExecutorContext): Promise<s
     context,
     'create_look',
     (caller) =>
-      caller.call('create_look', (sdk, o) => sdk.create_look(createBody, 'id,created_at', o), signal),
+      caller.call(
+        'create_look',
+        (sdk, o) => sdk.create_look(createBody, 'id,created_at', o),
+        signal,
+      ),
     find,
   );
   record(item, targetId, context);
@@ -662,7 +666,11 @@ async function writeBoard(item: PlannedItem, context: ExecutorContext): Promise<
       context,
       'create_board',
       (caller) =>
-        caller.call('create_board', (sdk, o) => sdk.create_board(createBody, 'id,created_at', o), signal),
+        caller.call(
+          'create_board',
+          (sdk, o) => sdk.create_board(createBody, 'id,created_at', o),
+          signal,
+        ),
       find,
     );
     record(item, targetId, context);

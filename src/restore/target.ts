@@ -210,7 +210,13 @@ export class TargetIndex {
             'search_looks',
             (sdk, o) =>
               sdk.search_looks(
-                { fields: 'id,title,folder_id,deleted,created_at', limit: PAGE, offset, sorts: 'id', deleted },
+                {
+                  fields: 'id,title,folder_id,deleted,created_at',
+                  limit: PAGE,
+                  offset,
+                  sorts: 'id',
+                  deleted,
+                },
                 o,
               ),
             signal,
