@@ -1,3 +1,4 @@
+import { truncate } from '../progress/format.js';
 import { renderTable } from '../progress/table.js';
 import type { Style } from '../progress/style.js';
 import type { RestoreSummary } from '../restore/restore.js';
@@ -9,10 +10,6 @@ import {
 } from '../restore/types.js';
 
 export const RESTORE_SCHEMA_VERSION = 1;
-
-function truncate(text: string, width: number): string {
-  return text.length <= width ? text : `${text.slice(0, width - 1)}…`;
-}
 
 /** Counts per action of a plan, in the order actions are shown. */
 export function actionCounts(plan: RestorePlan): Record<RestoreAction, number> {

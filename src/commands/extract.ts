@@ -2,6 +2,7 @@ import { Flags } from '@oclif/core';
 import { BaseCommand, EXIT_CODES_HELP } from '../cli/base-command.js';
 import { numberFlag } from '../cli/number-flags.js';
 import { requestFlags } from '../cli/request-flags.js';
+import { onStopSignals } from '../cli/stop-signals.js';
 import {
   CONTENT_TYPES,
   CONTENT_TYPE_PLURALS,
@@ -152,22 +153,14 @@ export default class Extract extends BaseCommand {
    * safe (WAL + one transaction per batch); the rest is fetched again on resume.
    */
   private handleSignals(extraction: Extraction): () => void {
-    let signals = 0;
-    const onSignal = (): void => {
-      signals += 1;
-      if (signals === 1) {
+    return onStopSignals(
+      () => {
         extraction.interrupt();
-        return;
-      }
-      this.writeErr('Interrupted again: quitting now. Run the same command to resume.');
-      process.exit(ExitCode.Interrupted);
-    };
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
-    return () => {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
-    };
+      },
+      () => {
+        this.writeErr('Interrupted again: quitting now. Run the same command to resume.');
+      },
+    );
   }
 }
 

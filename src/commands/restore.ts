@@ -6,6 +6,7 @@ import { connectionFlags } from '../cli/connection-flags.js';
 import { dbFlag } from '../cli/db-flag.js';
 import { numberFlag } from '../cli/number-flags.js';
 import { requestFlags } from '../cli/request-flags.js';
+import { onStopSignals } from '../cli/stop-signals.js';
 import {
   formatPlan,
   formatRestoreSummary,
@@ -266,25 +267,17 @@ export default class RestoreCommand extends BaseCommand {
 
   /** First Ctrl-C: stop at the next item (each item's journal is consistent). Second: quit. */
   private handleSignals(restore: Restore): () => void {
-    let signals = 0;
-    const onSignal = (): void => {
-      signals += 1;
-      if (signals === 1) {
+    return onStopSignals(
+      () => {
         this.writeErr('Stopping after the items in progress… (Ctrl-C again to quit now)');
         restore.interrupt();
-        return;
-      }
-      this.writeErr(
-        'Interrupted again: quitting now. Run the same restore again: it finds what it made.',
-      );
-      process.exit(ExitCode.Interrupted);
-    };
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
-    return () => {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
-    };
+      },
+      () => {
+        this.writeErr(
+          'Interrupted again: quitting now. Run the same restore again: it finds what it made.',
+        );
+      },
+    );
   }
 }
 
