@@ -48,6 +48,14 @@ function typesLabel(types: readonly string[]): string {
     .join(',');
 }
 
+/** "all", or the folders a scoped snapshot covers ("Shared/Marketing +subfolders"). */
+function scopeLabel(scope: SnapshotRecord['scope']): string {
+  if (scope === null) return 'all';
+  const folders = scope.folders.join(', ');
+  const label = `${folders}${scope.recursive ? ' +subfolders' : ''}`;
+  return label.length > 40 ? `${label.slice(0, 39)}…` : label;
+}
+
 export function formatSnapshots(
   path: string,
   snapshots: readonly SnapshotRecord[],
@@ -63,6 +71,7 @@ export function formatSnapshots(
     s.status,
     s.incremental ? 'incremental' : 'full',
     typesLabel(s.types),
+    scopeLabel(s.scope),
     formatCount(s.items),
     formatCount(s.new),
     formatCount(s.changed),
@@ -78,6 +87,7 @@ export function formatSnapshots(
       'Status',
       'Kind',
       'Types',
+      'Scope',
       'Items',
       'New',
       'Changed',
@@ -89,6 +99,7 @@ export function formatSnapshots(
     rows,
     align: [
       'right',
+      'left',
       'left',
       'left',
       'left',

@@ -1,3 +1,4 @@
+import { parseStoredScope } from '../extract/run-ledger.js';
 import { z } from 'zod';
 import { CONTENT_TYPES, CONTENT_TYPE_PLURALS, isContentType } from '../content-types.js';
 import { redact } from '../redact.js';
@@ -303,6 +304,11 @@ export function formatRunDetail(detail: RunDetail, options: StatusFormatOptions)
     ['Types', detail.types.map(typeName).join(', ')],
     ['Version', `lookervault ${detail.toolVersion}`],
   ];
+  const scope = parseStoredScope(detail.config.scope);
+  if (scope) {
+    const named = `${scope.named.join(', ')}${scope.recursive ? ' and subfolders' : ''}`;
+    facts.splice(5, 0, ['Scope', `${named} (${plural(scope.folders.length, 'folder')})`]);
+  }
   if (detail.resumeCount > 0) facts.push(['Resumed', plural(detail.resumeCount, 'time')]);
   if (detail.owner) {
     const where = [

@@ -11,6 +11,7 @@ import {
 } from '../content-types.js';
 import { ExitCode, UsageError } from '../errors.js';
 import { openExtraction } from '../extract/open.js';
+import { isScopedType } from '../extract/scope.js';
 import type { Extraction } from '../extract/orchestrator.js';
 import {
   BATCH_SIZE_RANGE,
@@ -41,6 +42,8 @@ export default class Extract extends BaseCommand {
     '<%= config.bin %> extract -w 16 --db backups/looker.db',
     '<%= config.bin %> extract --types dashboards,looks --rate-limit-per-second 20',
     '<%= config.bin %> extract --json | jq .status',
+    '<%= config.bin %> extract --folders "Shared/Marketing,Shared/Finance" --recursive',
+    '<%= config.bin %> extract --folders 42 --folders "Users/Jane Doe" --db marketing.db',
   ];
 
   static override flags = {
@@ -49,6 +52,20 @@ export default class Extract extends BaseCommand {
       description: `Content types to back up, comma-separated or repeated. [default: all: ${CONTENT_TYPES.map((type) => CONTENT_TYPE_PLURALS[type]).join(', ')}]`,
       multiple: true,
       delimiter: ',',
+    }),
+    folders: Flags.string({
+      description:
+        'Back up only these folders: ids, or paths of folder names from a root ("Shared/Marketing/Weekly", "Users/Jane Doe"); comma-separated or repeated. Their dashboards and looks (trash included), the folders themselves and the scheduled plans of that content; other types you name with --types are backed up whole. [default: the whole instance]',
+      multiple: true,
+      // One value per --folders: a later word is an argument, not another folder.
+      multipleNonGreedy: true,
+      delimiter: ',',
+      helpValue: 'ID|PATH',
+    }),
+    recursive: Flags.boolean({
+      char: 'r',
+      description: 'With --folders: every subfolder too, at any depth.',
+      default: false,
     }),
     ...requestFlags,
     'batch-size': numberFlag('batch-size', {
@@ -95,8 +112,18 @@ export default class Extract extends BaseCommand {
 
   async run(): Promise<void> {
     const { flags } = await this.parse(Extract);
+    const folders = parseFolders(flags.folders);
+    if (flags.recursive && folders === undefined) {
+      throw new UsageError('--recursive needs --folders', {
+        hint: 'Name the folders whose subfolders to include: --folders "Shared/Marketing" --recursive.',
+      });
+    }
     const options: ExtractOptions = {
-      types: parseTypes(flags.types),
+      types:
+        folders !== undefined && flags.types === undefined
+          ? CONTENT_TYPES.filter(isScopedType)
+          : parseTypes(flags.types),
+      ...(folders === undefined ? {} : { folders, recursive: flags.recursive }),
       workers: flags.workers ?? defaultWorkers(),
       batchSize: flags['batch-size'],
       maxRetries: flags['max-retries'],
@@ -162,6 +189,18 @@ export default class Extract extends BaseCommand {
       },
     );
   }
+}
+
+/** The folders named with --folders, each once, in order (undefined: none). */
+function parseFolders(values: string[] | undefined): string[] | undefined {
+  if (values === undefined) return undefined;
+  const folders = [...new Set(values.map((value) => value.trim()))];
+  if (folders.length === 0 || folders.includes('')) {
+    throw new UsageError('--folders needs a folder id or path', {
+      hint: 'Example: --folders "Shared/Marketing" or --folders 42.',
+    });
+  }
+  return folders;
 }
 
 function parseTypes(values: string[] | undefined): ContentType[] {

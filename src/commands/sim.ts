@@ -108,6 +108,11 @@ export default class Sim extends BaseCommand {
       DEFAULT_COUNTS.lookmlDashboards,
     ),
     'scheduled-plans': count('scheduled-plans', 'scheduled plans', DEFAULT_COUNTS.scheduled_plan),
+    'dashboards-per-folder': Flags.string({
+      description:
+        'Fixed dashboard counts of the first shared folders, in order: "1000,1000,500*10" (N*K: K folders of N each); other dashboards never go to them.',
+      helpGroup: 'DATASET',
+    }),
     empty: Flags.boolean({
       description:
         'Start with no content (no dashboards, looks, folders but the system ones, boards or schedules); same users and LookML as the seed: a second instance to restore into. Count flags still apply.',
@@ -228,6 +233,9 @@ export default class Sim extends BaseCommand {
       totalCount: flags['total-count'],
       empty: flags.empty,
       canWrite: !flags['read-only'],
+      ...(flags['dashboards-per-folder'] === undefined
+        ? {}
+        : { dashboardsPerFolder: folderLayout(flags['dashboards-per-folder']) }),
     };
     const sim = await start(options);
     // Listen for the stop signal before printing: whoever reads the banner may signal at once.
@@ -263,6 +271,22 @@ export default class Sim extends BaseCommand {
     if (!this.jsonEnabled())
       this.writeErr(`\nStopped (${signal}) after ${String(requests.total)} requests.`);
   }
+}
+
+/** "1000,500*10" → [1000, 500 ×10]. */
+function folderLayout(text: string): number[] {
+  const layout: number[] = [];
+  for (const part of text.split(',')) {
+    const match = /^\s*(\d+)(?:\s*\*\s*(\d+))?\s*$/.exec(part);
+    if (!match) {
+      throw new UsageError(`--dashboards-per-folder: "${part}" is not N or N*K`, {
+        hint: 'Example: --dashboards-per-folder 3000,10*20 (one folder of 3000, twenty of 10).',
+      });
+    }
+    const times = match[2] === undefined ? 1 : Number(match[2]);
+    for (let i = 0; i < times; i++) layout.push(Number(match[1]));
+  }
+  return layout;
 }
 
 function listingShape(omit: string | undefined): SimulatorOptions['dashboardListing'] {

@@ -66,6 +66,16 @@ export interface ProgressSnapshot {
   types: TypeProgress[];
 }
 
+export interface RunScope {
+  /** As named with `--folders`. */
+  folders: string[];
+  recursive: boolean;
+  /** Folders in the scope (subfolders included). */
+  folderCount: number;
+  /** Types of the run that are not in folders: backed up whole. */
+  wholeTypes: ContentType[];
+}
+
 export type ExtractEvent =
   | {
       kind: 'run-started';
@@ -75,6 +85,8 @@ export type ExtractEvent =
       workers: number;
       dbPath: string;
       baseUrl: string;
+      /** A folder-scoped run's folders, and which of its types are backed up whole. */
+      scope?: RunScope;
     }
   | { kind: 'type-state'; type: ContentType; state: TypeState; expected: number | null }
   | { kind: 'page-failed'; type: ContentType; unitKey: string; error: string; attempts: number }

@@ -62,6 +62,10 @@ export const runSummarySchema = z.object({
   dbSizeBytes: count,
   /** Types listed by change (only new and changed items fetched); absent or empty: a full run. */
   incremental: z.array(contentType).optional(),
+  /** A folder-scoped run's folders (as named), recursion, and how many folders that made. */
+  scope: z
+    .object({ folders: z.array(z.string()), recursive: z.boolean(), folderCount: count })
+    .optional(),
   workers: z.number().int().positive(),
   /** Items per type held by this run. */
   items: z.partialRecord(contentType, count),

@@ -1,7 +1,12 @@
 import type { ContentType } from '../content-types.js';
+import type { TypeState } from '../engine/states.js';
 import {
   ChildStream,
+  IdsStream,
   PagedStream,
+  ScopeReconcileStream,
+  splitUnitKey,
+  streamKey,
   type TypeListingProgress,
   type TypeStream,
   type WorkUnit,
@@ -22,6 +27,12 @@ import {
  * - When a type's pages are all done, one `reconcile` unit is handed out (compare against a full
  *   id listing, fetch what offset paging missed); the type is done when it completes.
  * - Types listed from a parent (explores from LookML models) wait until the parent is done.
+ * - A folder-scoped type has one stream per folder (`dashboard@12`): first pages of every
+ *   stream first, then round-robin over the streams with work, so one big folder and twenty
+ *   small ones keep every worker busy; each stream learns its own end from its own short page
+ *   and is reconciled on its own. A type is done when all its streams are. A type that waits for
+ *   others (a scope's scheduled plans, for the scope's dashboards and looks) starts with
+ *   {@link OffsetCoordinator.start}.
  * - If a type's first page fails for good, its listing is abandoned (its other pages would most
  *   likely fail the same way) and it goes straight to reconcile, whose id listing and fetches by
  *   id recover the items; any other failed page is recorded and the listing goes on. A type
@@ -32,9 +43,20 @@ export type { TypeListingProgress, WorkUnit } from './streams.js';
 export { RECONCILE_KEY, childrenKey, pageKey } from './streams.js';
 
 export type StreamPlan =
-  /** `pageSize`: this type's page size. @default the coordinator's */
-  | { type: ContentType; listing: 'paged'; pageSize?: number }
-  | { type: ContentType; listing: 'children'; parent: ContentType };
+  /**
+   * `pageSize`: this type's page size (@default the coordinator's); `folderId`: one folder of a
+   * folder-scoped type; `waitFor`: types that must be done before it starts.
+   */
+  | {
+      type: ContentType;
+      listing: 'paged';
+      pageSize?: number;
+      folderId?: string;
+      waitFor?: ContentType[];
+    }
+  | { type: ContentType; listing: 'children'; parent: ContentType }
+  /** A fixed list of ids (a scope's folders), fetched by id in chunks of the page size. */
+  | { type: ContentType; listing: 'ids'; ids: string[] };
 
 /** What an earlier attempt of the same run already committed. */
 export interface ResumePoint {
@@ -51,8 +73,13 @@ export interface CoordinatorOptions {
 }
 
 export class OffsetCoordinator {
-  private readonly streams = new Map<ContentType, TypeStream>();
-  private readonly order: ContentType[];
+  /** Every stream, by key: a type, or a type's folder. */
+  private readonly streams = new Map<string, TypeStream>();
+  private readonly byType = new Map<ContentType, TypeStream[]>();
+  private readonly order: string[];
+  private readonly typeOrder: ContentType[] = [];
+  /** Types waiting for others to be done, and which. */
+  private readonly waitFor = new Map<ContentType, ContentType[]>();
   private cursor = 0;
   private stopped = false;
   private changed = deferred();
@@ -62,18 +89,52 @@ export class OffsetCoordinator {
       throw new RangeError(`pageSize must be a positive integer, got ${options.pageSize}`);
     }
     const maxWindow = options.maxWindow ?? 64;
-    this.order = plans.map((plan) => plan.type);
     for (const plan of plans) {
-      const stream =
-        plan.listing === 'paged'
-          ? new PagedStream(plan.type, plan.pageSize ?? options.pageSize, maxWindow)
-          : new ChildStream(plan.type, plan.parent);
-      for (const { unitKey, rawCount } of options.resume?.[plan.type]?.completed ?? []) {
-        stream.restore(unitKey, rawCount);
+      const stream = this.build(plan, options.pageSize, maxWindow);
+      if (this.streams.has(stream.key)) throw new Error(`Stream ${stream.key} planned twice`);
+      this.streams.set(stream.key, stream);
+      const ofType = this.byType.get(plan.type);
+      if (ofType) ofType.push(stream);
+      else {
+        this.byType.set(plan.type, [stream]);
+        this.typeOrder.push(plan.type);
       }
-      this.streams.set(plan.type, stream);
+    }
+    // A folder-scoped type is reconciled once all its folders are listed (its own stream).
+    for (const [type, streams] of this.byType) {
+      if (!streams.some((stream) => stream.folderId !== undefined)) continue;
+      const reconcile = new ScopeReconcileStream(type, [...streams]);
+      this.streams.set(reconcile.key, reconcile);
+      streams.push(reconcile);
+    }
+    this.order = [...this.streams.keys()];
+    for (const [type, point] of Object.entries(options.resume ?? {}) as [
+      ContentType,
+      ResumePoint,
+    ][]) {
+      for (const { unitKey, rawCount } of point.completed) {
+        const { folderId, key } = splitUnitKey(unitKey);
+        this.streams.get(streamKey(type, folderId))?.restore(key, rawCount);
+      }
     }
     for (const stream of this.streams.values()) stream.advance();
+  }
+
+  private build(plan: StreamPlan, pageSize: number, maxWindow: number): TypeStream {
+    switch (plan.listing) {
+      case 'paged': {
+        const waiting = plan.waitFor !== undefined && plan.waitFor.length > 0;
+        if (waiting) this.waitFor.set(plan.type, plan.waitFor ?? []);
+        return new PagedStream(plan.type, plan.pageSize ?? pageSize, maxWindow, {
+          ...(plan.folderId === undefined ? {} : { folderId: plan.folderId }),
+          waiting,
+        });
+      }
+      case 'children':
+        return new ChildStream(plan.type, plan.parent);
+      case 'ids':
+        return new IdsStream(plan.type, plan.ids, pageSize);
+    }
   }
 
   /** The next unit of work, or undefined when nothing can be handed out right now. */
@@ -97,7 +158,7 @@ export class OffsetCoordinator {
 
   /** The unit is done and committed; `rawCount` is how many items the server listed. */
   complete(unit: WorkUnit, rawCount = 0): void {
-    this.stream(unit.type).complete(unit, rawCount);
+    this.stream(unit.stream).complete(unit, rawCount);
     this.notify();
   }
 
@@ -106,19 +167,37 @@ export class OffsetCoordinator {
    * could not all be fetched, pass `rawCount` so the page still tells where the list ends.
    */
   fail(unit: WorkUnit, rawCount?: number): void {
-    this.stream(unit.type).fail(unit, rawCount);
+    this.stream(unit.stream).fail(unit, rawCount);
     this.notify();
   }
 
   /** Give a claimed unit back untouched (the worker was stopped before finishing it). */
   release(unit: WorkUnit): void {
-    this.stream(unit.type).release(unit);
+    this.stream(unit.stream).release(unit);
+    this.notify();
+  }
+
+  /** Types waiting for other types that are now all finished: ready to {@link start}. */
+  typesReadyToStart(): ContentType[] {
+    const ready: ContentType[] = [];
+    for (const [type, needs] of this.waitFor) {
+      if (needs.every((need) => this.byType.get(need)?.every((s) => s.isFinished()) ?? true)) {
+        ready.push(type);
+      }
+    }
+    return ready;
+  }
+
+  /** Starts a type that waited for others. */
+  start(type: ContentType): void {
+    this.waitFor.delete(type);
+    for (const stream of this.streamsOf(type)) stream.start();
     this.notify();
   }
 
   /** Hands a waiting child type its parents' ids (explores get their models' names). */
   provideParents(type: ContentType, parentIds: readonly string[]): void {
-    const stream = this.stream(type);
+    const stream = this.stream(streamKey(type));
     if (!(stream instanceof ChildStream)) {
       throw new Error(`${type} is not listed from a parent type`);
     }
@@ -131,8 +210,8 @@ export class OffsetCoordinator {
     const waiting: ContentType[] = [];
     for (const stream of this.streams.values()) {
       if (!(stream instanceof ChildStream) || !stream.awaitingParents) continue;
-      const parent = this.streams.get(stream.parent);
-      if (parent === undefined || parent.isFinished()) waiting.push(stream.type);
+      const parents = this.byType.get(stream.parent) ?? [];
+      if (parents.every((parent) => parent.isFinished())) waiting.push(stream.type);
     }
     return waiting;
   }
@@ -160,26 +239,46 @@ export class OffsetCoordinator {
     return this.changed.promise;
   }
 
-  /** Records the total a listing holds (from `X-Total-Count`, or an id listing). */
-  setTotal(type: ContentType, total: number): void {
-    this.stream(type).setTotal(total);
+  /** Records the total a stream's listing holds (from `X-Total-Count`, or an id listing). */
+  setTotal(stream: string, total: number): void {
+    this.stream(stream).setTotal(total);
   }
 
-  hasTotal(type: ContentType): boolean {
-    return this.stream(type).hasTotal();
+  hasTotal(stream: string): boolean {
+    return this.stream(stream).hasTotal();
   }
 
+  /** A type's progress: its streams together (one stream unless the type is folder-scoped). */
   progress(type: ContentType): TypeListingProgress {
-    return this.stream(type).progress();
+    const streams = this.streamsOf(type);
+    const [only] = streams;
+    if (streams.length === 1 && only) return only.progress();
+    const parts = streams.map((stream) => stream.progress());
+    let expected: number | null = 0;
+    for (const part of parts)
+      expected = part.expected === null || expected === null ? null : expected + part.expected;
+    return {
+      state: combinedState(parts.map((part) => part.state)),
+      pagesDone: sum(parts, (part) => part.pagesDone),
+      pagesFailed: sum(parts, (part) => part.pagesFailed),
+      pagesInFlight: sum(parts, (part) => part.pagesInFlight),
+      expected,
+    };
   }
 
   types(): ContentType[] {
-    return [...this.order];
+    return [...this.typeOrder];
   }
 
-  private stream(type: ContentType): TypeStream {
-    const stream = this.streams.get(type);
-    if (!stream) throw new Error(`No listing planned for content type ${type}`);
+  private streamsOf(type: ContentType): TypeStream[] {
+    const streams = this.byType.get(type);
+    if (!streams) throw new Error(`No listing planned for content type ${type}`);
+    return streams;
+  }
+
+  private stream(key: string): TypeStream {
+    const stream = this.streams.get(key);
+    if (!stream) throw new Error(`No listing planned for ${key}`);
     return stream;
   }
 
@@ -188,6 +287,22 @@ export class OffsetCoordinator {
     this.changed = deferred();
     resolve();
   }
+}
+
+/** A type's state from its streams' states. */
+function combinedState(states: readonly TypeState[]): TypeState {
+  if (states.length === 0) return 'done';
+  const finished = states.every((state) => state === 'done' || state === 'failed');
+  if (finished) return states.includes('failed') ? 'failed' : 'done';
+  if (states.every((state) => state === 'waiting')) return 'waiting';
+  if (states.includes('listing') || states.includes('waiting')) return 'listing';
+  return 'reconciling';
+}
+
+function sum<T>(items: readonly T[], of: (item: T) => number): number {
+  let total = 0;
+  for (const item of items) total += of(item);
+  return total;
 }
 
 function deferred(): { promise: Promise<void>; resolve: () => void } {

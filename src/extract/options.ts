@@ -37,6 +37,14 @@ export interface ExtractOptions {
   full?: boolean;
   /** A response body larger than this many bytes fails its request. @default 256 MiB */
   maxResponseBytes?: number;
+  /**
+   * Back up only these folders (ids or paths such as `Shared/Marketing`): their dashboards,
+   * looks, the folders themselves and the scheduled plans of that content. Types that are not in
+   * folders are backed up whole. @default undefined (the whole instance)
+   */
+  folders?: string[];
+  /** With `folders`: every subfolder too. @default false */
+  recursive?: boolean;
 }
 
 export const WORKERS_RANGE = { min: 1, max: 50 } as const;

@@ -26,7 +26,15 @@ import type { ExtractOptions } from './options.js';
 import { ProgressState, progressSnapshot } from './progress-state.js';
 import type { RunContext } from './run-context.js';
 import { RunLedger, type PreparedRun } from './run-ledger.js';
+import {
+  isScopedType,
+  planInScope,
+  resolveScope,
+  scopedPlanIds,
+  type FolderScope,
+} from './scope.js';
 import { buildSummary } from './summary-builder.js';
+import { describeRunScope } from '../progress/event-lines.js';
 import { UnitProcessor } from './unit-processor.js';
 
 /**
@@ -124,10 +132,22 @@ export class Extraction implements ProgressSource {
     const ledger = new RunLedger(this.deps.vault, this.registry);
     let run: PreparedRun;
     try {
+      // A new scoped run resolves its folders first (an unknown one stops it before any
+      // content request); a resumed run keeps the folders it resolved.
+      let scope: FolderScope | undefined;
+      const { folders } = this.options;
+      if (folders !== undefined && !ledger.willResume(this.options)) {
+        scope = await resolveScope(
+          this.api,
+          { folders, recursive: this.options.recursive === true },
+          this.abort.signal,
+        );
+      }
       run = ledger.prepare(this.options, {
         baseUrl: this.deps.client.baseUrl,
         toolVersion: this.deps.toolVersion,
         typesGiven: this.deps.typesGiven ?? false,
+        ...(scope ? { scope } : {}),
       });
     } catch (error) {
       // No run to work on (the database is busy, the flags conflict): end the session now.
@@ -135,6 +155,17 @@ export class Extraction implements ProgressSource {
       throw error;
     }
     for (const notice of run.notices) this.emit({ kind: 'notice', message: notice });
+    if (run.scope) {
+      this.emit({
+        kind: 'notice',
+        message: `Backing up ${describeRunScope({
+          folders: run.scope.named,
+          recursive: run.scope.recursive,
+          folderCount: run.scope.folders.length,
+          wholeTypes: run.wholeTypes,
+        })}.`,
+      });
+    }
     const ctx = this.startRun(run, ledger);
     this.ctx = ctx;
     for (const type of run.types) this.typeStates.set(type, ctx.coordinator.progress(type).state);
@@ -147,6 +178,16 @@ export class Extraction implements ProgressSource {
       workers: this.options.workers,
       dbPath: this.deps.vault.path,
       baseUrl: this.deps.client.baseUrl,
+      ...(run.scope
+        ? {
+            scope: {
+              folders: run.scope.named,
+              recursive: run.scope.recursive,
+              folderCount: run.scope.folders.length,
+              wholeTypes: run.wholeTypes,
+            },
+          }
+        : {}),
     });
     for (const type of run.types) this.noteTypeState(ctx, type);
 
@@ -222,6 +263,8 @@ export class Extraction implements ProgressSource {
         }
       },
       validator: ITEM_VALIDATOR,
+      // A scoped snapshot holds exactly the items of these types that the run saw.
+      ...(run.scope ? { scopedTypes: run.types.filter(isScopedType) } : {}),
     });
     const wholeListed = run.types.filter((type) => this.registry[type].wholeListing !== undefined);
     return {
@@ -233,6 +276,9 @@ export class Extraction implements ProgressSource {
       trust: new ListingTrust(wholeListed, run.fetch),
       registry: this.registry,
       options: this.options,
+      scope: run.scope,
+      scopeFilters: new Map(),
+      scopeIds: new Map(),
       api: this.api,
       signal: this.abort.signal,
       stopping: () => this.stopReason !== undefined,
@@ -275,10 +321,21 @@ export class Extraction implements ProgressSource {
    */
   private async feedWaitingTypes(ctx: RunContext): Promise<boolean> {
     const waiting = ctx.coordinator.typesAwaitingParents();
-    if (waiting.length === 0 || this.feedingParents) return false;
+    const ready = ctx.coordinator.typesReadyToStart();
+    if ((waiting.length === 0 && ready.length === 0) || this.feedingParents) return false;
     this.feedingParents = true;
     try {
       await ctx.writer.flush();
+      for (const type of ready) {
+        // A scope's scheduled plans are those of the dashboards and looks the run stored.
+        const stored = (other: ContentType): Set<string> =>
+          new Set(ctx.run.types.includes(other) ? ctx.ledger.idsInRun(ctx.run.runId, other) : []);
+        const inScope = planInScope(stored('dashboard'), stored('look'));
+        ctx.scopeFilters.set(type, inScope);
+        ctx.scopeIds.set(type, (api, signal) => scopedPlanIds(api, inScope, signal));
+        ctx.coordinator.start(type);
+        this.noteTypeState(ctx, type);
+      }
       for (const type of waiting) {
         const listing = this.registry[type].listing;
         if (listing.kind !== 'children') continue;
@@ -310,12 +367,13 @@ export class Extraction implements ProgressSource {
     if (this.typeStates.get(type) === state) return;
     this.typeStates.set(type, state);
     const listing = this.registry[type].listing;
+    // A finished type saw every item: the writer closes the versions of the ones it did not.
+    // Not in a folder scope: what the run did not see may only be elsewhere (its snapshot holds
+    // what it saw; a whole-instance run closes what is gone).
+    const sweeps = state === 'done' && !(ctx.scope !== undefined && isScopedType(type));
     ctx.writer.setTypeState(type, state, {
       ...(expected === null ? {} : { endOffset: expected }),
-      // A finished type saw every item: the writer closes the versions of the ones it did not.
-      ...(state === 'done'
-        ? { sweep: { also: listing.kind === 'children' ? [listing.parent] : [] } }
-        : {}),
+      ...(sweeps ? { sweep: { also: listing.kind === 'children' ? [listing.parent] : [] } } : {}),
     });
     this.emit({ kind: 'type-state', type, state, expected });
   }

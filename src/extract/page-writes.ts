@@ -124,12 +124,15 @@ export function describeUnfetched(problems: readonly ItemProblem[]): {
 }
 
 export function describeUnit(unit: WorkUnit): string {
+  const where = unit.folderId === undefined ? unit.type : `${unit.type} in folder ${unit.folderId}`;
   switch (unit.kind) {
     case 'page':
-      return `${unit.type} offset ${unit.offset}`;
+      return `${where} offset ${unit.offset}`;
     case 'children':
-      return `${unit.type} of ${unit.parentId}`;
+      return `${where} of ${unit.parentId}`;
+    case 'ids':
+      return `${where} (${unit.ids.length} by id)`;
     case 'reconcile':
-      return `${unit.type} reconcile`;
+      return `${where} reconcile`;
   }
 }

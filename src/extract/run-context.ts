@@ -1,6 +1,7 @@
 import type { ContentType } from '../content-types.js';
 import type { ExtractEvent } from '../engine/events.js';
 import type { ApiCaller } from '../looker/client.js';
+import type { FolderScope } from './scope.js';
 import type { ContentTypeSpec } from '../looker/registry.js';
 import type { VaultWriter } from '../store/index.js';
 import type { OffsetCoordinator } from './coordinator.js';
@@ -24,6 +25,15 @@ export interface RunContext {
   trust: ListingTrust;
   registry: Record<ContentType, ContentTypeSpec>;
   options: ExtractOptions;
+  /** The folders a scoped run backs up (undefined: the whole instance). */
+  scope: FolderScope | undefined;
+  /**
+   * Listed items a type keeps (a scope's scheduled plans: those of its dashboards and looks),
+   * set when the type starts.
+   */
+  scopeFilters: Map<ContentType, (item: unknown) => boolean>;
+  /** The ids a filtered type's reconciliation compares with (set with its filter). */
+  scopeIds: Map<ContentType, (api: ApiCaller, signal: AbortSignal) => Promise<string[]>>;
   /** Every API request of the run: through the gate, with retries. */
   api: ApiCaller;
   /** Aborted when the run stops (Ctrl-C, a fatal error). */

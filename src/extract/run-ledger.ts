@@ -15,6 +15,8 @@ import {
   type Vault,
 } from '../store/index.js';
 import { RECONCILE_KEY, type ResumePoint, type StreamPlan } from './coordinator.js';
+import { describeScope, isScopedType, sameScope, type FolderScope } from './scope.js';
+import { splitUnitKey } from './streams.js';
 import type { FetchMode } from './listing-trust.js';
 import { wholePageSize, type ExtractOptions } from './options.js';
 
@@ -37,6 +39,10 @@ export interface PreparedRun {
   resumePoints: Partial<Record<ContentType, ResumePoint>>;
   /** Items of each type the run already holds (from earlier attempts). */
   storedBefore: Map<ContentType, number>;
+  /** The folders the run backs up (undefined: the whole instance). */
+  scope: FolderScope | undefined;
+  /** Of the run's types, those backed up whole although the run has a folder scope. */
+  wholeTypes: ContentType[];
   /** Things the user should be told (e.g. "resuming run 3"). */
   notices: string[];
 }
@@ -48,6 +54,8 @@ interface StoredRunConfig {
   workers: number;
   fetch: FetchMode;
   incremental: ContentType[];
+  /** With `types`: the scoped types, whose snapshot holds only the items the run saw. */
+  scope?: FolderScope & { types: ContentType[] };
 }
 
 /**
@@ -64,15 +72,28 @@ export class RunLedger {
     this.runs = new RunStore(vault);
   }
 
+  /** Whether `prepare` would pick up an unfinished run (then a scope is not resolved again). */
+  willResume(options: ExtractOptions): boolean {
+    return options.resume && this.runs.findResumable() !== undefined;
+  }
+
+  /**
+   * Starts a run, or resumes the unfinished one. `scope`: the resolved folders of a new scoped
+   * run (a resumed run keeps its own).
+   */
   prepare(
     options: ExtractOptions,
-    context: { baseUrl: string; toolVersion: string; typesGiven: boolean },
+    context: { baseUrl: string; toolVersion: string; typesGiven: boolean; scope?: FolderScope },
   ): PreparedRun {
     this.refuseOtherInstance(context.baseUrl);
     const resumable = options.resume ? this.runs.findResumable() : undefined;
     if (resumable) return this.resume(resumable, options, context);
+    if (options.folders !== undefined && context.scope === undefined) {
+      throw new Error('A folder-scoped run needs its scope resolved first');
+    }
+    const scope = context.scope;
 
-    const types = this.withParents(options.types);
+    const types = this.withParents(options.types, scope !== undefined);
     const fetch = options.fetch ?? 'auto';
     const incremental = options.full === true ? [] : this.incrementalTypes(types);
     const config: StoredRunConfig = {
@@ -81,6 +102,7 @@ export class RunLedger {
       workers: options.workers,
       fetch,
       incremental,
+      ...(scope ? { scope: { ...scope, types: types.filter(isScopedType) } } : {}),
     };
     const run = this.runs.start({
       types,
@@ -90,19 +112,25 @@ export class RunLedger {
     });
     const notices = types
       .filter((type) => !options.types.includes(type))
-      .map((type) => `Also backing up ${type}s: ${this.childrenOf(type).join(', ')} need them.`);
+      .map((type) =>
+        this.childrenOf(type).length > 0
+          ? `Also backing up ${type}s: ${this.childrenOf(type).join(', ')} need them.`
+          : `Also backing up the scope's ${type}s: its scheduled plans are those of its dashboards and looks.`,
+      );
     return {
       runId: run.id,
       resumed: false,
       baseUrl: context.baseUrl,
       types,
-      plans: this.plans(types, options.batchSize, fetch, incremental),
+      plans: this.plans(types, options.batchSize, fetch, incremental, scope),
       batchSize: options.batchSize,
       fetch,
       incremental: new Set(incremental),
       resumePoints: {},
       storedBefore: new Map(),
       notices,
+      scope,
+      wholeTypes: scope ? types.filter((type) => !isScopedType(type)) : [],
     };
   }
 
@@ -169,7 +197,19 @@ export class RunLedger {
     context: { baseUrl: string; typesGiven: boolean },
   ): PreparedRun {
     const stored = parseStoredConfig(run, options);
-    const requested = this.withParents(options.types);
+    const scope = stored.scope;
+    if (options.folders !== undefined) {
+      const request = { folders: options.folders, recursive: options.recursive === true };
+      if (scope === undefined || !sameScope(scope, request)) {
+        throw new UsageError(
+          `Run ${run.id} (${run.status}) backs up ${scope ? `the folders ${describeScope(scope)}` : 'the whole instance'}; you asked for ${describeScope({ named: request.folders, recursive: request.recursive })}.`,
+          {
+            hint: `Run it again ${scope ? `with the same --folders${scope.recursive ? ' --recursive' : ''}` : 'without --folders'} (or leave --folders out) to resume it, or pass --no-resume to start a new run.`,
+          },
+        );
+      }
+    }
+    const requested = this.withParents(options.types, scope !== undefined);
     if (context.typesGiven && !sameMembers(requested, stored.types)) {
       throw new UsageError(
         `Run ${run.id} (${run.status}) backs up ${stored.types.join(', ')}; you asked for ${requested.join(', ')}.`,
@@ -179,7 +219,7 @@ export class RunLedger {
       );
     }
     const notices = [
-      `Resuming run ${run.id} (${run.status}, started ${run.startedAt}); --no-resume starts a new run instead.`,
+      `Resuming run ${run.id} (${run.status}, started ${run.startedAt}${scope ? `, folders ${describeScope(scope)}` : ''}); --no-resume starts a new run instead.`,
     ];
     if (options.full === true && stored.incremental.length > 0) {
       notices.push(
@@ -197,13 +237,15 @@ export class RunLedger {
       resumed: true,
       baseUrl: context.baseUrl,
       types: stored.types,
-      plans: this.plans(stored.types, stored.batchSize, stored.fetch, stored.incremental),
+      plans: this.plans(stored.types, stored.batchSize, stored.fetch, stored.incremental, scope),
       batchSize: stored.batchSize,
       fetch: stored.fetch,
       incremental: new Set(stored.incremental),
       resumePoints: this.resumePoints(run.id),
       storedBefore: this.countsByType(run.id),
       notices,
+      scope,
+      wholeTypes: scope ? stored.types.filter((type) => !isScopedType(type)) : [],
     };
   }
 
@@ -212,11 +254,21 @@ export class RunLedger {
    * again and it is reconciled again, even if the interrupted attempt had finished it.
    */
   private resumePoints(runId: number): Partial<Record<ContentType, ResumePoint>> {
-    const failedTypes = new Set(this.runs.failedUnits(runId).map((unit) => unit.type));
+    // Per stream: a folder's failed pages reopen that folder's reconciliation only.
+    const streamOf = (type: string, unitKey: string): string =>
+      `${type}\u0000${splitUnitKey(unitKey).folderId ?? ''}`;
+    const failedStreams = new Set(
+      this.runs.failedUnits(runId).map((unit) => streamOf(unit.type, unit.unitKey)),
+    );
     const points: Partial<Record<ContentType, ResumePoint>> = {};
     for (const unit of this.runs.completedUnits(runId)) {
       if (!isContentType(unit.type)) continue;
-      if (unit.unitKey === RECONCILE_KEY && failedTypes.has(unit.type)) continue;
+      if (
+        splitUnitKey(unit.unitKey).key === RECONCILE_KEY &&
+        failedStreams.has(streamOf(unit.type, unit.unitKey))
+      ) {
+        continue;
+      }
       const point = (points[unit.type] ??= { completed: [] });
       point.completed.push({ unitKey: unit.unitKey, rawCount: unit.rawCount });
     }
@@ -233,12 +285,19 @@ export class RunLedger {
     );
   }
 
-  /** Adds the types a requested type is listed from (explores need their models). */
-  private withParents(types: readonly ContentType[]): ContentType[] {
+  /**
+   * Adds the types a requested type is listed from (explores need their models; in a folder
+   * scope, scheduled plans need the scope's dashboards and looks).
+   */
+  private withParents(types: readonly ContentType[], scoped: boolean): ContentType[] {
     const wanted = new Set(types);
     for (const type of types) {
       const listing = this.registry[type].listing;
       if (listing.kind === 'children') wanted.add(listing.parent);
+    }
+    if (scoped && wanted.has('scheduled_plan')) {
+      wanted.add('dashboard');
+      wanted.add('look');
     }
     return CONTENT_TYPES.filter((type) => wanted.has(type));
   }
@@ -273,16 +332,34 @@ export class RunLedger {
     batchSize: number,
     fetch: FetchMode,
     incremental: readonly ContentType[],
+    scope: FolderScope | undefined,
   ): StreamPlan[] {
-    return types.map((type): StreamPlan => {
-      const { listing, wholeListing, changeListing } = this.registry[type];
-      if (listing.kind === 'children') return { type, listing: 'children', parent: listing.parent };
+    return types.flatMap((type): StreamPlan[] => {
+      const spec = this.registry[type];
+      const { listing, wholeListing, changeListing } = spec;
+      if (listing.kind === 'children') {
+        return [{ type, listing: 'children', parent: listing.parent }];
+      }
       let pageSize = batchSize;
       if (changeListing && incremental.includes(type)) pageSize = changeListing.pageSize;
       else if (wholeListing && fetch === 'auto') {
         pageSize = wholePageSize(batchSize, wholeListing.typicalItemBytes);
       }
-      return { type, listing: 'paged', pageSize };
+      if (scope === undefined || !isScopedType(type)) return [{ type, listing: 'paged', pageSize }];
+      if (type === 'folder') {
+        return [{ type, listing: 'ids', ids: scope.folders.map((folder) => folder.id) }];
+      }
+      if (spec.listFolderIds !== undefined) {
+        return scope.folders.map((folder) => ({
+          type,
+          listing: 'paged',
+          pageSize,
+          folderId: folder.id,
+        }));
+      }
+      // Scheduled plans: listed once the scope's dashboards and looks are known.
+      const waitFor = types.filter((other) => other === 'dashboard' || other === 'look');
+      return [{ type, listing: 'paged', pageSize, waitFor }];
     });
   }
 }
@@ -303,7 +380,39 @@ function parseStoredConfig(run: RunRecord, options: ExtractOptions): StoredRunCo
         (type: unknown): type is ContentType => typeof type === 'string' && isContentType(type),
       )
     : [];
-  return { types, batchSize, workers: options.workers, fetch, incremental };
+  const scope = parseStoredScope(config.scope);
+  return {
+    types,
+    batchSize,
+    workers: options.workers,
+    fetch,
+    incremental,
+    ...(scope ? { scope } : {}),
+  };
+}
+
+/** A run's stored scope, or undefined for a whole-instance run (or a config it cannot read). */
+export function parseStoredScope(
+  value: unknown,
+): (FolderScope & { types: ContentType[] }) | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const scope = value as Record<string, unknown>;
+  const strings = (list: unknown): string[] =>
+    Array.isArray(list) ? list.filter((item): item is string => typeof item === 'string') : [];
+  const folders = Array.isArray(scope.folders)
+    ? scope.folders.flatMap((folder: unknown) => {
+        const row = folder as { id?: unknown; path?: unknown } | null;
+        return typeof row?.id === 'string' && typeof row.path === 'string'
+          ? [{ id: row.id, path: row.path }]
+          : [];
+      })
+    : [];
+  return {
+    named: strings(scope.named),
+    recursive: scope.recursive === true,
+    folders,
+    types: strings(scope.types).filter(isContentType),
+  };
 }
 
 function sameMembers(a: readonly string[], b: readonly string[]): boolean {

@@ -8,27 +8,35 @@ import type { TypeState } from '../engine/states.js';
  * type's state are common to both and live in {@link TypeStream}.
  */
 
-export type WorkUnit = PageUnit | ChildrenUnit | ReconcileUnit;
-export interface PageUnit {
-  kind: 'page';
+export type WorkUnit = PageUnit | ChildrenUnit | IdsUnit | ReconcileUnit;
+interface UnitBase {
   type: ContentType;
+  /** The stream the unit belongs to (see {@link streamKey}). */
+  stream: string;
+  /** The unit's checkpoint key, unique within its type (a folder stream's keys carry its prefix). */
   unitKey: string;
+  /** The folder a folder-scoped stream lists. */
+  folderId?: string;
+}
+export interface PageUnit extends UnitBase {
+  kind: 'page';
   offset: number;
   limit: number;
 }
-export interface ChildrenUnit {
+export interface ChildrenUnit extends UnitBase {
   kind: 'children';
-  type: ContentType;
-  unitKey: string;
   parentId: string;
 }
-export interface ReconcileUnit {
+/** A chunk of a fixed list of ids, each fetched by id (a scope's folders). */
+export interface IdsUnit extends UnitBase {
+  kind: 'ids';
+  ids: string[];
+}
+export interface ReconcileUnit extends UnitBase {
   kind: 'reconcile';
-  type: ContentType;
-  unitKey: string;
 }
 /** A unit of the listing itself (not its reconciliation). */
-export type ListingUnit = PageUnit | ChildrenUnit;
+export type ListingUnit = PageUnit | ChildrenUnit | IdsUnit;
 
 export interface TypeListingProgress {
   state: TypeState;
@@ -42,18 +50,42 @@ export interface TypeListingProgress {
 export const RECONCILE_KEY = 'reconcile';
 export const pageKey = (offset: number): string => `o:${offset}`;
 export const childrenKey = (parentId: string): string => `p:${parentId}`;
+export const idsKey = (chunk: number): string => `i:${chunk}`;
+
+/** A type's stream: the type itself, or one folder of a folder-scoped type (`dashboard@12`). */
+export function streamKey(type: ContentType, folderId?: string): string {
+  return folderId === undefined ? type : `${type}@${folderId}`;
+}
+
+/** The prefix of a folder stream's checkpoint keys (`f12/o:100`): empty for a whole type. */
+export function folderKeyPrefix(folderId: string | undefined): string {
+  return folderId === undefined ? '' : `f${folderId}/`;
+}
+
+/** Splits a checkpoint key into its folder (if any) and its key within the stream. */
+export function splitUnitKey(unitKey: string): { folderId?: string; key: string } {
+  const slash = unitKey.indexOf('/');
+  if (!unitKey.startsWith('f') || slash < 0) return { key: unitKey };
+  return { folderId: unitKey.slice(1, slash), key: unitKey.slice(slash + 1) };
+}
 
 export abstract class TypeStream<U extends ListingUnit = ListingUnit> {
   state: TypeState;
   private reconcileInFlight = false;
   /** Items the listing holds as the server (or an id listing) last said; null until known. */
   protected total: number | null = null;
+  readonly key: string;
+  /** Prefix of this stream's checkpoint keys. */
+  protected readonly prefix: string;
 
   constructor(
     readonly type: ContentType,
     initial: TypeState,
+    readonly folderId?: string,
   ) {
     this.state = initial;
+    this.key = streamKey(type, folderId);
+    this.prefix = folderKeyPrefix(folderId);
   }
 
   /** The next unit: a listing unit while listing, then the one reconcile unit. */
@@ -61,9 +93,29 @@ export abstract class TypeStream<U extends ListingUnit = ListingUnit> {
     if (this.state === 'reconciling') {
       if (this.reconcileInFlight) return undefined;
       this.reconcileInFlight = true;
-      return { kind: 'reconcile', type: this.type, unitKey: RECONCILE_KEY };
+      return { kind: 'reconcile', ...this.unitBase(RECONCILE_KEY) };
     }
     return this.state === 'listing' ? this.claimListing() : undefined;
+  }
+
+  /** Starts a stream that waited for other types (scheduled plans of a folder scope). */
+  start(): void {
+    if (this.state === 'waiting') this.state = 'listing';
+    this.advance();
+  }
+
+  protected unitBase(key: string): UnitBase {
+    return {
+      type: this.type,
+      stream: this.key,
+      unitKey: this.prefix + key,
+      ...(this.folderId === undefined ? {} : { folderId: this.folderId }),
+    };
+  }
+
+  /** Whether the listing is followed by a reconciliation (a fixed list of ids is not). */
+  protected reconciles(): boolean {
+    return true;
   }
 
   complete(unit: WorkUnit, rawCount: number): void {
@@ -118,7 +170,21 @@ export abstract class TypeStream<U extends ListingUnit = ListingUnit> {
 
   /** Moves to reconciliation when the listing has run out of work. */
   advance(): void {
-    if (this.state === 'listing' && this.listingExhausted()) this.state = 'reconciling';
+    if (this.state === 'listing' && this.listingExhausted()) this.state = this.afterListing();
+  }
+
+  /** Whether every unit of the listing succeeded (a failed page makes it unclean). */
+  isListingClean(): boolean {
+    return this.listingClean();
+  }
+
+  /**
+   * Where a finished listing goes: its reconciliation; a fixed list of ids has none; a folder
+   * of a scoped type is reconciled with the type's other folders (see {@link ScopeReconcileStream}).
+   */
+  protected afterListing(): TypeState {
+    if (this.reconciles()) return 'reconciling';
+    return this.listingClean() ? 'done' : 'failed';
   }
 
   abstract progress(): TypeListingProgress;
@@ -149,12 +215,22 @@ export class PagedStream extends TypeStream<PageUnit> {
   /** Every page offset below this is done, failed or in flight (where the next claim scans from). */
   private scanFrom = 0;
 
+  /** A folder of a scoped type: reconciled together with the type's other folders. */
+  private readonly reconciledWithType: boolean;
+
   constructor(
     type: ContentType,
     private readonly pageSize: number,
     private readonly maxWindow: number,
+    options: { folderId?: string; waiting?: boolean } = {},
   ) {
-    super(type, 'listing');
+    super(type, options.waiting === true ? 'waiting' : 'listing', options.folderId);
+    this.reconciledWithType = options.folderId !== undefined;
+  }
+
+  protected override afterListing(): TypeState {
+    // Its failed pages are left to the type's reconciliation, which recovers or fails them.
+    return this.reconciledWithType ? 'done' : super.afterListing();
   }
 
   /** The first page, while no page has been claimed or returned yet (sizes are learnt early). */
@@ -196,7 +272,7 @@ export class PagedStream extends TypeStream<PageUnit> {
     this.pagesInFlight.delete(unit.offset);
     this.pagesFailed.add(unit.offset);
     if (rawCount !== undefined) this.learnFromPage(unit.offset, rawCount);
-    else if (unit.offset === 0 && this.pagesDone.size === 0) this.state = 'reconciling';
+    else if (unit.offset === 0 && this.pagesDone.size === 0) this.state = this.afterListing();
   }
 
   protected releaseListing(unit: PageUnit): void {
@@ -253,8 +329,7 @@ export class PagedStream extends TypeStream<PageUnit> {
     this.pagesInFlight.add(offset);
     return {
       kind: 'page',
-      type: this.type,
-      unitKey: pageKey(offset),
+      ...this.unitBase(pageKey(offset)),
       offset,
       limit: this.pageSize,
     };
@@ -318,7 +393,7 @@ export class ChildStream extends TypeStream<ChildrenUnit> {
     );
     if (parentId === undefined) return undefined;
     this.inFlight.add(parentId);
-    return { kind: 'children', type: this.type, unitKey: childrenKey(parentId), parentId };
+    return { kind: 'children', ...this.unitBase(childrenKey(parentId)), parentId };
   }
 
   protected completeListing(unit: ChildrenUnit): void {
@@ -353,5 +428,139 @@ export class ChildStream extends TypeStream<ChildrenUnit> {
 
   protected restoreListing(unitKey: string): void {
     if (unitKey.startsWith('p:')) this.done.add(unitKey.slice(2));
+  }
+}
+
+/** A fixed list of ids in chunks, each fetched by id; no reconciliation (the list is the truth). */
+export class IdsStream extends TypeStream<IdsUnit> {
+  private readonly chunks: string[][] = [];
+  private readonly done = new Set<number>();
+  private readonly failed = new Set<number>();
+  private readonly inFlight = new Set<number>();
+
+  constructor(type: ContentType, ids: readonly string[], chunkSize: number) {
+    super(type, 'listing');
+    for (let start = 0; start < ids.length; start += chunkSize) {
+      this.chunks.push(ids.slice(start, start + chunkSize));
+    }
+    this.total = ids.length;
+  }
+
+  progress(): TypeListingProgress {
+    return {
+      state: this.state,
+      pagesDone: this.done.size,
+      pagesFailed: this.failed.size,
+      pagesInFlight: this.inFlight.size,
+      expected: this.total,
+    };
+  }
+
+  protected override reconciles(): boolean {
+    return false;
+  }
+
+  protected claimListing(): IdsUnit | undefined {
+    const chunk = this.chunks.findIndex(
+      (_, index) => !this.done.has(index) && !this.failed.has(index) && !this.inFlight.has(index),
+    );
+    if (chunk < 0) return undefined;
+    this.inFlight.add(chunk);
+    return { kind: 'ids', ...this.unitBase(idsKey(chunk)), ids: this.chunks[chunk] ?? [] };
+  }
+
+  protected completeListing(unit: IdsUnit): void {
+    const chunk = chunkOf(unit.unitKey);
+    this.inFlight.delete(chunk);
+    this.failed.delete(chunk);
+    this.done.add(chunk);
+  }
+
+  protected failListing(unit: IdsUnit): void {
+    const chunk = chunkOf(unit.unitKey);
+    this.inFlight.delete(chunk);
+    this.failed.add(chunk);
+  }
+
+  protected releaseListing(unit: IdsUnit): void {
+    this.inFlight.delete(chunkOf(unit.unitKey));
+  }
+
+  protected listingInFlight(): boolean {
+    return this.inFlight.size > 0;
+  }
+
+  protected listingExhausted(): boolean {
+    return this.inFlight.size === 0 && this.done.size + this.failed.size === this.chunks.length;
+  }
+
+  protected listingClean(): boolean {
+    return this.failed.size === 0;
+  }
+
+  protected restoreListing(unitKey: string): void {
+    if (unitKey.startsWith('i:')) this.done.add(Number(unitKey.slice(2)));
+  }
+}
+
+function chunkOf(unitKey: string): number {
+  return Number(splitUnitKey(unitKey).key.slice(2));
+}
+
+/**
+ * The reconciliation of a folder-scoped type, once all its folders are listed: the id listing of
+ * every folder of the scope at once (so a dashboard moved between two scoped folders while they
+ * were listed is in one of them), then what the listings missed, by id. Its checkpoint key is
+ * the type's own (`reconcile`).
+ */
+export class ScopeReconcileStream extends TypeStream<never> {
+  constructor(
+    type: ContentType,
+    private readonly folders: readonly TypeStream[],
+  ) {
+    super(type, 'waiting');
+  }
+
+  override claim(): WorkUnit | undefined {
+    if (this.state === 'waiting' && this.folders.every((folder) => folder.isFinished())) {
+      this.state = 'reconciling';
+    }
+    return super.claim();
+  }
+
+  progress(): TypeListingProgress {
+    return { state: this.state, pagesDone: 0, pagesFailed: 0, pagesInFlight: 0, expected: 0 };
+  }
+
+  protected claimListing(): undefined {
+    return undefined;
+  }
+
+  protected completeListing(): void {
+    throw new Error('A scope reconciliation has no listing units');
+  }
+
+  protected failListing(): void {
+    throw new Error('A scope reconciliation has no listing units');
+  }
+
+  protected releaseListing(): void {
+    // No listing units.
+  }
+
+  protected listingInFlight(): boolean {
+    return false;
+  }
+
+  protected listingExhausted(): boolean {
+    return false;
+  }
+
+  protected listingClean(): boolean {
+    return this.folders.every((folder) => folder.isListingClean());
+  }
+
+  protected restoreListing(): void {
+    // Only its reconcile key is ever restored.
   }
 }

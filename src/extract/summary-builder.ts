@@ -81,6 +81,15 @@ export function buildSummary(input: SummaryInput): RunSummary {
     dbPath: input.vault.path,
     dbSizeBytes: input.vault.fileSizeBytes(),
     incremental: run.types.filter((type) => run.incremental.has(type)),
+    ...(run.scope
+      ? {
+          scope: {
+            folders: run.scope.named,
+            recursive: run.scope.recursive,
+            folderCount: run.scope.folders.length,
+          },
+        }
+      : {}),
     workers: input.workers,
     items,
     types,

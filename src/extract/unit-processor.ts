@@ -1,10 +1,14 @@
 import pLimit, { type LimitFunction } from 'p-limit';
-import type { ContentType } from '../content-types.js';
 import { AuthError, RequestAbortedError } from '../errors.js';
 import { InvalidResponseError, LookerApiError, NotFoundError } from '../looker/errors.js';
 import { splitJsonArray, type ArrayItem } from '../looker/json-scan.js';
 import { utf8Text } from '../looker/json-body.js';
-import type { ChangeListing, ContentTypeSpec, WholeListing } from '../looker/registry.js';
+import type {
+  ChangeListing,
+  ContentTypeSpec,
+  PageRequest,
+  WholeListing,
+} from '../looker/registry.js';
 import { compareProbes, probeIndexes, type ProbeVerdict } from './listing-trust.js';
 import { classifyListed, idsOfListed } from './change-detection.js';
 import type { ItemProblem, PageWrite } from '../store/index.js';
@@ -21,9 +25,10 @@ import {
   type FetchedItems,
 } from './page-writes.js';
 import type { RunContext } from './run-context.js';
+import { isScopedType } from './scope.js';
 import {
-  RECONCILE_KEY,
   type ChildrenUnit,
+  type IdsUnit,
   type PageUnit,
   type ReconcileUnit,
   type WorkUnit,
@@ -39,8 +44,8 @@ const MAX_TRASH_ITEMS = 10_000_000;
  */
 export class UnitProcessor {
   private readonly pageSlots: LimitFunction;
-  /** Types whose total is being counted with an id listing (at most once per run). */
-  private readonly counting = new Set<ContentType>();
+  /** Streams whose total is being counted with an id listing (at most once per run). */
+  private readonly counting = new Set<string>();
 
   constructor(private readonly ctx: RunContext) {
     // Enough pages filling at once to queue twice the workers' worth of detail requests.
@@ -61,6 +66,9 @@ export class UnitProcessor {
           return;
         case 'children':
           await this.storeChildren(workerId, unit);
+          return;
+        case 'ids':
+          await this.storeIds(workerId, unit);
           return;
         case 'reconcile':
           await this.reconcile(workerId, unit);
@@ -89,7 +97,7 @@ export class UnitProcessor {
     this.ctx.progress.worker(workerId, 'listing', describeUnit(unit));
     if (spec.changeListing && this.ctx.run.incremental.has(unit.type)) {
       const listed = await this.storeChanges(workerId, unit, spec, spec.changeListing, {
-        page: { offset: unit.offset, limit: unit.limit },
+        page: pageOf(unit),
         trash: false,
       });
       if (listed.unfetched > 0) this.ctx.coordinator.fail(unit, listed.rawCount);
@@ -100,29 +108,31 @@ export class UnitProcessor {
       await this.storeWholePage(workerId, unit, spec, spec.wholeListing);
       return;
     }
-    const page = { offset: unit.offset, limit: unit.limit };
-    const raw = await spec.listing.fetchPage(
+    const listedRaw = await spec.listing.fetchPage(
       this.ctx.api,
-      page,
+      pageOf(unit),
       this.ctx.signal,
-      this.totalListener(unit.type),
+      this.totalListener(unit),
     );
-    this.countIfUnknown(unit, raw.length);
+    this.countIfUnknown(unit, listedRaw.length);
+    // A folder scope's scheduled plans: listed whole, kept when they show scoped content.
+    const inScope = this.ctx.scopeFilters.get(unit.type);
+    const raw = inScope ? listedRaw.filter(inScope) : listedRaw;
     let fetched: FetchedItems;
     if (spec.needsDetail) {
       fetched = await this.fillPage(
         workerId,
         unit,
         listedIds(raw),
-        raw.length,
+        listedRaw.length,
         listedIdProblems(raw),
       );
     } else {
       fetched = validateListed(spec, raw);
-      await this.write(workerId, unit, toPageWrite(unit, raw.length, fetched));
+      await this.write(workerId, unit, toPageWrite(unit, listedRaw.length, fetched));
     }
-    if (fetched.unfetched.length > 0) this.ctx.coordinator.fail(unit, raw.length);
-    else this.ctx.coordinator.complete(unit, raw.length);
+    if (fetched.unfetched.length > 0) this.ctx.coordinator.fail(unit, listedRaw.length);
+    else this.ctx.coordinator.complete(unit, listedRaw.length);
   }
 
   /**
@@ -193,7 +203,7 @@ export class UnitProcessor {
       request.page,
       request.trash,
       ctx.signal,
-      request.trash ? undefined : this.totalListener(unit.type),
+      request.trash ? undefined : this.totalListener(unit),
     );
     if (!request.trash && unit.kind === 'page') this.countIfUnknown(unit, raw.length);
     const stored = ctx.run.incremental.has(unit.type)
@@ -215,13 +225,12 @@ export class UnitProcessor {
     fields: string | undefined,
   ): Promise<{ items: ArrayItem[]; verdict: ProbeVerdict | undefined; probes: number }> {
     const { ctx } = this;
-    const page = { offset: unit.offset, limit: unit.limit };
     const bytes = await whole.fetchPage(
       ctx.api,
-      page,
+      pageOf(unit),
       fields,
       ctx.signal,
-      this.totalListener(unit.type),
+      this.totalListener(unit),
     );
     const items = splitJsonArray(bytes, whole.parts);
     if (items === undefined) {
@@ -259,6 +268,13 @@ export class UnitProcessor {
     return { items, verdict, probes: picks.length };
   }
 
+  /** A chunk of a fixed list of ids (a folder scope's folders), each fetched by id. */
+  private async storeIds(workerId: number, unit: IdsUnit): Promise<void> {
+    const fetched = await this.fillPage(workerId, unit, unit.ids, unit.ids.length);
+    if (fetched.unfetched.length > 0) this.ctx.coordinator.fail(unit);
+    else this.ctx.coordinator.complete(unit, unit.ids.length);
+  }
+
   /** Explores of one LookML model: the model's stored copy names them; fetch each in full. */
   private async storeChildren(workerId: number, unit: ChildrenUnit): Promise<void> {
     const listing = this.spec(unit).listing;
@@ -293,19 +309,28 @@ export class UnitProcessor {
     const { ctx } = this;
     ctx.progress.worker(workerId, 'reconciling', `${unit.type} ids`);
     await ctx.writer.flush();
-    const ids = await this.spec(unit).listIds(ctx.api, ctx.signal);
+    const ids = await this.reconcileIds(unit);
     const missing = ctx.ledger.missingFromRun(ctx.run.runId, unit.type, ids);
     const chunkSize = ctx.run.batchSize;
     const unfetched: ItemProblem[] = [];
     for (let start = 0; start < missing.length; start += chunkSize) {
       const chunk = missing.slice(start, start + chunkSize);
-      const chunkUnit = { ...unit, unitKey: `${RECONCILE_KEY}#${start / chunkSize + 1}` };
+      const chunkUnit = { ...unit, unitKey: `${unit.unitKey}#${start / chunkSize + 1}` };
       const fetched = await this.fillPage(workerId, chunkUnit, chunk, chunk.length);
       unfetched.push(...fetched.unfetched);
     }
     const spec = this.spec(unit);
-    if (spec.changeListing) {
-      unfetched.push(...(await this.storeTrash(workerId, unit, spec, spec.changeListing)));
+    const { changeListing } = spec;
+    if (changeListing) {
+      // The trash of each folder of a scope (all at once: the gate bounds them), or the whole trash.
+      const folders =
+        ctx.scope && spec.listFolderIds
+          ? ctx.scope.folders.map((folder) => folder.id)
+          : [undefined];
+      const trashed = await Promise.all(
+        folders.map((folderId) => this.storeTrash(workerId, unit, spec, changeListing, folderId)),
+      );
+      unfetched.push(...trashed.flat());
     }
     const marker = toPageWrite(unit, ids.length, emptyFetched());
     if (unfetched.length > 0) marker.failure = describeUnfetched(unfetched);
@@ -326,15 +351,17 @@ export class UnitProcessor {
     unit: ReconcileUnit,
     spec: ContentTypeSpec,
     listing: ChangeListing,
+    folderId: string | undefined,
   ): Promise<ItemProblem[]> {
     const unfetched: ItemProblem[] = [];
     const limit = listing.pageSize;
+    const where = folderId === undefined ? '' : `f${folderId}`;
     // Bounded, so a server that never sends a short page cannot keep the run here forever.
     for (let offset = 0; offset < MAX_TRASH_ITEMS; offset += limit) {
       this.ctx.progress.worker(workerId, 'reconciling', `${unit.type} trash`);
-      const trashUnit = { ...unit, unitKey: `${RECONCILE_KEY}#trash@${offset}` };
+      const trashUnit = { ...unit, unitKey: `${unit.unitKey}#trash${where}@${offset}` };
       const listed = await this.storeChanges(workerId, trashUnit, spec, listing, {
-        page: { offset, limit },
+        page: { offset, limit, ...(folderId === undefined ? {} : { folderId }) },
         trash: true,
       });
       if (listed.unfetched > 0) {
@@ -345,10 +372,30 @@ export class UnitProcessor {
     return unfetched;
   }
 
-  /** Where a listing page tells the type's total (progress: n of N, percentage, ETA). */
-  private totalListener(type: ContentType): (total: number) => void {
+  /**
+   * The ids a reconciliation compares with what the run stored: the type's whole id listing, a
+   * folder's (listed by the server) in a folder scope, or a scope's scheduled plans.
+   */
+  private async reconcileIds(unit: ReconcileUnit): Promise<string[]> {
+    const { ctx } = this;
+    const spec = this.spec(unit);
+    const { scope } = ctx;
+    const byFolder = spec.listFolderIds?.bind(spec);
+    if (scope !== undefined && byFolder !== undefined) {
+      // Every folder at once: a dashboard moved between two of them is in one listing or other.
+      const perFolder = await Promise.all(
+        scope.folders.map((folder) => byFolder(ctx.api, folder.id, ctx.signal)),
+      );
+      return [...new Set(perFolder.flat())];
+    }
+    const scoped = ctx.scopeIds.get(unit.type);
+    return scoped ? scoped(ctx.api, ctx.signal) : spec.listIds(ctx.api, ctx.signal);
+  }
+
+  /** Where a listing page tells its stream's total (progress: n of N, percentage, ETA). */
+  private totalListener(unit: WorkUnit): (total: number) => void {
     return (total) => {
-      this.ctx.coordinator.setTotal(type, total);
+      this.ctx.coordinator.setTotal(unit.stream, total);
     };
   }
 
@@ -359,17 +406,24 @@ export class UnitProcessor {
    */
   private countIfUnknown(unit: PageUnit, rawCount: number): void {
     const { ctx } = this;
-    if (rawCount < unit.limit || ctx.coordinator.hasTotal(unit.type)) return;
-    if (this.counting.has(unit.type)) return;
-    this.counting.add(unit.type);
-    this.spec(unit)
-      .listIds(ctx.api, ctx.signal)
-      .then(
-        (ids) => {
-          if (!ctx.coordinator.hasTotal(unit.type)) ctx.coordinator.setTotal(unit.type, ids.length);
-        },
-        () => undefined,
-      );
+    if (rawCount < unit.limit || ctx.coordinator.hasTotal(unit.stream)) return;
+    if (this.counting.has(unit.stream)) return;
+    this.counting.add(unit.stream);
+    const spec = this.spec(unit);
+    const scoped = ctx.scopeIds.get(unit.type);
+    const counted =
+      unit.folderId !== undefined && spec.listFolderIds
+        ? spec.listFolderIds(ctx.api, unit.folderId, ctx.signal)
+        : scoped
+          ? scoped(ctx.api, ctx.signal)
+          : spec.listIds(ctx.api, ctx.signal);
+    counted.then(
+      (ids) => {
+        if (!ctx.coordinator.hasTotal(unit.stream))
+          ctx.coordinator.setTotal(unit.stream, ids.length);
+      },
+      () => undefined,
+    );
   }
 
   /**
@@ -441,6 +495,7 @@ export class UnitProcessor {
 
   private async write(workerId: number, unit: WorkUnit, page: PageWrite): Promise<void> {
     const { ctx } = this;
+    if (ctx.scope !== undefined && isScopedType(unit.type)) page.scoped = true;
     ctx.progress.worker(workerId, 'writing', describeUnit(unit));
     for (const problem of page.invalid) {
       ctx.emit({
@@ -466,6 +521,15 @@ export class UnitProcessor {
   private spec(unit: WorkUnit): ContentTypeSpec {
     return this.ctx.registry[unit.type];
   }
+}
+
+/** The listing request of a page unit (with its folder in a folder scope). */
+function pageOf(unit: PageUnit): PageRequest {
+  return {
+    offset: unit.offset,
+    limit: unit.limit,
+    ...(unit.folderId === undefined ? {} : { folderId: unit.folderId }),
+  };
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

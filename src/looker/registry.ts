@@ -28,6 +28,8 @@ import { InvalidResponseError, NotFoundError } from './errors.js';
 export interface PageRequest {
   offset: number;
   limit: number;
+  /** Only the items of this folder (folder-scoped runs: dashboards and looks). */
+  folderId?: string;
 }
 
 /** Listed page by page with `limit`/`offset`, sorted by a stable key. */
@@ -137,6 +139,11 @@ export interface ContentTypeSpec {
   fetchItem(api: ApiCaller, id: string, signal?: AbortSignal): Promise<FetchedItem>;
   /** A cheap listing of every current id (fields=id), for reconciliation and `info` counts. Each HTTP request it makes goes through `api`. */
   listIds(api: ApiCaller, signal?: AbortSignal): Promise<string[]>;
+  /**
+   * Types that live in folders (dashboards, looks): the ids of one folder's live items, listed
+   * by the server with `folder_id` (folder-scoped runs reconcile each folder with it).
+   */
+  listFolderIds?(api: ApiCaller, folderId: string, signal?: AbortSignal): Promise<string[]>;
   /** zod at the boundary: never throws. */
   parseItem(raw: unknown): ParsedItem | InvalidItem;
 }
@@ -456,6 +463,11 @@ const DASHBOARD_KEYS = [
   'download_settings',
 ] as const;
 
+/** The `folder_id` filter of a page request, when it has one. */
+function inFolder(page: PageRequest): { folder_id?: string } {
+  return page.folderId === undefined ? {} : { folder_id: page.folderId };
+}
+
 /** `search_dashboards` / `search_looks` listing ids only: each item is then fetched in full. */
 function idPages(
   operation: 'search_dashboards' | 'search_looks',
@@ -486,6 +498,7 @@ function changeListing(
       limit: number;
       offset: number;
       sorts: string;
+      folder_id?: string;
     },
     options: Partial<ITransportSettings>,
   ) => Promise<SDKResponse<unknown, unknown>>,
@@ -506,6 +519,7 @@ function changeListing(
               limit: page.limit,
               offset: page.offset,
               sorts: 'id',
+              ...inFolder(page),
             },
             options,
           ),
@@ -521,7 +535,14 @@ const dashboard: ContentTypeSpec = {
   label: CONTENT_TYPE_PLURALS.dashboard,
   listing: idPages('search_dashboards', (sdk, page, options) =>
     sdk.search_dashboards(
-      { fields: 'id', deleted: 'false', limit: page.limit, offset: page.offset, sorts: 'id' },
+      {
+        fields: 'id',
+        deleted: 'false',
+        limit: page.limit,
+        offset: page.offset,
+        sorts: 'id',
+        ...inFolder(page),
+      },
       options,
     ),
   ),
@@ -539,6 +560,7 @@ const dashboard: ContentTypeSpec = {
               limit: page.limit,
               offset: page.offset,
               sorts: 'id',
+              ...inFolder(page),
               ...(fields === undefined ? {} : { fields }),
             },
             options,
@@ -569,6 +591,21 @@ const dashboard: ContentTypeSpec = {
         signal,
       ),
     ),
+  listFolderIds: (api, folderId, signal) =>
+    pageAll(
+      (page) =>
+        list(
+          api,
+          'search_dashboards',
+          (sdk, options) =>
+            sdk.search_dashboards(
+              { fields: 'id', deleted: 'false', sorts: 'id', folder_id: folderId, ...page },
+              options,
+            ),
+          signal,
+        ),
+      (items) => idsOf(items),
+    ),
   parseItem: parseDashboard,
 };
 
@@ -578,7 +615,14 @@ const look: ContentTypeSpec = {
   label: CONTENT_TYPE_PLURALS.look,
   listing: idPages('search_looks', (sdk, page, options) =>
     sdk.search_looks(
-      { fields: 'id', deleted: false, limit: page.limit, offset: page.offset, sorts: 'id' },
+      {
+        fields: 'id',
+        deleted: false,
+        limit: page.limit,
+        offset: page.offset,
+        sorts: 'id',
+        ...inFolder(page),
+      },
       options,
     ),
   ),
@@ -591,6 +635,21 @@ const look: ContentTypeSpec = {
   }),
   listIds: async (api, signal) =>
     idsOf(await list(api, 'all_looks', (sdk, options) => sdk.all_looks('id', options), signal)),
+  listFolderIds: (api, folderId, signal) =>
+    pageAll(
+      (page) =>
+        list(
+          api,
+          'search_looks',
+          (sdk, options) =>
+            sdk.search_looks(
+              { fields: 'id', deleted: false, sorts: 'id', folder_id: folderId, ...page },
+              options,
+            ),
+          signal,
+        ),
+      (items) => idsOf(items),
+    ),
   parseItem: parseLook,
 };
 

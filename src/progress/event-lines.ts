@@ -1,5 +1,5 @@
 import { CONTENT_TYPE_PLURALS, type ContentType } from '../content-types.js';
-import type { ExtractEvent } from '../engine/events.js';
+import type { ExtractEvent, RunScope } from '../engine/events.js';
 import { formatCount, formatDuration, formatRate, plural, sanitizeLine } from './format.js';
 
 /**
@@ -81,6 +81,15 @@ function typeName(type: ContentType): string {
   return CONTENT_TYPE_PLURALS[type];
 }
 
+/** "folders Shared/Marketing and subfolders (12 folders); users backed up whole (not in folders)" */
+export function describeRunScope(scope: RunScope): string {
+  const named = scope.folders.join(', ');
+  const folders = `folders ${named}${scope.recursive ? ' and subfolders' : ''} (${plural(scope.folderCount, 'folder')})`;
+  if (scope.wholeTypes.length === 0) return folders;
+  const whole = scope.wholeTypes.map((type) => CONTENT_TYPE_PLURALS[type]).join(', ');
+  return `${folders}; ${whole} backed up whole (not in folders)`;
+}
+
 /** One event as one line of text (no timestamp), or null when the event is not worth a line. */
 export function describeEvent(event: ExtractEvent): string | null {
   switch (event.kind) {
@@ -88,7 +97,8 @@ export function describeEvent(event: ExtractEvent): string | null {
       const verb = event.resumed ? 'Resuming' : 'Started';
       return sanitizeLine(
         `${verb} run ${event.runId}: ${plural(event.types.length, 'content type')}, ` +
-          `${plural(event.workers, 'worker')}, ${event.baseUrl} -> ${event.dbPath}`,
+          `${plural(event.workers, 'worker')}, ${event.baseUrl} -> ${event.dbPath}` +
+          (event.scope ? `; ${describeRunScope(event.scope)}` : ''),
       );
     }
     case 'type-state':

@@ -147,6 +147,13 @@ function typeTable(summary: RunSummary, style: Style): string[] {
 export function listingFacts(summary: RunSummary, style: Style): [string, string][] {
   const incremental = summary.incremental ?? [];
   const facts: [string, string][] = [];
+  if (summary.scope) {
+    const { folders, recursive, folderCount } = summary.scope;
+    facts.push([
+      'Scope',
+      `${folders.join(', ')}${recursive ? ' and subfolders' : ''} (${plural(folderCount, 'folder')})`,
+    ]);
+  }
   if (incremental.length > 0) {
     const names = incremental.map((type) => CONTENT_TYPE_PLURALS[type]).join(', ');
     facts.push([

@@ -74,7 +74,7 @@ export class Dataset implements SimDataset {
   private readonly summaryKeys = new Map<CollectionName, string[]>();
 
   constructor(options: ResolvedOptions, spec: Spec) {
-    this.world = new World(options.seed, options.counts);
+    this.world = new World(options.seed, options.counts, options.dashboardsPerFolder);
     const templates = new Templates(this.world);
     const content = createContentCollections(this.world, templates);
     const people = createPeopleCollections(this.world, options.clientId);
@@ -516,6 +516,28 @@ export class Dataset implements SimDataset {
    */
   trashBoard(index: number, now: number): void {
     this.patch('board', index, { deleted_at: isoTime(now) }, 'live');
+  }
+
+  /** Whether `folderId` names a live folder. */
+  hasFolder(folderId: string): boolean {
+    const index = this.find('folder', folderId);
+    return index !== undefined && this.state('folder', index) === 'live';
+  }
+
+  /** Moves a dashboard or look to another folder (as `update_*` with `folder_id` does). */
+  move(name: 'dashboard' | 'look', index: number, folderId: string, now: number): void {
+    const folderIndex = this.find('folder', folderId);
+    if (folderIndex === undefined) throw new Error(`no folder ${folderId}`);
+    const overlay = this.overlay(name);
+    const previous = overlay.patches.get(index);
+    const folder = this.item('folder', folderIndex, 'base');
+    overlay.patches.set(index, {
+      rev: (previous?.rev ?? 0) + 1,
+      fields: { ...previous?.fields, folder_id: folderId, folder, updated_at: isoTime(now) },
+      state: previous?.state,
+      whole: previous?.whole === true,
+    });
+    overlay.version++;
   }
 
   /** Deletes an item for good (out of the trash too). */

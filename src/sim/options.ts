@@ -81,6 +81,8 @@ export interface ResolvedOptions {
   bodyCacheBytes: number;
   canWrite: boolean;
   writeRejections: Record<string, number>;
+  dashboardsPerFolder: readonly number[];
+  onRequest: SimulatorOptions['onRequest'];
 }
 
 /** Content an empty instance starts without. */
@@ -248,7 +250,27 @@ export function resolveOptions(options: SimulatorOptions = {}): ResolvedOptions 
     bodyCacheBytes: nonNegative('bodyCacheBytes', options.bodyCacheBytes ?? 64 * 1024 * 1024),
     canWrite: options.canWrite ?? true,
     writeRejections: resolveWriteRejections(options.writeRejections),
+    dashboardsPerFolder: resolveFolderLayout(options.dashboardsPerFolder, counts),
+    onRequest: options.onRequest,
   };
+}
+
+function resolveFolderLayout(
+  layout: readonly number[] | undefined,
+  counts: ResolvedCounts,
+): readonly number[] {
+  if (layout === undefined) return [];
+  layout.forEach((n, i) => wholeNumber(`dashboardsPerFolder[${String(i)}]`, n, 0, MAX_COUNT));
+  check(
+    layout.length <= counts.folder,
+    `dashboardsPerFolder names ${String(layout.length)} folders; there are ${String(counts.folder)} shared folders`,
+  );
+  const sum = layout.reduce((a, b) => a + b, 0);
+  check(
+    sum <= counts.dashboard,
+    `dashboardsPerFolder places ${String(sum)} dashboards; there are ${String(counts.dashboard)}`,
+  );
+  return [...layout];
 }
 
 function resolveWriteRejections(rates: Record<string, number> | undefined): Record<string, number> {

@@ -413,6 +413,10 @@ export class SimServer {
       user = check.user;
     }
     const content = !NON_CONTENT.has(id);
+    this.options.onRequest?.({
+      operationId: id,
+      query: Object.fromEntries(new URLSearchParams(search)),
+    });
     const fault = this.faults.next(id, content);
     if (content) this.mutator.onRequest();
     if (fault && fault.kind !== 'malformed') {

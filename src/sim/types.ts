@@ -190,6 +190,19 @@ export interface SimulatorOptions {
    * from a seeded PRNG; changeable at run time with `POST /__sim/write-rejections`.
    */
   writeRejections?: Record<string, number>;
+  /**
+   * Dashboards per folder for the first shared folders, in order: the first shared folder holds
+   * exactly `dashboardsPerFolder[0]` dashboards, the next `[1]`, and so on (their sum at most
+   * the dashboard count). The other dashboards go, as usual, to the Shared root, personal folders
+   * and the remaining shared folders, never to these. For folder-scoped benchmarks.
+   * @default [] (every dashboard placed at random)
+   */
+  dashboardsPerFolder?: readonly number[];
+  /**
+   * Called as each authenticated API request arrives, before it is served: a test applies a
+   * mutation at an exact point of a run with it. @default none
+   */
+  onRequest?: (request: { operationId: string; query: Record<string, string> }) => void;
 }
 
 export interface SimListingShape {
@@ -285,20 +298,22 @@ export interface MutationLogEntry {
    * `delete` from the random mutator soft-deletes where the type has a trash; scripted
    * mutations say `trash` for that and `delete` for a deletion for good.
    */
-  action: 'create' | 'update' | 'edit-tiles' | 'delete' | 'trash' | 'restore';
+  action: 'create' | 'update' | 'edit-tiles' | 'delete' | 'trash' | 'restore' | 'move';
   id: string;
 }
 
 /**
  * One scripted mutation (`POST /__sim/mutations`, `applyMutations`): edit an item (its title
- * and `updated_at`; `edit-tiles`: a dashboard's first tile, and its `updated_at`), move it to Looker's trash or out of it (dashboards, looks, boards), delete
+ * and `updated_at`; `edit-tiles`: a dashboard's first tile, and its `updated_at`; `move`: a dashboard or look to another folder), move it to Looker's trash or out of it (dashboards, looks, boards), delete
  * it for good, or create one. Applied in order, all or none.
  */
 export interface ScriptedMutation {
-  action: 'create' | 'update' | 'edit-tiles' | 'trash' | 'restore' | 'delete';
+  action: 'create' | 'update' | 'edit-tiles' | 'trash' | 'restore' | 'delete' | 'move';
   type: MutableType;
   /** The item (every action but `create`). */
   id?: string;
+  /** `move` (dashboards, looks): the folder it goes to. */
+  folderId?: string;
 }
 
 /** Read-only view of the simulated instance, for tests. */

@@ -195,6 +195,7 @@ export class BatchApplier {
   readonly #closeUnseenStatement;
   readonly #addDeleted;
   readonly #recoverPages;
+  readonly #addScopeItem;
   readonly #dropRecoveredFailures;
   readonly #deleteFailures;
   readonly #insertFailure;
@@ -262,10 +263,15 @@ export class BatchApplier {
       `UPDATE item_versions SET to_run = ?, to_at = ?, ended = 'deleted'
         WHERE content_type = ? AND to_run IS NULL AND last_seen_run < ?`,
     );
-    this.#recoverPages = db.prepare<[number, string, string]>(
+    this.#addScopeItem = db.prepare<[number, string, string]>(
+      'INSERT OR IGNORE INTO run_scope_items (run_id, content_type, item_id) VALUES (?, ?, ?)',
+    );
+    // A folder stream's reconciliation (`f12/reconcile`) recovers that folder's pages only.
+    this.#recoverPages = db.prepare<[number, string, string, string]>(
       `UPDATE checkpoints SET status = 'done',
               error = 'recovered by reconciliation after: ' || coalesce(error, 'a failure')
-        WHERE run_id = ? AND content_type = ? AND status = 'failed' AND unit_key <> ?`,
+        WHERE run_id = ? AND content_type = ? AND status = 'failed' AND unit_key <> ?
+          AND unit_key LIKE ? ESCAPE '\\'`,
     );
     this.#dropRecoveredFailures = db.prepare<[number, string, string, number]>(
       `DELETE FROM item_failures
@@ -424,10 +430,13 @@ export class BatchApplier {
       if (outcome === 'new') added++;
       else if (outcome === 'changed') changed++;
       else unchanged++;
+      if (page.scoped === true) this.#addScopeItem.run(runId, page.type, item.id);
     }
     for (const id of page.seen ?? []) {
-      if (this.#markSeen.run(runId, now, page.type, id).changes > 0) unchanged++;
-      else problems.push({ id, error: `${page.type} ${id}: listed as unchanged but not stored` });
+      if (this.#markSeen.run(runId, now, page.type, id).changes > 0) {
+        unchanged++;
+        if (page.scoped === true) this.#addScopeItem.run(runId, page.type, id);
+      } else problems.push({ id, error: `${page.type} ${id}: listed as unchanged but not stored` });
     }
     return { added, changed, unchanged, problems };
   }
@@ -552,7 +561,7 @@ export class BatchApplier {
     }
     this.#recordItemFailures(page, problems, now);
     if (page.recoversListing === true) {
-      this.#recoverPages.run(runId, page.type, page.unitKey);
+      this.#recoverPages.run(runId, page.type, page.unitKey, `${likePrefix(page.unitKey)}%`);
       this.#dropRecoveredFailures.run(runId, page.type, page.type, runId);
     }
     this.#doneCheckpoint.run(
@@ -592,4 +601,11 @@ function addCounts(counts: Map<string, ItemCounts>, result: PageCommitResult): v
   c.changed += result.changed;
   c.unchanged += result.unchanged;
   c.invalid += result.invalid;
+}
+
+/** The folder prefix of a checkpoint key (`f12/`), escaped for LIKE; empty for a whole type. */
+function likePrefix(unitKey: string): string {
+  const slash = unitKey.indexOf('/');
+  const prefix = unitKey.startsWith('f') && slash > 0 ? unitKey.slice(0, slash + 1) : '';
+  return prefix.replace(/[\\%_]/g, (c) => `\\${c}`);
 }

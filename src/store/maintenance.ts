@@ -95,7 +95,8 @@ export function prune(vault: Vault, options: PruneOptions = {}): PruneResult {
       const forgotten = 'SELECT id FROM runs WHERE forgotten_at IS NOT NULL';
       result.bookkeeping =
         db.prepare(`DELETE FROM checkpoints WHERE run_id IN (${forgotten})`).run().changes +
-        db.prepare(`DELETE FROM item_failures WHERE run_id IN (${forgotten})`).run().changes;
+        db.prepare(`DELETE FROM item_failures WHERE run_id IN (${forgotten})`).run().changes +
+        db.prepare(`DELETE FROM run_scope_items WHERE run_id IN (${forgotten})`).run().changes;
     }
     db.exec('DROP TABLE temp.kept_types');
     return result;

@@ -1,3 +1,4 @@
+import { snapshotHolds } from './snapshots.js';
 import { toDatabaseError } from './sqlite-errors.js';
 import type { Vault } from './vault.js';
 
@@ -20,13 +21,13 @@ export interface SnapshotItem {
 export function readSnapshotItems(vault: Vault, snapshotId: number, type: string): SnapshotItem[] {
   return read(vault, () =>
     vault.db
-      .prepare<[string, number, number], { id: string; json: string; trashed: number }>(
+      .prepare<[string], { id: string; json: string; trashed: number }>(
         `SELECT v.item_id AS id, c.json, v.trashed
            FROM item_versions v JOIN contents c ON c.id = v.content_id
-          WHERE v.content_type = ? AND v.from_run <= ? AND (v.to_run IS NULL OR v.to_run > ?)
+          WHERE v.content_type = ? AND ${snapshotHolds(snapshotId)}
           ORDER BY v.item_id`,
       )
-      .all(type, snapshotId, snapshotId)
+      .all(type)
       .map((row) => ({ id: row.id, json: row.json, trashed: row.trashed === 1 })),
   );
 }

@@ -115,6 +115,8 @@ export function readTypesListedCompletely(vault: Vault): Set<string> {
     .prepare<[], string>(
       `SELECT DISTINCT t.content_type FROM run_types t JOIN runs r ON r.id = t.run_id
         WHERE r.status IN ('success', 'partial') AND r.kind = 'extract' AND t.state = 'done'
+          AND t.content_type NOT IN (SELECT value FROM json_each(
+                coalesce(json_extract(r.config_json, '$.scope.types'), '[]')))
           AND NOT EXISTS (SELECT 1 FROM checkpoints c WHERE c.run_id = t.run_id
                             AND c.content_type = t.content_type AND c.status = 'failed')`,
     )

@@ -12,7 +12,7 @@ import type Database from 'better-sqlite3';
 export const APP_NAME = 'lookervault';
 
 /** The schema version this build writes and understands. */
-export const SCHEMA_VERSION = 3;
+export const SCHEMA_VERSION = 4;
 
 /** `PRAGMA application_id` ("LKVT"): lets `file(1)` and other tools recognise the file. */
 export const APPLICATION_ID = 0x4c4b5654;
@@ -236,6 +236,20 @@ CREATE TABLE restore_items (
 );
 `;
 
+/**
+ * Version 4: folder-scoped runs. Such a run sees only part of its types, so its snapshot is not
+ * "every version whose interval contains the run": it holds the items of its scoped types
+ * (listed in its config, `$.scope.types`) that it saw, recorded here; its other types as usual.
+ */
+const V4 = `
+CREATE TABLE run_scope_items (
+  run_id       INTEGER NOT NULL REFERENCES runs (id),
+  content_type TEXT NOT NULL,
+  item_id      TEXT NOT NULL,
+  PRIMARY KEY (run_id, content_type, item_id)
+) WITHOUT ROWID;
+`;
+
 /** Ordered; `MIGRATIONS[i].version === i + 1`. */
 export const MIGRATIONS: readonly Migration[] = [
   {
@@ -247,6 +261,7 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   { version: 2, up: (db) => db.exec(V2) },
   { version: 3, up: (db) => db.exec(V3) },
+  { version: 4, up: (db) => db.exec(V4) },
 ];
 
 /**

@@ -27,6 +27,16 @@ export interface SnapshotRecord {
   requests: number | null;
   /** Whether the run fetched only what changed (for at least one type). */
   incremental: boolean;
+  /** The folders a folder-scoped run backed up; null for the whole instance. */
+  scope: SnapshotScope | null;
+}
+
+export interface SnapshotScope {
+  /** As named with `--folders`. */
+  folders: string[];
+  recursive: boolean;
+  /** Folders in the scope (subfolders included). */
+  folderCount: number;
 }
 
 /** One (type, id) of a snapshot, with its content hash. */
@@ -80,14 +90,14 @@ export function listSnapshots(vault: Vault): SnapshotRecord[] {
     const rows = vault.db
       .prepare<[], SnapshotRow>(`${SNAPSHOT_SELECT} GROUP BY r.id ORDER BY r.id`)
       .all();
-    const count = vault.db.prepare<[number, number, string], { items: number; trashed: number }>(
-      `SELECT count(*) AS items, coalesce(sum(trashed), 0) AS trashed FROM item_versions
-        WHERE from_run <= ? AND (to_run IS NULL OR to_run > ?)
-          AND content_type IN (SELECT value FROM json_each(?))`,
-    );
     return rows.map((row) => {
       const types = parseStrings(row.types_json);
-      const counted = count.get(row.id, row.id, JSON.stringify(types)) ?? { items: 0, trashed: 0 };
+      const counted = vault.db
+        .prepare<[string], { items: number; trashed: number }>(
+          `SELECT count(*) AS items, coalesce(sum(v.trashed), 0) AS trashed FROM item_versions v
+            WHERE ${snapshotHolds(row.id)} AND v.content_type IN (SELECT value FROM json_each(?))`,
+        )
+        .get(JSON.stringify(types)) ?? { items: 0, trashed: 0 };
       const summary = parseObject(row.summary_json);
       const config = parseObject(row.config_json);
       const started = Date.parse(row.started_at);
@@ -107,9 +117,38 @@ export function listSnapshots(vault: Vault): SnapshotRecord[] {
         deleted: row.deleted,
         requests: typeof summary.requests === 'number' ? summary.requests : null,
         incremental: Array.isArray(config.incremental) && config.incremental.length > 0,
+        scope: snapshotScope(config.scope),
       };
     });
   });
+}
+
+/**
+ * SQL: whether snapshot `snapshotId` holds the version row `alias` — its interval of runs
+ * contains the snapshot and, for the scoped types of a folder-scoped run, the run saw the item.
+ */
+export function snapshotHolds(snapshotId: number, alias = 'v'): string {
+  if (!Number.isSafeInteger(snapshotId)) throw new RangeError(`Not a snapshot id: ${snapshotId}`);
+  const id = String(snapshotId);
+  return `(${alias}.from_run <= ${id} AND (${alias}.to_run IS NULL OR ${alias}.to_run > ${id})
+    AND (${alias}.content_type NOT IN (SELECT value FROM json_each(coalesce(
+           (SELECT json_extract(r.config_json, '$.scope.types') FROM runs r WHERE r.id = ${id}), '[]')))
+         OR EXISTS (SELECT 1 FROM run_scope_items s WHERE s.run_id = ${id}
+                      AND s.content_type = ${alias}.content_type AND s.item_id = ${alias}.item_id)))`;
+}
+
+/** The folders a snapshot covers, from its run's config (null: the whole instance). */
+function snapshotScope(value: unknown): SnapshotScope | null {
+  if (typeof value !== 'object' || value === null) return null;
+  const scope = value as { named?: unknown; recursive?: unknown; folders?: unknown };
+  const named = Array.isArray(scope.named)
+    ? scope.named.filter((item): item is string => typeof item === 'string')
+    : [];
+  return {
+    folders: named,
+    recursive: scope.recursive === true,
+    folderCount: Array.isArray(scope.folders) ? scope.folders.length : named.length,
+  };
 }
 
 /**
@@ -138,17 +177,14 @@ export function snapshotEntries(vault: Vault, snapshotId: number, type?: string)
   const types = type === undefined ? snapshot.types : snapshot.types.filter((t) => t === type);
   return read(vault, () =>
     vault.db
-      .prepare<
-        [number, number, string],
-        { type: string; id: string; hash: string; trashed: number }
-      >(
+      .prepare<[string], { type: string; id: string; hash: string; trashed: number }>(
         `SELECT v.content_type AS type, v.item_id AS id, v.content_hash AS hash, v.trashed
            FROM item_versions v
-          WHERE v.from_run <= ? AND (v.to_run IS NULL OR v.to_run > ?)
+          WHERE ${snapshotHolds(snapshot.id)}
             AND v.content_type IN (SELECT value FROM json_each(?))
           ORDER BY v.content_type, v.item_id`,
       )
-      .all(snapshot.id, snapshot.id, JSON.stringify(types))
+      .all(JSON.stringify(types))
       .map((row) => ({ type: row.type, id: row.id, hash: row.hash, trashed: row.trashed === 1 })),
   );
 }
@@ -221,10 +257,10 @@ export function itemContent(
         .get(type, id);
     }
     return vault.db
-      .prepare<[string, string, number, number], { json: string; fromRun: number; hash: string }>(
-        `${select} AND v.from_run <= ? AND (v.to_run IS NULL OR v.to_run > ?)`,
+      .prepare<[string, string], { json: string; fromRun: number; hash: string }>(
+        `${select} AND ${snapshotHolds(snapshotId)}`,
       )
-      .get(type, id, snapshotId, snapshotId);
+      .get(type, id);
   });
 }
 

@@ -109,6 +109,11 @@ export interface PageWrite {
   recoversListing?: boolean;
   /** How many requests the page took when it succeeded (stored in the checkpoint). @default 1 */
   attempts?: number;
+  /**
+   * A page of a folder-scoped type in a scoped run: its items (stored and seen) are recorded as
+   * the run's snapshot of that type.
+   */
+  scoped?: boolean;
 }
 
 /** What committing one page did, reported through `onCommit`. */

@@ -17,7 +17,15 @@ import {
 /** A scripted mutation that cannot be applied (unknown item, no trash for the type…). */
 export class MutationScriptError extends Error {}
 
-const SCRIPT_ACTIONS = ['create', 'update', 'edit-tiles', 'trash', 'restore', 'delete'] as const;
+const SCRIPT_ACTIONS = [
+  'create',
+  'update',
+  'edit-tiles',
+  'trash',
+  'restore',
+  'delete',
+  'move',
+] as const;
 
 const LOG_LIMIT = 100_000;
 
@@ -97,6 +105,14 @@ export class Mutator {
         case 'delete':
           this.dataset.purge(name, index);
           break;
+        case 'move':
+          this.dataset.move(
+            mutation.type === 'look' ? 'look' : 'dashboard',
+            index,
+            mutation.folderId ?? '',
+            now,
+          );
+          break;
       }
       const entry: MutationLogEntry = {
         seq: ++this.seq,
@@ -131,6 +147,14 @@ export class Mutator {
     }
     if (mutation.action === 'edit-tiles' && mutation.type !== 'dashboard') {
       throw new MutationScriptError(`${where}: only dashboards have tiles`);
+    }
+    if (mutation.action === 'move') {
+      if (mutation.type !== 'dashboard' && mutation.type !== 'look') {
+        throw new MutationScriptError(`${where}: only dashboards and looks are moved`);
+      }
+      if (mutation.folderId === undefined || !this.dataset.hasFolder(mutation.folderId)) {
+        throw new MutationScriptError(`${where}: there is no folder ${String(mutation.folderId)}`);
+      }
     }
     const hasTrash =
       mutation.type === 'dashboard' || mutation.type === 'look' || mutation.type === 'board';

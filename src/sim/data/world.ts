@@ -92,10 +92,15 @@ export class World {
   private readonly folderJsonCache = new Map<number, string>();
   private readonly userNameCache = new Map<number, UserNames>();
   private childCounts: Int32Array | undefined;
+  /** Prefix sums of the fixed dashboards-per-folder layout: folder k holds [ends[k-1], ends[k]). */
+  private readonly layoutEnds: number[];
 
-  constructor(seed: number, counts: ResolvedCounts) {
+  constructor(seed: number, counts: ResolvedCounts, dashboardsPerFolder: readonly number[] = []) {
     this.seed = seed;
     this.counts = counts;
+    this.layoutEnds = [];
+    let sum = 0;
+    for (const n of dashboardsPerFolder) this.layoutEnds.push((sum += n));
     this.modelNames = [];
     for (let m = 0; m < counts.lookml_model; m++) {
       const base = MODEL_NAMES[m % MODEL_NAMES.length] as string;
@@ -308,12 +313,31 @@ export class World {
    * folders, a share in personal folders, a few in the Shared root.
    */
   contentFolder(stream: number, index: number): number {
+    const fixed = this.layoutEnds.length;
+    if (stream === Stream.dashboard && fixed > 0) {
+      const placed = this.layoutEnds[fixed - 1] as number;
+      if (index < placed) return 2 + this.counts.user + this.layoutSlot(index);
+    }
     const r = this.unit(Stream.placement + stream * 7, index);
-    const shared = this.counts.folder;
+    // Folders of a fixed layout hold exactly their dashboards: the rest go elsewhere.
+    const reserved = stream === Stream.dashboard ? fixed : 0;
+    const shared = this.counts.folder - reserved;
     const pick = this.unit(Stream.placement + stream * 7 + 1, index);
     if (r < 0.05 || (shared === 0 && r < 0.7)) return SHARED_ROOT;
-    if (r < 0.7) return 2 + this.counts.user + Math.floor(pick * shared);
+    if (r < 0.7) return 2 + this.counts.user + reserved + Math.floor(pick * shared);
     return this.personalFolderOf(Math.floor(pick * this.counts.user));
+  }
+
+  /** The layout folder (0-based among shared folders) holding fixed-layout dashboard `index`. */
+  private layoutSlot(index: number): number {
+    let lo = 0;
+    let hi = this.layoutEnds.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (index < (this.layoutEnds[mid] as number)) hi = mid;
+      else lo = mid + 1;
+    }
+    return lo;
   }
 
   /** Owner of a content item: the folder owner for personal folders, else any user. */

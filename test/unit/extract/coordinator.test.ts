@@ -129,7 +129,12 @@ describe('OffsetCoordinator', () => {
     coordinator.complete(probe, 4);
     expect(coordinator.progress('group').state).toBe('reconciling');
     const [reconcile] = claimAll(coordinator);
-    expect(reconcile).toEqual({ kind: 'reconcile', type: 'group', unitKey: RECONCILE_KEY });
+    expect(reconcile).toEqual({
+      kind: 'reconcile',
+      type: 'group',
+      stream: 'group',
+      unitKey: RECONCILE_KEY,
+    });
     expect(coordinator.isFinished()).toBe(false);
     if (!reconcile) throw new Error('no reconcile');
     coordinator.complete(reconcile);
@@ -237,7 +242,14 @@ describe('OffsetCoordinator', () => {
       for (const unit of claimAll(coordinator)) serve(coordinator, unit, 2);
     };
     coordinator.complete(
-      { kind: 'page', type: 'lookml_model', unitKey: 'o:0', offset: 0, limit: 10 },
+      {
+        kind: 'page',
+        type: 'lookml_model',
+        stream: 'lookml_model',
+        unitKey: 'o:0',
+        offset: 0,
+        limit: 10,
+      },
       2,
     );
     finishModels();

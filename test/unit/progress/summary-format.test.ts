@@ -138,7 +138,10 @@ describe('summaryToJson', () => {
 
   it('keeps the documented key order and lists types in registry order', () => {
     const json = summaryToJson({ ...summary(), extra: 'dropped' } as ReturnType<typeof summary>);
-    const documented = Object.keys(runSummarySchema.shape).filter((key) => key !== 'error');
+    // `error` (failed runs) and `scope` (folder-scoped runs) appear only when they apply.
+    const documented = Object.keys(runSummarySchema.shape).filter(
+      (key) => key !== 'error' && key !== 'scope',
+    );
     expect(Object.keys(json)).toEqual(documented);
     expect(Object.keys(json.types)).toEqual(['dashboard', 'look']);
     expect(Object.keys(json.items)).toEqual(['dashboard', 'look']);

@@ -17,6 +17,7 @@ function snapshot(id: number, startedAt: string): SnapshotRecord {
     deleted: 0,
     requests: 1,
     incremental: false,
+    scope: null,
   };
 }
 
