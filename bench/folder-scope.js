@@ -22,7 +22,7 @@
 // Wall time is the run's own duration (the summary's durationMs: from login to the last
 // commit), so process start-up does not blur a 2-second run; the process's wall time is
 // recorded too.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -36,6 +36,8 @@ const { values: flags } = parseArgs({
     workers: { type: 'string', default: '8' },
     fetch: { type: 'string', default: 'auto,by-id' },
     out: { type: 'string', default: path.join(root, 'bench', 'results') },
+    // Rewrites the report from a recorded folder-scope.json without running anything.
+    'report-only': { type: 'boolean', default: false },
   },
 });
 
@@ -58,76 +60,83 @@ async function call(sim, route) {
   return response.json();
 }
 
-const sim = await startSim([
-  '--seed',
-  '1',
-  '--dashboards',
-  '20000',
-  '--folders',
-  '400',
-  '--users',
-  String(USERS),
-  '--looks',
-  '2000',
-  '--scheduled-plans',
-  '300',
-  '--lookml-dashboards',
-  '0',
-  '--dashboards-per-folder',
-  LAYOUT,
-  '--latency',
-  flags.latency,
-]);
-process.once('exit', () => sim.child.kill('SIGTERM'));
-const dir = mkdtempSync(path.join(os.tmpdir(), 'lookervault-bench-scope-'));
-const results = [];
-try {
-  for (const fetchMode of flags.fetch.split(',')) {
-    for (const [scope, folders] of [['none', []], ...Object.entries(SCOPES)]) {
-      const db = path.join(dir, `${fetchMode}-${scope}.db`);
-      const before = await call(sim, '/__sim/stats');
-      const { json, wallMs } = await runLookervault(sim, [
-        'extract',
-        '--db',
-        db,
-        '-t',
-        TYPES,
-        ...(folders.length > 0 ? ['--folders', folders.join(',')] : []),
-        '-w',
-        flags.workers,
-        '--fetch',
-        fetchMode,
-        '--json',
-        '--no-progress',
-      ]);
-      const after = await call(sim, '/__sim/stats');
-      const items = Object.values(json.items).reduce((a, b) => a + b, 0);
-      // Listing requests (pages of search_* and all_* operations, id listings included).
-      const delta = (op) =>
-        (after.requests.byOperation[op] ?? 0) - (before.requests.byOperation[op] ?? 0);
-      const pages = Object.keys(after.requests.byOperation)
-        .filter((op) => op.startsWith('search_') || op.startsWith('all_'))
-        .reduce((a, op) => a + delta(op), 0);
-      const row = {
-        fetch: fetchMode,
-        scope,
-        folders: folders.length,
-        status: json.status,
-        runSeconds: Math.round(json.durationMs / 10) / 100,
-        processSeconds: Math.round(wallMs / 10) / 100,
-        items,
-        dashboards: json.items.dashboard ?? 0,
-        pages,
-        requests: after.requests.total - before.requests.total,
-        utilization: json.utilization,
-      };
-      results.push(row);
-      console.log(JSON.stringify(row));
+const results = flags['report-only']
+  ? JSON.parse(readFileSync(path.join(flags.out, 'folder-scope.json'), 'utf8'))
+  : await measure();
+
+async function measure() {
+  const sim = await startSim([
+    '--seed',
+    '1',
+    '--dashboards',
+    '20000',
+    '--folders',
+    '400',
+    '--users',
+    String(USERS),
+    '--looks',
+    '2000',
+    '--scheduled-plans',
+    '300',
+    '--lookml-dashboards',
+    '0',
+    '--dashboards-per-folder',
+    LAYOUT,
+    '--latency',
+    flags.latency,
+  ]);
+  process.once('exit', () => sim.child.kill('SIGTERM'));
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'lookervault-bench-scope-'));
+  const results = [];
+  try {
+    for (const fetchMode of flags.fetch.split(',')) {
+      for (const [scope, folders] of [['none', []], ...Object.entries(SCOPES)]) {
+        const db = path.join(dir, `${fetchMode}-${scope}.db`);
+        const before = await call(sim, '/__sim/stats');
+        const { json, wallMs } = await runLookervault(sim, [
+          'extract',
+          '--db',
+          db,
+          '-t',
+          TYPES,
+          ...(folders.length > 0 ? ['--folders', folders.join(',')] : []),
+          '-w',
+          flags.workers,
+          '--fetch',
+          fetchMode,
+          '--json',
+          '--no-progress',
+        ]);
+        const after = await call(sim, '/__sim/stats');
+        const items = Object.values(json.items).reduce((a, b) => a + b, 0);
+        // Listing requests (pages of search_* and all_* operations, id listings included).
+        const delta = (op) =>
+          (after.requests.byOperation[op] ?? 0) - (before.requests.byOperation[op] ?? 0);
+        const pages = Object.keys(after.requests.byOperation)
+          .filter((op) => op.startsWith('search_') || op.startsWith('all_'))
+          .reduce((a, op) => a + delta(op), 0);
+        const row = {
+          fetch: fetchMode,
+          scope,
+          folders: folders.length,
+          status: json.status,
+          runSeconds: Math.round(json.durationMs / 10) / 100,
+          processSeconds: Math.round(wallMs / 10) / 100,
+          items,
+          dashboards: json.items.dashboard ?? 0,
+          pages,
+          requests: after.requests.total - before.requests.total,
+          utilization: json.utilization,
+        };
+        results.push(row);
+        console.log(JSON.stringify(row));
+      }
     }
+  } finally {
+    await stopSim(sim);
+    rmSync(dir, { recursive: true, force: true });
   }
-} finally {
-  await stopSim(sim);
-  rmSync(dir, { recursive: true, force: true });
+  return results;
 }
 
 const lines = [
@@ -137,15 +146,25 @@ const lines = [
   '',
   `Instance: 20,000 dashboards in 400 shared folders (layout \`${LAYOUT}\` for the first 36, the rest spread), 300 personal folders, 2,000 looks, 300 scheduled plans; ${flags.latency} ms per request; ${flags.workers} workers; types ${TYPES}. "Run" is the summary's durationMs (login to last commit); "process" adds start-up.`,
   '',
-  '| fetch | scope | folders | status | run s | process s | items | dashboards | pages | requests | requests / (items + pages) | utilization | speed-up vs no scope |',
-  '|---|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+  '"Work ratio" is what the whole run does over what the scoped run does (its requests, or its items if more): the speed-up a scoped run with no cost of its own would reach.',
+  '',
+  '| fetch | scope | folders | status | run s | process s | items | dashboards | pages | requests | requests / (items + pages) | utilization | speed-up vs no scope | work ratio |',
+  '|---|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
 ];
+const baseOf = (row) => results.find((r) => r.fetch === row.fetch && r.scope === 'none');
+const workRatio = (row) => {
+  const base = baseOf(row);
+  if (!base) return null;
+  return Math.min(base.items / row.items, base.requests / row.requests);
+};
 for (const row of results) {
-  const base = results.find((r) => r.fetch === row.fetch && r.scope === 'none');
-  const speedup = base && row.scope !== 'none' ? `${(base.runSeconds / row.runSeconds).toFixed(1)}×` : '';
+  const base = baseOf(row);
+  const scoped = base && row.scope !== 'none';
+  const speedup = scoped ? `${(base.runSeconds / row.runSeconds).toFixed(1)}×` : '';
+  const work = scoped ? `${workRatio(row).toFixed(1)}×` : '';
   const ratio = (row.requests / (row.items + row.pages)).toFixed(3);
   lines.push(
-    `| ${row.fetch} | ${row.scope} | ${row.folders} | ${row.status} | ${row.runSeconds} | ${row.processSeconds} | ${row.items} | ${row.dashboards} | ${row.pages} | ${row.requests} | ${ratio} | ${(row.utilization * 100).toFixed(0)}% | ${speedup} |`,
+    `| ${row.fetch} | ${row.scope} | ${row.folders} | ${row.status} | ${row.runSeconds} | ${row.processSeconds} | ${row.items} | ${row.dashboards} | ${row.pages} | ${row.requests} | ${ratio} | ${(row.utilization * 100).toFixed(0)}% | ${speedup} | ${work} |`,
   );
 }
 lines.push('');
@@ -166,5 +185,7 @@ for (const fetchMode of flags.fetch.split(',')) {
   );
 }
 writeFileSync(path.join(flags.out, 'folder-scope.md'), `${lines.join('\n')}\n`);
-writeFileSync(path.join(flags.out, 'folder-scope.json'), `${JSON.stringify(results, null, 2)}\n`);
+if (!flags['report-only']) {
+  writeFileSync(path.join(flags.out, 'folder-scope.json'), `${JSON.stringify(results, null, 2)}\n`);
+}
 console.log(lines.join('\n'));

@@ -82,7 +82,7 @@ export interface ItemProblem {
  */
 export interface PageWrite {
   type: string;
-  /** Identifies the unit within (run, type), e.g. `offset:1200` or `folder:7:offset:0`. */
+  /** Identifies the unit within (run, type), e.g. `o:1200`, or `f7/o:0` for a folder's stream. */
   unitKey: string;
   offset?: number;
   limit?: number;

@@ -314,4 +314,97 @@ describe('folder-scoped backups (--folders, --recursive)', () => {
       expectedScope(sim, scopeFolders(sim, ids, true)),
     );
   }, 180_000);
+
+  it('rejects a folder that is not there, a mistyped path and --recursive alone before any content request (exit 2)', async () => {
+    const sim = await simulator({ counts: SCOPE_COUNTS, requestLog: true });
+    const env = envFor(sim);
+    const [folder] = pickFolders(sim, 1) as [string];
+    const path = pathOf(sim, folder);
+    const cases: Array<[string[], RegExp, RegExp]> = [
+      [['--folders', '987654'], /There is no folder with id 987654/, /by id .* or by path/],
+      [['--folders', `${path}/`], /is not a folder path/, new RegExp(`Did you mean "${path}"\\?`)],
+      [['--folders', `/${path}`], /is not a folder path/, new RegExp(`Did you mean "${path}"\\?`)],
+      [
+        ['--folders', path.toUpperCase()],
+        /There is no folder/,
+        new RegExp(`Did you mean "${path}"\\?.*case-sensitive`),
+      ],
+      [
+        ['--folders', 'Shared/No such folder'],
+        /There is no folder "No such folder" in "Shared"/,
+        /Its subfolders: /,
+      ],
+      [
+        ['--folders', 'Nowhere/At all'],
+        /There is no folder "Nowhere\/At all"/,
+        /starts at a root folder: "Shared" or "Users"/,
+      ],
+      [['--recursive'], /--recursive needs --folders/, /--folders "Shared\/Marketing" --recursive/],
+    ];
+    for (const [args, message, hint] of cases) {
+      const db = tempDb();
+      const logStart = sim.requestLog().length;
+      const result = await runCli(['extract', '--db', db, ...args], { env });
+      expect([args, result.code]).toEqual([args, 2]);
+      expect(result.stderr).toMatch(message);
+      expect(result.stderr).toMatch(hint);
+      expect(result.stderr).not.toMatch(/\n\s+at /);
+      const content = sim
+        .requestLog()
+        .slice(logStart)
+        .filter(
+          (entry) =>
+            ![
+              'login',
+              'logout',
+              'versions',
+              'folder',
+              'folder_ancestors',
+              'search_folders',
+            ].includes(entry.operationId),
+        );
+      expect([args, content.map((entry) => entry.operationId)]).toEqual([args, []]);
+    }
+  }, 120_000);
+
+  it('takes personal folders by Users/<name> path or id, and includes the trash of the scope', async () => {
+    const sim = await simulator({ counts: SCOPE_COUNTS });
+    const folders = sim.dataset.ids('folder').map((id) => item(sim, 'folder', id));
+    const names = new Map<string, number>();
+    for (const folder of folders) {
+      if (folder.is_personal === true)
+        names.set(String(folder.name), (names.get(String(folder.name)) ?? 0) + 1);
+    }
+    const dashboardsIn = (folder: string): string[] =>
+      sim.dataset
+        .ids('dashboard')
+        .filter((id) => String(item(sim, 'dashboard', id).folder_id) === folder);
+    // A personal folder with a name no other user has, and two dashboards: one goes to the trash.
+    const personal = folders.find(
+      (folder) =>
+        folder.is_personal === true &&
+        names.get(String(folder.name)) === 1 &&
+        dashboardsIn(String(folder.id)).length >= 2,
+    );
+    if (!personal)
+      throw new Error('the dataset has no uniquely named personal folder with dashboards');
+    sim.applyMutations([
+      { action: 'trash', type: 'dashboard', id: dashboardsIn(String(personal.id))[0] },
+    ]);
+    const db = tempDb();
+    const { summary } = await extractInProcess(sim, db, {
+      types: [...SCOPED_TYPES],
+      folders: [`Users/${String(personal.name)}`],
+      recursive: true,
+    });
+    const scope = scopeFolders(sim, [String(personal.id)], true);
+    const expected = expectedScope(sim, scope);
+    expect(snapshotTriples(db, summary.runId)).toEqual(expected);
+    const trashed = sim.dataset
+      .deletedIds('dashboard')
+      .filter((id) => scope.has(String(item(sim, 'dashboard', id).folder_id)));
+    expect(trashed.length).toBeGreaterThan(0);
+    for (const id of trashed)
+      expect(expected.some((t) => t.startsWith(`dashboard ${id} `))).toBe(true);
+  }, 60_000);
 });
