@@ -278,3 +278,125 @@ describe('OffsetCoordinator', () => {
     expect(coordinator.claim()).toBeUndefined();
   });
 });
+
+describe('OffsetCoordinator with folder streams (folder scope)', () => {
+  const folderPlans = (sizes: Record<string, number>): StreamPlan[] =>
+    Object.keys(sizes).map((folderId) => ({ type: 'dashboard', listing: 'paged', folderId }));
+
+  it('keeps every worker busy across uneven folders and learns each end on its own', () => {
+    // One folder of 200, twenty of 3: 8 workers, one unit each at a time.
+    const sizes: Record<string, number> = { big: 200 };
+    for (let i = 0; i < 20; i++) sizes[`s${i}`] = 3;
+    const coordinator = new OffsetCoordinator(folderPlans(sizes), { pageSize: 10 });
+    const workers = 8;
+    const inFlight: WorkUnit[] = [];
+    const pagesByFolder = new Map<string, number[]>();
+    let idleClaims = 0;
+    let reconciles = 0;
+    for (let step = 0; step < 1000 && !coordinator.isFinished(); step++) {
+      while (inFlight.length < workers) {
+        const unit = coordinator.claim();
+        if (!unit) break;
+        inFlight.push(unit);
+      }
+      // Until the listing is over, a free worker always finds a page.
+      const listing = coordinator.progress('dashboard').state === 'listing';
+      if (listing && inFlight.length < workers) idleClaims++;
+      const unit = inFlight.shift();
+      if (!unit) break;
+      if (unit.kind === 'page') {
+        const folder = unit.folderId ?? '';
+        pagesByFolder.set(folder, [...(pagesByFolder.get(folder) ?? []), unit.offset]);
+        // As Looker does with X-Total-Count: each page tells its folder's total.
+        coordinator.setTotal(unit.stream, sizes[folder] ?? 0);
+        coordinator.complete(
+          unit,
+          Math.max(0, Math.min(unit.limit, (sizes[folder] ?? 0) - unit.offset)),
+        );
+      } else {
+        expect(unit).toMatchObject({
+          kind: 'reconcile',
+          stream: 'dashboard',
+          unitKey: RECONCILE_KEY,
+        });
+        reconciles++;
+        coordinator.complete(unit);
+      }
+    }
+    expect(coordinator.isFinished()).toBe(true);
+    expect(coordinator.progress('dashboard').state).toBe('done');
+    // Each small folder: its one short page, once; the big one: every page up to its end, each
+    // once (a few past it were claimed ahead before its short page came back).
+    for (let i = 0; i < 20; i++) expect(pagesByFolder.get(`s${i}`)).toEqual([0]);
+    const big = [...(pagesByFolder.get('big') ?? [])].sort((a, b) => a - b);
+    expect(new Set(big).size).toBe(big.length);
+    expect(big.filter((offset) => offset <= 200)).toEqual(
+      Array.from({ length: 21 }, (_, i) => i * 10),
+    );
+    // The type is reconciled once, after every folder is listed.
+    expect(reconciles).toBe(1);
+    // A worker waits only in the listing's last round, when fewer pages than workers are left.
+    expect(idleClaims).toBeLessThan(workers);
+  });
+
+  it('prefixes checkpoint keys with the folder and resumes each folder from its own', () => {
+    const coordinator = new OffsetCoordinator(folderPlans({ '7': 25, '9': 5 }), {
+      pageSize: 10,
+      resume: {
+        dashboard: {
+          completed: [
+            { unitKey: 'f7/o:0', rawCount: 10 },
+            { unitKey: 'f7/o:10', rawCount: 10 },
+            { unitKey: 'f9/o:0', rawCount: 5 },
+          ],
+        },
+      },
+    });
+    // Folder 9 is listed (its short page is checkpointed); folder 7 goes on from offset 20.
+    const claimed = claimAll(coordinator);
+    expect(claimed[0]?.unitKey).toBe('f7/o:20');
+    expect(claimed.every((unit) => unit.unitKey.startsWith('f7/o:'))).toBe(true);
+    for (const unit of claimed) serve(coordinator, unit, 25);
+    const [reconcile] = claimAll(coordinator);
+    expect(reconcile).toMatchObject({ kind: 'reconcile', unitKey: RECONCILE_KEY });
+  });
+
+  it('a reconciled scoped type resumes as done', () => {
+    const coordinator = new OffsetCoordinator(folderPlans({ '7': 5 }), {
+      pageSize: 10,
+      resume: {
+        dashboard: {
+          completed: [
+            { unitKey: 'f7/o:0', rawCount: 5 },
+            { unitKey: RECONCILE_KEY, rawCount: 5 },
+          ],
+        },
+      },
+    });
+    expect(claimAll(coordinator)).toEqual([]);
+    expect(coordinator.isFinished()).toBe(true);
+  });
+
+  it('a type waiting for others starts only when told, after they are done', () => {
+    const coordinator = new OffsetCoordinator(
+      [paged('dashboard'), { type: 'scheduled_plan', listing: 'paged', waitFor: ['dashboard'] }],
+      { pageSize: 10 },
+    );
+    const [page] = claimAll(coordinator);
+    expect(page?.type).toBe('dashboard');
+    expect(coordinator.progress('scheduled_plan').state).toBe('waiting');
+    expect(coordinator.typesReadyToStart()).toEqual([]);
+    if (!page) throw new Error('no page');
+    coordinator.complete(page, 3);
+    const [reconcile] = claimAll(coordinator);
+    expect(reconcile?.kind).toBe('reconcile');
+    if (!reconcile) throw new Error('no reconcile');
+    expect(coordinator.typesReadyToStart()).toEqual([]);
+    coordinator.complete(reconcile);
+    expect(coordinator.typesReadyToStart()).toEqual(['scheduled_plan']);
+    expect(claimAll(coordinator)).toEqual([]);
+    coordinator.start('scheduled_plan');
+    expect(coordinator.typesReadyToStart()).toEqual([]);
+    expect(claimAll(coordinator).map((unit) => unit.unitKey)).toEqual(['o:0']);
+  });
+});
