@@ -64,9 +64,17 @@ export {
   listSnapshots,
   resolveSnapshot,
   snapshotEntries,
+  snapshotFingerprints,
 } from './snapshots.js';
-export type { SnapshotEntry, SnapshotRecord, VersionRecord } from './snapshots.js';
+export type {
+  SnapshotEntry,
+  SnapshotFingerprint,
+  SnapshotRecord,
+  VersionRecord,
+} from './snapshots.js';
 export { applyPolicy, hasRules, planForget, POLICY_RULES } from './retention.js';
 export type { PolicyRule, RetentionDecision, RetentionPolicy } from './retention.js';
 export { forgetSnapshots, prune } from './maintenance.js';
 export type { PruneOptions, PruneResult } from './maintenance.js';
+export { VERIFY_CHECKS, verifyVault } from './verify.js';
+export type { VerifyCheck, VerifyProblem, VerifyReport } from './verify.js';

@@ -10,6 +10,8 @@ import type { Vault } from './vault.js';
 
 export interface SnapshotRecord {
   id: number;
+  /** The Looker instance the run backed up. */
+  baseUrl: string;
   status: 'success' | 'partial';
   startedAt: string;
   endedAt: string | null;
@@ -66,6 +68,7 @@ export interface VersionRecord {
 
 interface SnapshotRow {
   id: number;
+  base_url: string;
   status: 'success' | 'partial';
   started_at: string;
   ended_at: string | null;
@@ -78,7 +81,7 @@ interface SnapshotRow {
 }
 
 const SNAPSHOT_SELECT = `
-  SELECT r.id, r.status, r.started_at, r.ended_at, r.types_json, r.config_json, r.summary_json,
+  SELECT r.id, r.base_url, r.status, r.started_at, r.ended_at, r.types_json, r.config_json, r.summary_json,
          coalesce(sum(t.items_new), 0) AS new, coalesce(sum(t.items_changed), 0) AS changed,
          coalesce(sum(t.items_deleted), 0) AS deleted
     FROM runs r LEFT JOIN run_types t ON t.run_id = r.id
@@ -104,6 +107,7 @@ export function listSnapshots(vault: Vault): SnapshotRecord[] {
       const ended = row.ended_at === null ? Number.NaN : Date.parse(row.ended_at);
       return {
         id: row.id,
+        baseUrl: row.base_url,
         status: row.status,
         startedAt: row.started_at,
         endedAt: row.ended_at,
@@ -303,4 +307,29 @@ function read<T>(vault: Vault, fn: () => T): T {
     if (error instanceof UsageError) throw error;
     throw toDatabaseError(error, `Could not read \`${vault.path}\``);
   }
+}
+
+/** What a snapshot recorded of each item of a type: enough to tell a changed item cheaply. */
+export interface SnapshotFingerprint {
+  updatedAt: string | null;
+  trashed: boolean;
+}
+
+/** The items of `type` a snapshot holds, with their `updated_at` and trash state. */
+export function snapshotFingerprints(
+  vault: Vault,
+  snapshotId: number,
+  type: string,
+): Map<string, SnapshotFingerprint> {
+  return read(vault, () => {
+    const rows = vault.db
+      .prepare<[string], { id: string; updated_at: string | null; trashed: number }>(
+        `SELECT v.item_id AS id, v.updated_at, v.trashed FROM item_versions v
+          WHERE v.content_type = ? AND ${snapshotHolds(snapshotId)}`,
+      )
+      .all(type);
+    return new Map(
+      rows.map((row) => [row.id, { updatedAt: row.updated_at, trashed: row.trashed === 1 }]),
+    );
+  });
 }

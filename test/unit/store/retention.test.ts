@@ -5,6 +5,7 @@ import { applyPolicy, planForget, type SnapshotRecord } from '../../../src/store
 function snapshot(id: number, startedAt: string): SnapshotRecord {
   return {
     id,
+    baseUrl: 'https://looker.example.com',
     status: 'success',
     startedAt,
     endedAt: startedAt,
