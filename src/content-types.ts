@@ -46,3 +46,13 @@ export function parseContentType(input: string): ContentType | undefined {
   if (isContentType(normalized)) return normalized;
   return CONTENT_TYPES.find((type) => CONTENT_TYPE_PLURALS[type] === normalized);
 }
+
+/** Orders Looker ids: numeric ids numerically, before the others ("model::name") in text order. */
+export function compareIds(a: string, b: string): number {
+  const na = /^\d+$/.test(a) ? Number(a) : Number.NaN;
+  const nb = /^\d+$/.test(b) ? Number(b) : Number.NaN;
+  if (!Number.isNaN(na) && !Number.isNaN(nb)) return na - nb;
+  if (!Number.isNaN(na)) return -1;
+  if (!Number.isNaN(nb)) return 1;
+  return a < b ? -1 : a > b ? 1 : 0;
+}

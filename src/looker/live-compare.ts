@@ -1,4 +1,4 @@
-import type { ContentType } from '../content-types.js';
+import { compareIds, type ContentType } from '../content-types.js';
 import type { ApiCaller } from './client.js';
 import { REGISTRY, type ContentTypeSpec } from './registry.js';
 
@@ -75,16 +75,6 @@ export async function compareLive(
     }
   }
   for (const id of stored.keys()) if (!live.has(id)) comparison.gone.push(id);
-  for (const list of [comparison.new, comparison.changed, comparison.gone]) list.sort(byId);
+  for (const list of [comparison.new, comparison.changed, comparison.gone]) list.sort(compareIds);
   return comparison;
-}
-
-/** Numeric ids in numeric order, then the others. */
-function byId(a: string, b: string): number {
-  const na = /^\d+$/.test(a) ? Number(a) : Number.NaN;
-  const nb = /^\d+$/.test(b) ? Number(b) : Number.NaN;
-  if (!Number.isNaN(na) && !Number.isNaN(nb)) return na - nb;
-  if (!Number.isNaN(na)) return -1;
-  if (!Number.isNaN(nb)) return 1;
-  return a < b ? -1 : a > b ? 1 : 0;
 }

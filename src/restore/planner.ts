@@ -4,6 +4,7 @@
  * mapping, the same id on the same instance, or a stable key), and per item create, update,
  * undelete, copy or skip, with the reason.
  */
+import { compareIds } from '../content-types.js';
 import { UsageError } from '../errors.js';
 import type { ApiCaller } from '../looker/client.js';
 import { NotFoundError } from '../looker/errors.js';
@@ -542,13 +543,6 @@ function order(
         a.depth - b.depth ||
         compareIds(a.source.id, b.source.id),
     );
-}
-
-function compareIds(a: string, b: string): number {
-  const na = Number(a);
-  const nb = Number(b);
-  if (Number.isFinite(na) && Number.isFinite(nb) && na !== nb) return na - nb;
-  return a.localeCompare(b);
 }
 
 export function sourceFolderPath(folders: Map<string, Json>, id: string): string | undefined {

@@ -78,3 +78,5 @@ export { forgetSnapshots, prune } from './maintenance.js';
 export type { PruneOptions, PruneResult } from './maintenance.js';
 export { VERIFY_CHECKS, verifyVault } from './verify.js';
 export type { VerifyCheck, VerifyProblem, VerifyReport } from './verify.js';
+export { diffSnapshots, diffValues, formatPath } from './diff.js';
+export type { TypeDiff, ValueChange } from './diff.js';
