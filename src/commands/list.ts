@@ -1,0 +1,256 @@
+import { Flags } from '@oclif/core';
+import { BaseCommand, EXIT_CODES_HELP } from '../cli/base-command.js';
+import { dbFlag } from '../cli/db-flag.js';
+import { numberFlag } from '../cli/number-flags.js';
+import { contentTypeArgument } from '../cli/snapshot-output.js';
+import { CONTENT_TYPES, type ContentType } from '../content-types.js';
+import { UsageError } from '../errors.js';
+import { formatBytes, plural, truncate } from '../progress/format.js';
+import { renderTable } from '../progress/table.js';
+import { createStyle } from '../progress/style.js';
+import {
+  listItems,
+  openVault,
+  readUserEmails,
+  resolveSnapshot,
+  snapshotFolders,
+  userIdsByEmail,
+  type FolderNode,
+  type ListQuery,
+  type Vault,
+} from '../store/index.js';
+
+export default class List extends BaseCommand {
+  static override summary =
+    'List the items of a snapshot: id, title, folder, owner, updated, size, state.';
+
+  static override description = [
+    'Lists what a snapshot (default: the latest) holds, filtered by type, folder, owner, title, change and trash state: a table, or with --json one JSON object per line (for jq). Reads the backup only.',
+    EXIT_CODES_HELP,
+  ].join('\n\n');
+
+  static override examples = [
+    '<%= config.bin %> <%= command.id %> dashboards',
+    '<%= config.bin %> <%= command.id %> dashboards looks --folder "Shared/Marketing" --recursive',
+    '<%= config.bin %> <%= command.id %> --owner jane@example.com --changed-since 2026-11-01',
+    "<%= config.bin %> <%= command.id %> dashboards --title '*revenue*' --json | jq -r .id",
+    '<%= config.bin %> <%= command.id %> --deleted',
+  ];
+
+  static override strict = false;
+
+  static override flags = {
+    db: dbFlag,
+    snapshot: numberFlag('snapshot', {
+      description: 'The snapshot to list (see `snapshots`). [default: the latest]',
+      min: 1,
+      integer: true,
+      helpValue: 'ID',
+    }),
+    folder: Flags.string({
+      description:
+        'Only items in this folder: its id, or its path ("Shared/Marketing"). Repeatable.',
+      multiple: true,
+      multipleNonGreedy: true,
+      helpValue: 'ID|PATH',
+    }),
+    recursive: Flags.boolean({
+      char: 'r',
+      description: 'With --folder: its subfolders too.',
+      default: false,
+    }),
+    owner: Flags.string({
+      description: "Only items owned by this user: the user's id or email.",
+      helpValue: 'ID|EMAIL',
+    }),
+    title: Flags.string({
+      description:
+        'Only items whose title matches this pattern (* any text, ? one character; case-insensitive).',
+      helpValue: 'GLOB',
+    }),
+    'changed-since': Flags.string({
+      description:
+        'Only items new or changed since this date (2026-11-01, or an ISO time) or since this snapshot id.',
+      helpValue: 'DATE|SNAPSHOT',
+    }),
+    trashed: Flags.boolean({ description: "Only items in Looker's trash.", default: false }),
+    deleted: Flags.boolean({
+      description:
+        'Instead: items deleted in Looker (gone for good) that the backup still holds, as last seen.',
+      default: false,
+    }),
+    limit: numberFlag('limit', {
+      description: 'At most this many items.',
+      min: 1,
+      integer: true,
+      helpValue: 'N',
+    }),
+  };
+
+  async run(): Promise<void> {
+    const { argv, flags } = await this.parse(List);
+    const types = parseTypes(argv.map(String));
+    if (flags.recursive && flags.folder === undefined) {
+      throw new UsageError('--recursive needs --folder', {
+        hint: 'Example: --folder "Shared/Marketing" --recursive.',
+      });
+    }
+    if (flags.trashed && flags.deleted) {
+      throw new UsageError('--trashed and --deleted exclude each other', {
+        hint: '--trashed: in the trash; --deleted: deleted for good.',
+      });
+    }
+    const vault = openVault(flags.db, { readonly: true });
+    try {
+      const snapshot = resolveSnapshot(vault, flags.snapshot);
+      const folders = snapshotFolders(vault, snapshot.id);
+      const paths = folderPaths(folders);
+      const query: ListQuery = { snapshotId: snapshot.id, types };
+      if (flags.folder !== undefined) {
+        query.folderIds = folderFilter(folders, paths, flags.folder, flags.recursive);
+      }
+      if (flags.owner !== undefined) query.ownerIds = ownerFilter(vault, flags.owner);
+      if (flags.title !== undefined) query.title = flags.title;
+      if (flags['changed-since'] !== undefined)
+        Object.assign(query, changedSince(flags['changed-since']));
+      if (flags.trashed) query.trashed = true;
+      if (flags.deleted) query.deleted = true;
+      if (flags.limit !== undefined) query.limit = flags.limit;
+      const items = listItems(vault, query);
+      const emails = readUserEmails(vault);
+      const rows = items.map((item) => ({
+        ...item,
+        folder: item.folderId === null ? null : (paths.get(item.folderId) ?? null),
+        owner: item.ownerId === null ? null : (emails.get(item.ownerId) ?? null),
+      }));
+      if (this.jsonEnabled()) {
+        for (const row of rows) process.stdout.write(`${JSON.stringify(row)}\n`);
+        return;
+      }
+      const style = createStyle(false);
+      const table = renderTable({
+        header: ['type', 'id', 'title', 'folder', 'owner', 'updated', 'size', 'state'],
+        rows: rows.map((row) => [
+          row.type,
+          row.id,
+          truncate(row.title ?? '', 48),
+          truncate(row.folder ?? row.folderId ?? '', 40),
+          row.owner ?? row.ownerId ?? '',
+          row.updatedAt?.slice(0, 10) ?? '',
+          formatBytes(row.size),
+          row.state,
+        ]),
+        align: ['left', 'right', 'left', 'left', 'left', 'left', 'right', 'left'],
+        style,
+      });
+      this.writeOut(
+        [
+          ...table,
+          '',
+          `${plural(rows.length, 'item')} in snapshot ${snapshot.id}${flags.deleted ? ' (deleted in Looker)' : ''}`,
+        ].join('\n'),
+      );
+    } finally {
+      vault.close();
+    }
+  }
+}
+
+function parseTypes(values: string[]): ContentType[] {
+  if (values.length === 0) return [...CONTENT_TYPES];
+  const types = new Set(
+    values
+      .flatMap((value) => value.split(','))
+      .filter((v) => v.trim() !== '')
+      .map(contentTypeArgument),
+  );
+  return CONTENT_TYPES.filter((type) => types.has(type));
+}
+
+/** Every folder's path from its root, by the snapshot's folders. */
+function folderPaths(folders: readonly FolderNode[]): Map<string, string> {
+  const byId = new Map(folders.map((folder) => [folder.id, folder]));
+  const paths = new Map<string, string>();
+  const pathOf = (id: string, depth = 0): string => {
+    const known = paths.get(id);
+    if (known !== undefined) return known;
+    const folder = byId.get(id);
+    if (!folder) return id;
+    const parent =
+      folder.parentId === null || depth > 100 || !byId.has(folder.parentId)
+        ? ''
+        : `${pathOf(folder.parentId, depth + 1)}/`;
+    const path = `${parent}${folder.name}`;
+    paths.set(id, path);
+    return path;
+  };
+  for (const folder of folders) pathOf(folder.id);
+  return paths;
+}
+
+/** Folder ids for --folder values (ids or paths), with subfolders when recursive. */
+function folderFilter(
+  folders: readonly FolderNode[],
+  paths: ReadonlyMap<string, string>,
+  values: readonly string[],
+  recursive: boolean,
+): string[] {
+  const ids = new Set<string>();
+  for (const value of values) {
+    if (/^\d+$/.test(value)) {
+      ids.add(value);
+      continue;
+    }
+    const exact = [...paths].filter(([, path]) => path === value).map(([id]) => id);
+    if (exact.length === 0) {
+      const meant = [...paths.values()].find(
+        (path) => path.toLowerCase() === value.replace(/^\/+|\/+$/g, '').toLowerCase(),
+      );
+      throw new UsageError(`The snapshot holds no folder "${value}"`, {
+        hint: meant
+          ? `Did you mean "${meant}"? Paths are folder names from a root, as Looker spells them.`
+          : 'A path is folder names from a root, e.g. "Shared/Marketing"; `list folders` shows them.',
+      });
+    }
+    for (const id of exact) ids.add(id);
+  }
+  if (recursive) {
+    const children = new Map<string, string[]>();
+    for (const folder of folders) {
+      if (folder.parentId === null) continue;
+      children.set(folder.parentId, [...(children.get(folder.parentId) ?? []), folder.id]);
+    }
+    const queue = [...ids];
+    while (queue.length > 0) {
+      for (const child of children.get(queue.pop() ?? '') ?? []) {
+        if (!ids.has(child)) {
+          ids.add(child);
+          queue.push(child);
+        }
+      }
+    }
+  }
+  return [...ids];
+}
+
+function ownerFilter(vault: Vault, owner: string): string[] {
+  if (!owner.includes('@')) return [owner];
+  const ids = userIdsByEmail(vault, owner);
+  if (ids.length === 0) {
+    throw new UsageError(`The backup holds no user with the email ${owner}`, {
+      hint: "Pass the owner's user id instead, or back up users (`extract -t users`).",
+    });
+  }
+  return ids;
+}
+
+function changedSince(value: string): Pick<ListQuery, 'changedSinceTime' | 'changedSinceSnapshot'> {
+  if (/^\d+$/.test(value)) return { changedSinceSnapshot: Number(value) };
+  const time = Date.parse(/^\d{4}-\d{2}-\d{2}$/.test(value) ? `${value}T00:00:00Z` : value);
+  if (Number.isNaN(time)) {
+    throw new UsageError(`--changed-since: "${value}" is neither a date nor a snapshot id`, {
+      hint: 'Examples: --changed-since 2026-11-01, --changed-since 2026-11-01T08:00:00Z, --changed-since 3.',
+    });
+  }
+  return { changedSinceTime: new Date(time).toISOString() };
+}
