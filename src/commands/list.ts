@@ -6,10 +6,10 @@ import { contentTypeArgument } from '../cli/snapshot-output.js';
 import { CONTENT_TYPES, type ContentType } from '../content-types.js';
 import { UsageError } from '../errors.js';
 import { formatBytes, plural, truncate } from '../progress/format.js';
-import { renderTable } from '../progress/table.js';
+import { columnWidths, tableRow } from '../progress/table.js';
 import { createStyle } from '../progress/style.js';
 import {
-  listItems,
+  iterateItems,
   openVault,
   readUserEmails,
   resolveSnapshot,
@@ -17,6 +17,7 @@ import {
   userIdsByEmail,
   type FolderNode,
   type ListQuery,
+  type ListedItem,
   type Vault,
 } from '../store/index.js';
 
@@ -116,44 +117,94 @@ export default class List extends BaseCommand {
       if (flags.trashed) query.trashed = true;
       if (flags.deleted) query.deleted = true;
       if (flags.limit !== undefined) query.limit = flags.limit;
-      const items = listItems(vault, query);
       const emails = readUserEmails(vault);
-      const rows = items.map((item) => ({
-        ...item,
-        folder: item.folderId === null ? null : (paths.get(item.folderId) ?? null),
-        owner: item.ownerId === null ? null : (emails.get(item.ownerId) ?? null),
-      }));
+      const rows: Generator<ListRow> = (function* () {
+        for (const item of iterateItems(vault, query)) {
+          yield {
+            ...item,
+            folder: item.folderId === null ? null : (paths.get(item.folderId) ?? null),
+            owner: item.ownerId === null ? null : (emails.get(item.ownerId) ?? null),
+          };
+        }
+      })();
       if (this.jsonEnabled()) {
-        for (const row of rows) process.stdout.write(`${JSON.stringify(row)}\n`);
+        // One line per item as SQLite returns them: memory stays flat however many there are.
+        await writeLines(rows, (row) => JSON.stringify(row));
         return;
       }
+      // Column widths come from the first rows; later rows are cut to them, so the table streams
+      // with flat memory however many items there are (a tail cell may lose characters to `…`).
+      const header = ['type', 'id', 'title', 'folder', 'owner', 'updated', 'size', 'state'];
+      const align = ['left', 'right', 'left', 'left', 'left', 'left', 'right', 'left'] as const;
+      const toCells = (row: ListRow): string[] => [
+        row.type,
+        row.id,
+        truncate(row.title ?? '', 48),
+        truncate(row.folder ?? row.folderId ?? '', 40),
+        truncate(row.owner ?? row.ownerId ?? '', 40),
+        row.updatedAt?.slice(0, 10) ?? '',
+        formatBytes(row.size),
+        row.state,
+      ];
+      const first: string[][] = [];
+      // Not `for…of` with `break`: that would close the generator the rest is read from.
+      while (first.length < TABLE_WIDTH_SAMPLE) {
+        const next = rows.next();
+        if (next.done === true) break;
+        first.push(toCells(next.value));
+      }
+      const widths = columnWidths([header, ...first]);
       const style = createStyle(false);
-      const table = renderTable({
-        header: ['type', 'id', 'title', 'folder', 'owner', 'updated', 'size', 'state'],
-        rows: rows.map((row) => [
-          row.type,
-          row.id,
-          truncate(row.title ?? '', 48),
-          truncate(row.folder ?? row.folderId ?? '', 40),
-          row.owner ?? row.ownerId ?? '',
-          row.updatedAt?.slice(0, 10) ?? '',
-          formatBytes(row.size),
-          row.state,
-        ]),
-        align: ['left', 'right', 'left', 'left', 'left', 'left', 'right', 'left'],
-        style,
-      });
+      let count = 0;
+      const lines = (function* () {
+        yield tableRow(
+          header.map((cell) => style.dim(cell)),
+          widths,
+          align,
+        );
+        for (const cells of first) {
+          count += 1;
+          yield tableRow(cells, widths, align);
+        }
+        for (const row of rows) {
+          count += 1;
+          const cells = toCells(row).map((cell, column) =>
+            align[column] === 'left' ? truncate(cell, widths[column] ?? cell.length) : cell,
+          );
+          yield tableRow(cells, widths, align);
+        }
+      })();
+      await writeLines(lines, (line) => line);
       this.writeOut(
-        [
-          ...table,
-          '',
-          `${plural(rows.length, 'item')} in snapshot ${snapshot.id}${flags.deleted ? ' (deleted in Looker)' : ''}`,
-        ].join('\n'),
+        `\n${plural(count, 'item')} in snapshot ${snapshot.id}${flags.deleted ? ' (deleted in Looker)' : ''}`,
       );
     } finally {
       vault.close();
     }
   }
+}
+
+/** Rows sized before the table starts streaming. */
+const TABLE_WIDTH_SAMPLE = 1000;
+
+type ListRow = ListedItem & { folder: string | null; owner: string | null };
+
+/** Writes one line per value to stdout in 64 KiB chunks, waiting whenever the reader lags. */
+async function writeLines<T>(values: Iterable<T>, line: (value: T) => string): Promise<void> {
+  let chunk = '';
+  const flush = async (): Promise<void> => {
+    if (chunk === '') return;
+    const text = chunk;
+    chunk = '';
+    if (!process.stdout.write(text)) {
+      await new Promise<void>((resolve) => process.stdout.once('drain', resolve));
+    }
+  };
+  for (const value of values) {
+    chunk += `${line(value)}\n`;
+    if (chunk.length >= 64 * 1024) await flush();
+  }
+  await flush();
 }
 
 function parseTypes(values: string[]): ContentType[] {

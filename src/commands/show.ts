@@ -10,14 +10,15 @@ export default class Show extends BaseCommand {
   static override summary = "Print one item's stored JSON.";
 
   static override description = [
-    'Prints the item as the given snapshot held it (default: its newest stored version, which for an item deleted in Looker is its last known content), pretty-printed on stdout. --raw prints the stored canonical JSON (sorted keys, no whitespace) byte for byte, whose SHA-256 is the hash `history` shows.',
+    'Prints the item as the given snapshot held it (default: its newest stored version, which for an item deleted in Looker is its last known content), on stdout: pretty-printed on a terminal, and when piped or redirected the stored canonical JSON (sorted keys, no whitespace) byte for byte, whose SHA-256 is the hash `history` shows. --pretty and --raw choose either anywhere.',
     EXIT_CODES_HELP,
   ].join('\n\n');
 
   static override examples = [
     '<%= config.bin %> <%= command.id %> dashboard 42',
     '<%= config.bin %> <%= command.id %> dashboard 42 --snapshot 3 > dashboard-42.json',
-    "<%= config.bin %> <%= command.id %> look 7 --raw | jq '.query'",
+    "<%= config.bin %> <%= command.id %> look 7 | jq '.query'",
+    '<%= config.bin %> <%= command.id %> look 7 --pretty | less',
   ];
 
   static override args = {
@@ -37,7 +38,12 @@ export default class Show extends BaseCommand {
       helpValue: 'ID',
     }),
     raw: Flags.boolean({
-      description: 'Print the stored canonical JSON exactly, on one line.',
+      description: 'Print the stored canonical JSON exactly, on one line (the default when piped).',
+      default: false,
+      exclusive: ['pretty'],
+    }),
+    pretty: Flags.boolean({
+      description: 'Pretty-print, indented by two spaces (the default on a terminal).',
       default: false,
     }),
   };
@@ -67,10 +73,10 @@ export default class Show extends BaseCommand {
           hash: found.hash,
           content: JSON.parse(found.json) as unknown,
         });
-      } else if (flags.raw) {
-        process.stdout.write(`${found.json}\n`);
-      } else {
+      } else if (flags.pretty || (!flags.raw && process.stdout.isTTY)) {
         process.stdout.write(`${JSON.stringify(JSON.parse(found.json), null, 2)}\n`);
+      } else {
+        process.stdout.write(`${found.json}\n`);
       }
     } finally {
       vault.close();

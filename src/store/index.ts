@@ -80,6 +80,6 @@ export { VERIFY_CHECKS, verifyVault } from './verify.js';
 export type { VerifyCheck, VerifyProblem, VerifyReport } from './verify.js';
 export { diffSnapshots, diffValues, formatPath } from './diff.js';
 export type { TypeDiff, ValueChange } from './diff.js';
-export { listItems, snapshotFolders, userIdsByEmail } from './listing.js';
+export { iterateItems, listItems, snapshotFolders, userIdsByEmail } from './listing.js';
 export type { FolderNode, ListedItem, ListQuery } from './listing.js';
 export { readUserEmails } from './restore-journal.js';

@@ -19,7 +19,10 @@ export interface ListQuery {
   ownerIds?: readonly string[];
   /** Shell-style pattern (`*`, `?`, `[…]`), matched case-insensitively against the title. */
   title?: string;
-  /** Only items whose version began at or after this time (ISO 8601) … */
+  /**
+   * Only items changed at or after this time (ISO 8601, UTC): their `updated_at` where the type
+   * has one, else when the backup first saw their current version …
+   */
   changedSinceTime?: string;
   /** … or after this snapshot. */
   changedSinceSnapshot?: number;
@@ -44,6 +47,11 @@ export interface ListedItem {
 }
 
 export function listItems(vault: Vault, query: ListQuery): ListedItem[] {
+  return [...iterateItems(vault, query)];
+}
+
+/** The same items one by one, as SQLite returns them (memory stays flat for any number). */
+export function* iterateItems(vault: Vault, query: ListQuery): Generator<ListedItem> {
   const where: string[] = ['v.content_type IN (SELECT value FROM json_each(@types))'];
   const params: Record<string, string | number> = { types: JSON.stringify(query.types) };
   if (query.deleted === true) {
@@ -68,7 +76,8 @@ export function listItems(vault: Vault, query: ListQuery): ListedItem[] {
     params.title = query.title.toLowerCase();
   }
   if (query.changedSinceTime !== undefined) {
-    where.push('v.from_at >= @since');
+    // Looker's timestamps are UTC ("…+00:00"); compared to the second.
+    where.push('substr(coalesce(v.updated_at, v.from_at), 1, 19) >= substr(@since, 1, 19)');
     params.since = query.changedSinceTime;
   }
   if (query.changedSinceSnapshot !== undefined) {
@@ -78,8 +87,9 @@ export function listItems(vault: Vault, query: ListQuery): ListedItem[] {
   if (query.trashed === true) where.push('v.trashed = 1');
   const limit =
     query.limit === undefined ? '' : `LIMIT ${String(Math.max(0, Math.floor(query.limit)))}`;
+  let rows;
   try {
-    return vault.db
+    rows = vault.db
       .prepare<
         Record<string, string | number>,
         {
@@ -101,21 +111,23 @@ export function listItems(vault: Vault, query: ListQuery): ListedItem[] {
           WHERE ${where.join(' AND ')}
           ORDER BY v.content_type, length(v.item_id), v.item_id ${limit}`,
       )
-      .all(params)
-      .map((row) => ({
-        type: row.type,
-        id: row.id,
-        title: row.name,
-        folderId: row.folder_id,
-        ownerId: row.owner_id,
-        updatedAt: row.updated_at,
-        size: row.size,
-        state: query.deleted === true ? 'deleted' : row.trashed === 1 ? 'trashed' : 'live',
-        since: row.from_run,
-      }));
+      .iterate(params);
   } catch (error) {
     if (error instanceof UsageError) throw error;
     throw toDatabaseError(error, `Could not read \`${vault.path}\``);
+  }
+  for (const row of rows) {
+    yield {
+      type: row.type,
+      id: row.id,
+      title: row.name,
+      folderId: row.folder_id,
+      ownerId: row.owner_id,
+      updatedAt: row.updated_at,
+      size: row.size,
+      state: query.deleted === true ? 'deleted' : row.trashed === 1 ? 'trashed' : 'live',
+      since: row.from_run,
+    };
   }
 }
 

@@ -85,7 +85,7 @@ describe('snapshots, history, show', () => {
     expect(deleted.stdout).toMatch(/^\s*1\s.*deleted in 3\s+new\s/m);
   });
 
-  it('show prints a version as a snapshot held it; --raw is the stored text whose hash history shows', async () => {
+  it('show prints a version as a snapshot held it: piped, the stored text whose hash history shows; --pretty indented', async () => {
     const history = JSON.parse(
       (await cli(['history', 'dashboard', '5', '--db', db, '--json'])).stdout,
     ) as { versions: { hash: string }[] };
@@ -93,7 +93,11 @@ describe('snapshots, history, show', () => {
     expect(raw.code).toBe(0);
     const text = raw.stdout.replace(/\n$/, '');
     expect(createHash('sha256').update(text).digest('hex')).toBe(history.versions[0]?.hash);
-    const pretty = await cli(['show', 'dashboard', '5', '--db', db]);
+    // Piped (as here) the default is the canonical text too.
+    const piped = await cli(['show', 'dashboard', '5', '--snapshot', '1', '--db', db]);
+    expect(piped.stdout).toBe(raw.stdout);
+    const pretty = await cli(['show', 'dashboard', '5', '--pretty', '--db', db]);
+    expect(pretty.stdout.split('\n')[1]).toMatch(/^ {2}"/);
     expect(JSON.parse(pretty.stdout)).toMatchObject({
       id: '5',
       title: expect.stringContaining('(edited 2)'),
