@@ -10,12 +10,12 @@
 // recording wall time and peak RSS (GNU time's maximum resident set size). Target: a filtered
 // query under 1 s.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { runLookervault, startSim, stopSim } from './sim-process.js';
+import { ensureBackup } from './backup-100k.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const cli = path.join(root, 'bin', 'run.js');
@@ -28,36 +28,7 @@ const { values: flags } = parseArgs({
 
 const dir = flags.db ? undefined : mkdtempSync(path.join(os.tmpdir(), 'lookervault-bench-list-'));
 const db = flags.db ?? path.join(dir, 'looker.db');
-let built = null;
-if (!existsSync(db)) {
-  const sim = await startSim([
-    '--seed',
-    '1',
-    '--dashboards',
-    '60000',
-    '--looks',
-    '38000',
-    '--folders',
-    '400',
-    '--users',
-    '1000',
-  ]);
-  try {
-    const { json, wallMs } = await runLookervault(sim, [
-      'extract',
-      '--db',
-      db,
-      '-w',
-      '8',
-      '--json',
-      '--no-progress',
-    ]);
-    built = { items: json.totals.stored, seconds: Math.round(wallMs / 100) / 10 };
-    console.log(JSON.stringify({ built }));
-  } finally {
-    await stopSim(sim);
-  }
-}
+const built = await ensureBackup(db);
 
 /** Runs `lookervault list …` once: wall time, peak RSS, lines printed. */
 function run(args) {

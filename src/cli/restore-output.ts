@@ -31,7 +31,7 @@ export function formatPlan(
 ): string {
   const lines: string[] = [];
   lines.push(
-    `Restore plan: snapshot ${String(plan.snapshotId)} of ${plan.sourceInstance} → ${plan.targetInstance}${plan.sameInstance ? ' (same instance)' : ''}`,
+    `Restore plan: ${plan.origin} of ${plan.sourceInstance} → ${plan.targetInstance}${plan.sameInstance ? ' (same instance)' : ''}`,
   );
   const shown =
     options.rows === false
@@ -111,6 +111,7 @@ function summaryFields(summary: RestoreSummary): Record<string, unknown> {
     status: summary.status,
     dryRun: summary.dryRun,
     snapshot: summary.snapshotId,
+    fromDir: summary.fromDir,
     source: summary.source,
     target: summary.target,
     types: summary.types,
@@ -131,7 +132,7 @@ export function formatRestoreSummary(summary: RestoreSummary, style: Style): str
   const lines: string[] = [];
   const seconds = (summary.durationMs / 1000).toFixed(1);
   lines.push(
-    `Restore ${summary.runId === null ? '' : `run ${String(summary.runId)} `}${summary.status}: snapshot ${String(summary.snapshotId)} → ${summary.target} in ${seconds} s, ${String(summary.requests)} requests`,
+    `Restore ${summary.runId === null ? '' : `run ${String(summary.runId)} `}${summary.status}: ${summary.fromDir === null ? `snapshot ${String(summary.snapshotId)}` : summary.fromDir} → ${summary.target} in ${seconds} s, ${String(summary.requests)} requests`,
   );
   const rows = RESTORE_TYPES.flatMap((type) => {
     const t = summary.types.find((entry) => entry.type === type);

@@ -9,13 +9,14 @@ import { formatBytes, plural, truncate } from '../progress/format.js';
 import { columnWidths, tableRow } from '../progress/table.js';
 import { createStyle } from '../progress/style.js';
 import {
+  folderFilter,
+  folderPaths,
   iterateItems,
   openVault,
   readUserEmails,
   resolveSnapshot,
   snapshotFolders,
   userIdsByEmail,
-  type FolderNode,
   type ListQuery,
   type ListedItem,
   type Vault,
@@ -216,72 +217,6 @@ function parseTypes(values: string[]): ContentType[] {
       .map(contentTypeArgument),
   );
   return CONTENT_TYPES.filter((type) => types.has(type));
-}
-
-/** Every folder's path from its root, by the snapshot's folders. */
-function folderPaths(folders: readonly FolderNode[]): Map<string, string> {
-  const byId = new Map(folders.map((folder) => [folder.id, folder]));
-  const paths = new Map<string, string>();
-  const pathOf = (id: string, depth = 0): string => {
-    const known = paths.get(id);
-    if (known !== undefined) return known;
-    const folder = byId.get(id);
-    if (!folder) return id;
-    const parent =
-      folder.parentId === null || depth > 100 || !byId.has(folder.parentId)
-        ? ''
-        : `${pathOf(folder.parentId, depth + 1)}/`;
-    const path = `${parent}${folder.name}`;
-    paths.set(id, path);
-    return path;
-  };
-  for (const folder of folders) pathOf(folder.id);
-  return paths;
-}
-
-/** Folder ids for --folder values (ids or paths), with subfolders when recursive. */
-function folderFilter(
-  folders: readonly FolderNode[],
-  paths: ReadonlyMap<string, string>,
-  values: readonly string[],
-  recursive: boolean,
-): string[] {
-  const ids = new Set<string>();
-  for (const value of values) {
-    if (/^\d+$/.test(value)) {
-      ids.add(value);
-      continue;
-    }
-    const exact = [...paths].filter(([, path]) => path === value).map(([id]) => id);
-    if (exact.length === 0) {
-      const meant = [...paths.values()].find(
-        (path) => path.toLowerCase() === value.replace(/^\/+|\/+$/g, '').toLowerCase(),
-      );
-      throw new UsageError(`The snapshot holds no folder "${value}"`, {
-        hint: meant
-          ? `Did you mean "${meant}"? Paths are folder names from a root, as Looker spells them.`
-          : 'A path is folder names from a root, e.g. "Shared/Marketing"; `list folders` shows them.',
-      });
-    }
-    for (const id of exact) ids.add(id);
-  }
-  if (recursive) {
-    const children = new Map<string, string[]>();
-    for (const folder of folders) {
-      if (folder.parentId === null) continue;
-      children.set(folder.parentId, [...(children.get(folder.parentId) ?? []), folder.id]);
-    }
-    const queue = [...ids];
-    while (queue.length > 0) {
-      for (const child of children.get(queue.pop() ?? '') ?? []) {
-        if (!ids.has(child)) {
-          ids.add(child);
-          queue.push(child);
-        }
-      }
-    }
-  }
-  return [...ids];
 }
 
 function ownerFilter(vault: Vault, owner: string): string[] {

@@ -29,6 +29,7 @@ import {
   type RestoreType,
 } from '../restore/types.js';
 import { openVault } from '../store/index.js';
+import { readExportedTree } from '../export/tree-reader.js';
 import { readLatestRestoreRunId } from '../store/restore-journal.js';
 import { RunStore } from '../store/runs.js';
 
@@ -57,6 +58,7 @@ export default class RestoreCommand extends BaseCommand {
     '<%= config.bin %> <%= command.id %> --types dashboards,looks --on-conflict skip',
     '<%= config.bin %> <%= command.id %> --to-base-url https://prod.looker.com --to-config prod.ini --yes',
     '<%= config.bin %> <%= command.id %> --retry-failed',
+    '<%= config.bin %> <%= command.id %> --from-dir ./looker-content --to-base-url https://dev.looker.com --to-config dev.ini --db dev-mapping.db',
   ];
 
   static override strict = false;
@@ -97,6 +99,12 @@ export default class RestoreCommand extends BaseCommand {
       char: 'y',
       description: 'Do not ask for confirmation.',
       default: false,
+    }),
+    'from-dir': Flags.string({
+      description:
+        'Restore from a tree made by `export` instead of a snapshot. The restore and its id mapping are recorded in --db (created when missing).',
+      helpValue: 'DIR',
+      exclusive: ['snapshot'],
     }),
     'retry-failed': Flags.boolean({
       description:
@@ -155,7 +163,11 @@ export default class RestoreCommand extends BaseCommand {
     const settings = otherInstance ? targetSettings(flags) : sourceSettings(flags);
     for (const notice of settings.notices) this.writeErr(`Warning: ${notice}`);
     const workers = flags.workers ?? defaultWorkers();
-    const vault = openVault(flags.db, { toolVersion: this.config.version });
+    let fromDir = flags['from-dir'];
+    const vault = openVault(flags.db, {
+      toolVersion: this.config.version,
+      create: fromDir !== undefined,
+    });
     let client: LookerClient | undefined;
     try {
       let retryRun: number | undefined;
@@ -170,7 +182,10 @@ export default class RestoreCommand extends BaseCommand {
         const previous = new RunStore(vault).get(retryRun);
         const snapshot = previous?.config.snapshot;
         if (snapshotId === undefined && typeof snapshot === 'number') snapshotId = snapshot;
+        const previousDir = previous?.config.fromDir;
+        if (fromDir === undefined && typeof previousDir === 'string') fromDir = previousDir;
       }
+      const fromTree = fromDir === undefined ? undefined : readExportedTree(fromDir);
       client = LookerClient.create(settings, {
         poolSize: workers,
         timeoutMs: settings.timeoutSeconds * 1000,
@@ -192,6 +207,7 @@ export default class RestoreCommand extends BaseCommand {
             ? {}
             : { ratePerMinute: flags['rate-limit-per-minute'] }),
           ...(retryRun === undefined ? {} : { retryRun }),
+          ...(fromTree ? { fromTree } : {}),
           otherInstance,
         },
       );

@@ -35,10 +35,30 @@ import {
   type RestoreType,
 } from './types.js';
 
+/** Where the backed-up items come from: a snapshot of the backup file, or an exported tree. */
+export interface SnapshotContent {
+  /** How the plan names it: "snapshot 3", "the tree at ./looker-content". */
+  label: string;
+  items(type: RestoreType): Iterable<{ id: string; json: string; trashed: boolean }>;
+  userEmails(): Map<string, string>;
+}
+
+/** A snapshot of the backup file as the planner's source. */
+export function vaultSnapshotContent(vault: Vault, snapshotId: number): SnapshotContent {
+  return {
+    label: `snapshot ${String(snapshotId)}`,
+    items: (type) => readSnapshotItems(vault, snapshotId, type),
+    userEmails: () => readUserEmails(vault),
+  };
+}
+
 export interface PlanInput {
   vault: Vault;
   api: ApiCaller;
-  snapshotId: number;
+  /** The snapshot restored from (null: an exported tree, see `content`). */
+  snapshotId: number | null;
+  /** Default: the vault's snapshot `snapshotId`. */
+  content?: SnapshotContent;
   sourceInstance: string;
   targetInstance: string;
   types: readonly RestoreType[];
@@ -247,6 +267,7 @@ export async function planRestore(input: PlanInput): Promise<PlanningState> {
 
   const plan: RestorePlan = {
     snapshotId: input.snapshotId,
+    origin: sourceContent(input).label,
     sourceInstance: input.sourceInstance,
     targetInstance: input.targetInstance,
     sameInstance,
@@ -363,6 +384,7 @@ interface Source {
 }
 
 function loadSource(input: PlanInput): Source {
+  const content = sourceContent(input);
   const items = new Map<string, SourceItem>();
   const folders = new Map<string, Json>();
   const trashed = new Set<string>();
@@ -378,7 +400,7 @@ function loadSource(input: PlanInput): Source {
       (type === 'dashboard' && (wanted.has('board') || wanted.has('scheduled_plan'))) ||
       ((type === 'permission_set' || type === 'model_set') && wanted.has('role'));
     if (!needed) continue;
-    for (const row of readSnapshotItems(input.vault, input.snapshotId, type)) {
+    for (const row of content.items(type)) {
       const content = JSON.parse(row.json) as Json;
       if (type === 'folder') folders.set(row.id, content);
       if (row.trashed) {
@@ -388,7 +410,13 @@ function loadSource(input: PlanInput): Source {
       items.set(`${type}:${row.id}`, { type, id: row.id, content });
     }
   }
-  return { items, folders, userEmails: readUserEmails(input.vault), trashed };
+  return { items, folders, userEmails: content.userEmails(), trashed };
+}
+
+function sourceContent(input: PlanInput): SnapshotContent {
+  if (input.content) return input.content;
+  if (input.snapshotId === null) throw new RangeError('planRestore: no snapshot and no content');
+  return vaultSnapshotContent(input.vault, input.snapshotId);
 }
 
 function select(source: Source, input: PlanInput): Map<string, SourceItem> {
@@ -406,11 +434,15 @@ function select(source: Source, input: PlanInput): Map<string, SourceItem> {
     const key = `${selector.type}:${selector.id}`;
     const item = source.items.get(key);
     if (!item) {
+      const label = sourceContent(input).label;
       const why = source.trashed.has(key)
-        ? `it was in Looker's trash at snapshot ${String(input.snapshotId)}`
-        : `snapshot ${String(input.snapshotId)} does not hold it`;
+        ? `it was in Looker's trash in ${label}`
+        : `${label} does not hold it`;
       throw new UsageError(`Cannot restore ${key}: ${why}`, {
-        hint: `See what the snapshot holds with \`lookervault show ${selector.type} ${selector.id} --snapshot ${String(input.snapshotId)}\` or \`lookervault history ${selector.type} ${selector.id}\`; pick another snapshot with --snapshot.`,
+        hint:
+          input.snapshotId === null
+            ? `The tree's lookervault-manifest.json lists what it holds.`
+            : `See what the snapshot holds with \`lookervault show ${selector.type} ${selector.id} --snapshot ${String(input.snapshotId)}\` or \`lookervault history ${selector.type} ${selector.id}\`; pick another snapshot with --snapshot.`,
       });
     }
     if (!wanted.has(item.type)) {

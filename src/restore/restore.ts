@@ -19,7 +19,13 @@ import type { FinalRunStatus } from '../store/types.js';
 import type { Vault } from '../store/vault.js';
 import { executePlan } from './executor.js';
 import { RestoreProgress } from './progress.js';
-import { planRestore, type PlanningState } from './planner.js';
+import {
+  planRestore,
+  vaultSnapshotContent,
+  type PlanningState,
+  type SnapshotContent,
+} from './planner.js';
+import type { ExportedTree } from '../export/tree-reader.js';
 import type { Selector } from './selectors.js';
 import {
   RESTORE_ACTIONS,
@@ -46,6 +52,8 @@ export interface RestoreOptions {
   retryRun?: number;
   /** The target is another instance than the backup's (named explicitly by the user). */
   otherInstance: boolean;
+  /** Restore from this exported tree instead of a snapshot (`restore --from-dir`). */
+  fromTree?: ExportedTree;
 }
 
 export type RestoreStatus = 'success' | 'partial' | 'failed' | 'interrupted';
@@ -54,7 +62,9 @@ export interface RestoreSummary {
   runId: number | null;
   status: RestoreStatus;
   dryRun: boolean;
-  snapshotId: number;
+  /** null: restored from an exported tree (`fromDir`). */
+  snapshotId: number | null;
+  fromDir: string | null;
   source: string;
   target: string;
   /** Per type: planned actions and outcomes. */
@@ -145,15 +155,19 @@ export class Restore {
 
   /** Reads the backup and the target, and decides. Writes nothing, anywhere. */
   async plan(): Promise<RestorePlan> {
-    const snapshot = resolveSnapshot(this.#vault, this.#options.snapshotId);
-    const run = new RunStore(this.#vault).get(snapshot.id);
-    const source = instanceKey(run?.baseUrl ?? '');
+    const tree = this.#options.fromTree;
+    const snapshotId = tree ? null : resolveSnapshot(this.#vault, this.#options.snapshotId).id;
+    const source =
+      snapshotId === null
+        ? (tree?.source ?? '')
+        : instanceKey(new RunStore(this.#vault).get(snapshotId)?.baseUrl ?? '');
+    const content = tree ? treeContent(tree) : vaultSnapshotContent(this.#vault, snapshotId ?? 0);
     const target = instanceKey(this.#client.baseUrl);
     if (source === target && this.#options.otherInstance) {
       // Named explicitly and it is the same one: fine, it is a same-instance restore.
     } else if (source !== target && !this.#options.otherInstance) {
       throw new UsageError(
-        `The backup's snapshot ${String(snapshot.id)} comes from ${source}, but the configured Looker is ${target}`,
+        `The backup's ${content.label} comes from ${source}, but the configured Looker is ${target}`,
         {
           hint: 'To restore into another instance, name it explicitly with --to-base-url (and --to-config/--to-section or --to-client-id), so that a mistaken setting never writes into the wrong Looker.',
         },
@@ -172,7 +186,8 @@ export class Restore {
     this.#state = await planRestore({
       vault: this.#vault,
       api: this.#pipeline.api,
-      snapshotId: snapshot.id,
+      snapshotId,
+      content,
       sourceInstance: source,
       targetInstance: target,
       types: this.#options.types,
@@ -182,6 +197,7 @@ export class Restore {
       signal: this.#abort.signal,
       ...(only ? { only } : {}),
     });
+    if (tree) this.#state.plan.warnings.unshift(...treeWarnings(tree));
     return this.#state.plan;
   }
 
@@ -190,12 +206,14 @@ export class Restore {
     const state = this.#state;
     if (!state) throw new LookervaultError('plan() must run before execute()');
     const { plan } = state;
+    const tree = this.#options.fromTree;
     const runs = new RunStore(this.#vault);
     const run = runs.start({
       kind: 'restore',
       types: [...new Set(plan.items.map((item) => item.type))],
       config: {
         snapshot: plan.snapshotId,
+        ...(tree ? { fromDir: tree.directory } : {}),
         source: plan.sourceInstance,
         target: plan.targetInstance,
         types: this.#options.types,
@@ -308,6 +326,7 @@ export class Restore {
       status,
       dryRun,
       snapshotId: plan.snapshotId,
+      fromDir: this.#options.fromTree?.directory ?? null,
       source: plan.sourceInstance,
       target: plan.targetInstance,
       types,
@@ -331,6 +350,38 @@ export type RestoreEvent =
   | { kind: 'item-started'; item: PlannedItem }
   | { kind: 'item'; result: RestoreItemResult }
   | { kind: 'engine'; event: ExtractEvent };
+
+/** Files of the tree edited or deleted since the export: said in the plan. */
+function treeWarnings(tree: ExportedTree): string[] {
+  return [
+    ...tree.edited.map(
+      (file) => `${file} changed since the export: restored as it is now`,
+    ),
+    ...tree.missing.map(
+      (file) => `${file} is in the tree's manifest but gone: not restored`,
+    ),
+  ];
+}
+
+/** An exported tree as the planner's source. */
+function treeContent(tree: ExportedTree): SnapshotContent {
+  const byType = new Map<string, ExportedTree['items']>();
+  const emails = new Map<string, string>();
+  for (const item of tree.items) {
+    const ofType = byType.get(item.type);
+    if (ofType) ofType.push(item);
+    else byType.set(item.type, [item]);
+    if (item.type === 'user') {
+      const email = (JSON.parse(item.json) as { email?: unknown }).email;
+      if (typeof email === 'string' && email !== '') emails.set(item.id, email.toLowerCase());
+    }
+  }
+  return {
+    label: `the tree at ${tree.directory}`,
+    items: (type) => byType.get(type) ?? [],
+    userEmails: () => emails,
+  };
+}
 
 function asRestoreError(error: unknown): LookervaultError {
   if (error instanceof ClientRequestError && error.status === 403) {

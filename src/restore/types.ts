@@ -99,7 +99,10 @@ export interface PlannedItem {
 }
 
 export interface RestorePlan {
-  snapshotId: number;
+  /** null: restored from an exported tree. */
+  snapshotId: number | null;
+  /** "snapshot 3", or "the tree at DIR". */
+  origin: string;
   sourceInstance: string;
   targetInstance: string;
   sameInstance: boolean;

@@ -83,3 +83,6 @@ export type { TypeDiff, ValueChange } from './diff.js';
 export { iterateItems, listItems, snapshotFolders, userIdsByEmail } from './listing.js';
 export type { FolderNode, ListedItem, ListQuery } from './listing.js';
 export { readUserEmails } from './restore-journal.js';
+export { folderChildren, folderFilter, folderPaths } from './folder-tree.js';
+export { contentReader, iterateExportRows } from './export-reader.js';
+export type { ExportRow } from './export-reader.js';
