@@ -103,3 +103,8 @@ export function toLookervaultError(error: unknown): LookervaultError {
   const message = error instanceof Error ? error.message : String(error);
   return new LookervaultError(message, { cause: error });
 }
+
+/** Object storage failed: unreachable, a missing bucket, a copy that does not check out. */
+export class RemoteError extends LookervaultError {
+  override readonly code = 'remote';
+}

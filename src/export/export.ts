@@ -14,7 +14,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import path from 'node:path';
-import { stringify as yamlStringify } from 'yaml';
+import { dump as yamlDump } from 'js-yaml';
 import { isScopedType } from '../extract/scope.js';
 import type { ContentType } from '../content-types.js';
 import { LookervaultError, UsageError } from '../errors.js';
@@ -193,7 +193,7 @@ function layOut(
 /** An item's file: its stored JSON (keys already in canonical order), indented, or as YAML. */
 export function renderItem(canonicalJson: string, format: ExportFormat): string {
   if (format === 'yaml') {
-    return yamlStringify(JSON.parse(canonicalJson), { lineWidth: 0, aliasDuplicateObjects: false });
+    return yamlDump(JSON.parse(canonicalJson), { lineWidth: -1, noRefs: true });
   }
   return `${indentJson(canonicalJson)}\n`;
 }

@@ -21,7 +21,10 @@ export function safeName(name: string): string {
   safe = safe.replace(/[. ]+$/, '');
   const characters = Array.from(safe);
   if (characters.length > MAX_NAME_CHARACTERS) {
-    safe = characters.slice(0, MAX_NAME_CHARACTERS).join('').replace(/[. ]+$/, '');
+    safe = characters
+      .slice(0, MAX_NAME_CHARACTERS)
+      .join('')
+      .replace(/[. ]+$/, '');
   }
   if (safe === '' || /^\.+$/.test(safe)) safe = '_';
   if (RESERVED.test(safe)) safe = `${safe}_`;

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { parse as yamlParse } from 'yaml';
+import { load as yamlLoad } from 'js-yaml';
 import { UsageError } from '../errors.js';
 import { canonicalJson, contentHash } from '../store/index.js';
 import { readManifest } from './manifest.js';
@@ -58,7 +58,7 @@ export function readExportedTree(directory: string): ExportedTree {
     }
     let value: unknown;
     try {
-      value = /\.ya?ml$/i.test(entry.path) ? yamlParse(text) : JSON.parse(text);
+      value = /\.ya?ml$/i.test(entry.path) ? yamlLoad(text) : JSON.parse(text);
     } catch (error) {
       throw new UsageError(`${file} does not parse: ${(error as Error).message}`, {
         hint: 'Fix the file (or check it out again from version control) and run the restore again.',

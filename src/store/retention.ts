@@ -19,8 +19,15 @@ export interface RetentionPolicy {
 export const POLICY_RULES = ['last', 'hourly', 'daily', 'weekly', 'monthly', 'yearly'] as const;
 export type PolicyRule = (typeof POLICY_RULES)[number];
 
-export interface RetentionDecision {
-  snapshot: SnapshotRecord;
+/** What a policy needs of a snapshot (or of a remote copy): an order and a time. */
+export interface Dated {
+  /** Larger is newer. */
+  id: number;
+  startedAt: string;
+}
+
+export interface RetentionDecision<T extends Dated = SnapshotRecord> {
+  snapshot: T;
   keep: boolean;
   /** Why it is kept ("last snapshot", "daily snapshot", "newest snapshot"), empty when removed. */
   reasons: string[];
@@ -39,17 +46,17 @@ export function hasRules(policy: RetentionPolicy): boolean {
 }
 
 /** Decisions for `snapshots` (any order), newest first. The newest snapshot is always kept. */
-export function applyPolicy(
-  snapshots: readonly SnapshotRecord[],
+export function applyPolicy<T extends Dated>(
+  snapshots: readonly T[],
   policy: RetentionPolicy,
-): RetentionDecision[] {
+): RetentionDecision<T>[] {
   const newestFirst = [...snapshots].sort((a, b) => b.id - a.id);
-  const decisions = newestFirst.map((snapshot): RetentionDecision => ({
+  const decisions = newestFirst.map((snapshot): RetentionDecision<T> => ({
     snapshot,
     keep: false,
     reasons: [],
   }));
-  const keep = (decision: RetentionDecision, reason: string): void => {
+  const keep = (decision: RetentionDecision<T>, reason: string): void => {
     decision.keep = true;
     decision.reasons.push(reason);
   };

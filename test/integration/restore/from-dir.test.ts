@@ -45,22 +45,39 @@ describe('restore --from-dir: an exported tree into an empty instance', () => {
         snapshotId: 1,
         baseUrl: a.url,
         format: 'yaml',
-        types: ['folder', 'dashboard', 'look', 'board', 'scheduled_plan', 'user', 'group', 'role', 'permission_set', 'model_set'],
+        types: [
+          'folder',
+          'dashboard',
+          'look',
+          'board',
+          'scheduled_plan',
+          'user',
+          'group',
+          'role',
+          'permission_set',
+          'model_set',
+        ],
       });
     } finally {
       vault.close();
     }
 
-    const first = await restoreInProcess(dbT, b, {
-      otherInstance: true,
-      fromTree: readExportedTree(tree),
-    });
+    // Read back, every YAML file is exactly the stored item (its hash is the manifest's).
+    const read = readExportedTree(tree);
+    expect({ edited: read.edited, missing: read.missing }).toEqual({ edited: [], missing: [] });
+    const first = await restoreInProcess(dbT, b, { otherInstance: true, fromTree: read });
     expect(first.summary?.status).toMatch(/^(success|partial)$/);
     expect(first.summary?.snapshotId).toBeNull();
     expect(first.summary?.fromDir).toBe(tree);
     await extractInProcess(b, dbB);
     // The mapping lives in the restore's own file, keyed by A as the manifest names it.
-    expectRestoredOnce({ a, dbA, dbB, mapping: idMap(dbT), failures: first.summary?.failures ?? [] });
+    expectRestoredOnce({
+      a,
+      dbA,
+      dbB,
+      mapping: idMap(dbT),
+      failures: first.summary?.failures ?? [],
+    });
 
     const again = await restoreInProcess(dbT, b, {
       otherInstance: true,
@@ -76,12 +93,12 @@ describe('restore --from-dir: an exported tree into an empty instance', () => {
     }
 
     // Edit one dashboard's title in the tree, as a pull request would: the CLI plans that update.
-    const manifest = JSON.parse(readFileSync(path.join(tree, 'lookervault-manifest.json'), 'utf8')) as {
+    const manifest = JSON.parse(
+      readFileSync(path.join(tree, 'lookervault-manifest.json'), 'utf8'),
+    ) as {
       items: { path: string; type: string; id: string }[];
     };
-    const restored = new Set(
-      (first.summary?.failures ?? []).map((f) => `${f.type}:${f.id}`),
-    );
+    const restored = new Set((first.summary?.failures ?? []).map((f) => `${f.type}:${f.id}`));
     const entry = manifest.items.find(
       (e) => e.type === 'dashboard' && /^\d+$/.test(e.id) && !restored.has(`dashboard:${e.id}`),
     ) as { path: string; id: string };
@@ -91,7 +108,9 @@ describe('restore --from-dir: an exported tree into an empty instance', () => {
     writeFileSync(file, yaml.replace(/^title: (.*)$/m, 'title: Edited in review'));
     const result = await runCli(
       ['restore', '--from-dir', tree, '--db', dbT, '--to-base-url', b.url, '--dry-run', '--json'],
-      { env: { LOOKERVAULT_TO_CLIENT_ID: b.clientId, LOOKERVAULT_TO_CLIENT_SECRET: b.clientSecret } },
+      {
+        env: { LOOKERVAULT_TO_CLIENT_ID: b.clientId, LOOKERVAULT_TO_CLIENT_SECRET: b.clientSecret },
+      },
     );
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
@@ -101,7 +120,9 @@ describe('restore --from-dir: an exported tree into an empty instance', () => {
       plan: { items: { type: string; id: string; action: string }[] };
     };
     expect(plan.fromDir).toBe(tree);
-    expect(plan.warnings).toContain(`${entry.path} changed since the export: restored as it is now`);
+    expect(plan.warnings.filter((w) => w.includes('since the export'))).toEqual([
+      `${entry.path} changed since the export: restored as it is now`,
+    ]);
     expect(
       plan.plan.items.filter((i) => i.action === 'update').map((i) => `${i.type}:${i.id}`),
     ).toEqual([`dashboard:${entry.id}`]);
@@ -113,17 +134,41 @@ describe('restore --from-dir: an exported tree into an empty instance', () => {
     const db = path.join(dir, 'map.db');
     const env = { LOOKERVAULT_TO_CLIENT_ID: 'x', LOOKERVAULT_TO_CLIENT_SECRET: 'y' };
     const none = await runCli(
-      ['restore', '--from-dir', dir, '--db', db, '--to-base-url', 'http://127.0.0.1:9', '--dry-run'],
+      [
+        'restore',
+        '--from-dir',
+        dir,
+        '--db',
+        db,
+        '--to-base-url',
+        'http://127.0.0.1:9',
+        '--dry-run',
+      ],
       { env },
     );
     expect(none.code).toBe(2);
     expect(none.stderr).toMatch(/holds no lookervault-manifest.json\nHint: /);
     writeFileSync(
       path.join(dir, 'lookervault-manifest.json'),
-      JSON.stringify({ format: 'lookervault-export', version: 1, source: 'x', fileFormat: 'json', items: [{ path: '../etc/passwd', type: 'user', id: '1', hash: '0'.repeat(64) }] }),
+      JSON.stringify({
+        format: 'lookervault-export',
+        version: 1,
+        source: 'x',
+        fileFormat: 'json',
+        items: [{ path: '../etc/passwd', type: 'user', id: '1', hash: '0'.repeat(64) }],
+      }),
     );
     const escape = await runCli(
-      ['restore', '--from-dir', dir, '--db', db, '--to-base-url', 'http://127.0.0.1:9', '--dry-run'],
+      [
+        'restore',
+        '--from-dir',
+        dir,
+        '--db',
+        db,
+        '--to-base-url',
+        'http://127.0.0.1:9',
+        '--dry-run',
+      ],
       { env },
     );
     expect(escape.code).toBe(2);
