@@ -35,7 +35,11 @@ function run(args) {
   const result = spawnSync(
     '/usr/bin/time',
     ['-f', '%M', process.execPath, cli, 'export', ...args, '--db', db, '--json'],
-    { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, env: { ...process.env, NODE_ENV: 'production' } },
+    {
+      encoding: 'utf8',
+      maxBuffer: 64 * 1024 * 1024,
+      env: { ...process.env, NODE_ENV: 'production' },
+    },
   );
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
   if (result.status !== 0) throw new Error(`export failed: ${result.stderr}`);

@@ -14,7 +14,8 @@ export const storageFlags = {
     helpGroup: 'STORAGE',
   }),
   'path-style': Flags.boolean({
-    description: 'Address buckets as endpoint/bucket (MinIO and most compatible stores). [default: on with --endpoint]',
+    description:
+      'Address buckets as endpoint/bucket (MinIO and most compatible stores). [default: on with --endpoint]',
     allowNo: true,
     helpGroup: 'STORAGE',
   }),

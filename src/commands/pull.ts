@@ -6,7 +6,8 @@ import { formatBytes } from '../progress/format.js';
 import { parseRemote } from '../remote/location.js';
 
 export default class Pull extends BaseCommand {
-  static override summary = 'Download a backup copy from object storage into a new local file, verified.';
+  static override summary =
+    'Download a backup copy from object storage into a new local file, verified.';
 
   static override description = [
     'Downloads one copy (default: the newest; see `remote list`), checks it against the SHA-256 `push` recorded, decompresses it, checks the file’s SHA-256 too, and runs `verify` on it. Only a copy that passes everything is written, to a file that must not exist yet.',
@@ -48,7 +49,11 @@ export default class Pull extends BaseCommand {
         ...(flags.copy === undefined ? {} : { copy: flags.copy }),
         onPhase: (phase) => {
           if (showProgress) {
-            this.writeErr({ download: 'Downloading…', decompress: 'Decompressing…', verify: 'Verifying…' }[phase]);
+            this.writeErr(
+              { download: 'Downloading…', decompress: 'Decompressing…', verify: 'Verifying…' }[
+                phase
+              ],
+            );
           }
         },
       });

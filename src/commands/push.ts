@@ -50,7 +50,8 @@ export default class Push extends BaseCommand {
     'keep-monthly': keep('monthly', 'months'),
     ...storageFlags,
     progress: Flags.boolean({
-      description: 'Say each step on stderr (and the bytes sent, on a terminal). --no-progress: only the result.',
+      description:
+        'Say each step on stderr (and the bytes sent, on a terminal). --no-progress: only the result.',
       allowNo: true,
       default: true,
     }),

@@ -55,14 +55,24 @@ export async function compress(
     createWriteStream(destination, { mode: 0o600 }),
     ...(signal ? [{ signal }] : []),
   );
-  return { sha256: packed.digest(), bytes: packed.bytes, dbSha256: raw.digest(), dbBytes: raw.bytes };
+  return {
+    sha256: packed.digest(),
+    bytes: packed.bytes,
+    dbSha256: raw.digest(),
+    dbBytes: raw.bytes,
+  };
 }
 
 /** Gunzips `source` into `destination`: the SHA-256 of the result. */
 export async function decompress(source: string, destination: string): Promise<string> {
   const out = new HashingStream();
   try {
-    await pipeline(createReadStream(source), createGunzip(), out, createWriteStream(destination, { mode: 0o600 }));
+    await pipeline(
+      createReadStream(source),
+      createGunzip(),
+      out,
+      createWriteStream(destination, { mode: 0o600 }),
+    );
   } catch (error) {
     throw new DatabaseError(`The copy does not decompress: ${(error as Error).message}`, {
       hint: 'The object is damaged: pull another copy (`lookervault remote list`).',

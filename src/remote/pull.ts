@@ -58,9 +58,12 @@ export async function pullBackup(storage: Storage, options: PullOptions): Promis
     hashing.on('data', () => options.onDownloadProgress?.(hashing.bytes, size));
     await pipeline(body, hashing, createWriteStream(packed, { mode: 0o600 }));
     if (hashing.digest() !== metadata.sha256) {
-      throw new RemoteError(`${copy.name} does not match its checksum (damaged in storage or in transit)`, {
-        hint: 'Pull it again; if it persists, pull an older copy (`lookervault remote list`).',
-      });
+      throw new RemoteError(
+        `${copy.name} does not match its checksum (damaged in storage or in transit)`,
+        {
+          hint: 'Pull it again; if it persists, pull an older copy (`lookervault remote list`).',
+        },
+      );
     }
     options.onPhase?.('decompress');
     const file = path.join(work, 'looker.db');
@@ -100,7 +103,11 @@ export async function pullBackup(storage: Storage, options: PullOptions): Promis
   }
 }
 
-function chooseCopy(copies: readonly RemoteCopy[], name: string | undefined, url: string): RemoteCopy {
+function chooseCopy(
+  copies: readonly RemoteCopy[],
+  name: string | undefined,
+  url: string,
+): RemoteCopy {
   if (copies.length === 0) {
     throw new UsageError(`There is no backup copy at ${url}`, {
       hint: 'Push one first (`lookervault push`), or check the location.',

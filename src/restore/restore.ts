@@ -354,12 +354,8 @@ export type RestoreEvent =
 /** Files of the tree edited or deleted since the export: said in the plan. */
 function treeWarnings(tree: ExportedTree): string[] {
   return [
-    ...tree.edited.map(
-      (file) => `${file} changed since the export: restored as it is now`,
-    ),
-    ...tree.missing.map(
-      (file) => `${file} is in the tree's manifest but gone: not restored`,
-    ),
+    ...tree.edited.map((file) => `${file} changed since the export: restored as it is now`),
+    ...tree.missing.map((file) => `${file} is in the tree's manifest but gone: not restored`),
   ];
 }
 

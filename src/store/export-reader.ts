@@ -65,16 +65,16 @@ export function* iterateExportRows(
   // One row at a time: a large backup's rows are never all in memory at once.
   for (const row of rows) {
     yield {
-        type: row.type,
-        id: row.id,
-        name: row.name,
-        folderId: row.folder_id,
-        trashed: row.trashed === 1,
-        hash: row.hash,
-        contentId: row.content_id,
-        slug: typeof row.slug === 'string' && row.slug !== '' ? row.slug : null,
-        dashboardId: row.dashboard_id === null ? null : String(row.dashboard_id),
-        lookId: row.look_id === null ? null : String(row.look_id),
+      type: row.type,
+      id: row.id,
+      name: row.name,
+      folderId: row.folder_id,
+      trashed: row.trashed === 1,
+      hash: row.hash,
+      contentId: row.content_id,
+      slug: typeof row.slug === 'string' && row.slug !== '' ? row.slug : null,
+      dashboardId: row.dashboard_id === null ? null : String(row.dashboard_id),
+      lookId: row.look_id === null ? null : String(row.look_id),
     };
   }
 }
@@ -85,7 +85,9 @@ export function* iterateExportRows(
  * a few microseconds.
  */
 export function contentReader(vault: Vault): (contentId: number) => string {
-  const statement = vault.db.prepare<[number], string>('SELECT json FROM contents WHERE id = ?').pluck();
+  const statement = vault.db
+    .prepare<[number], string>('SELECT json FROM contents WHERE id = ?')
+    .pluck();
   return (contentId) => {
     let json: string | undefined;
     try {

@@ -43,7 +43,9 @@ export async function startS3(
       out = out.slice(out.lastIndexOf('\n') + 1);
     });
     child.stderr?.on('data', (chunk: Buffer) => (err += chunk.toString()));
-    child.on('exit', (code) => { reject(new Error(`s3rver exited with ${String(code)}: ${err}`)); });
+    child.on('exit', (code) => {
+      reject(new Error(`s3rver exited with ${String(code)}: ${err}`));
+    });
   });
   return {
     endpoint: `http://127.0.0.1:${String(port)}`,
@@ -64,7 +66,9 @@ export async function startS3(
           resolve();
           return;
         }
-        child.once('exit', () => { resolve(); });
+        child.once('exit', () => {
+          resolve();
+        });
         process.kill(child.pid, 'SIGTERM');
       }),
   };

@@ -69,7 +69,11 @@ export default class RemoteList extends BaseCommand {
         align: ['left', 'left', 'right', 'right', 'right', 'left'],
         style: createStyle(false),
       });
-      this.writeOut([...table, '', `${plural(detailed.length, 'copy', 'copies')} at ${location.url}`].join('\n'));
+      this.writeOut(
+        [...table, '', `${plural(detailed.length, 'copy', 'copies')} at ${location.url}`].join(
+          '\n',
+        ),
+      );
     } finally {
       storage.close();
     }

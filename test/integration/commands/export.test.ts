@@ -32,9 +32,11 @@ const manifestOf = (root: string): Manifest =>
   JSON.parse(readFileSync(path.join(root, 'lookervault-manifest.json'), 'utf8')) as Manifest;
 
 function filesUnder(root: string): string[] {
-  return (readdirSync(root, { recursive: true, withFileTypes: true }))
+  return readdirSync(root, { recursive: true, withFileTypes: true })
     .filter((entry) => entry.isFile() && !entry.parentPath.split(path.sep).includes('.git'))
-    .map((entry) => path.relative(root, path.join(entry.parentPath, entry.name)).split(path.sep).join('/'))
+    .map((entry) =>
+      path.relative(root, path.join(entry.parentPath, entry.name)).split(path.sep).join('/'),
+    )
     .sort();
 }
 
@@ -93,7 +95,9 @@ describe('lookervault export', () => {
     expect(manifest.items.map((e) => `${e.type}:${e.id}`).sort()).toEqual(keys);
     const files = filesUnder(tree);
     expect(files).toHaveLength(keys.length + 1);
-    expect(files).toEqual([...manifest.items.map((e) => e.path), 'lookervault-manifest.json'].sort());
+    expect(files).toEqual(
+      [...manifest.items.map((e) => e.path), 'lookervault-manifest.json'].sort(),
+    );
     // Every file is its item as stored: the same JSON as `show` (whose --raw is the stored text).
     const dashboard = manifest.items.find((e) => e.type === 'dashboard' && /^\d+$/.test(e.id));
     const look = manifest.items.find((e) => e.type === 'look');
@@ -136,11 +140,7 @@ describe('lookervault export', () => {
       manifest.items.find((e) => e.type === 'dashboard' && e.id === id)?.path ?? '?';
     // -z: paths as they are (git quotes those with spaces otherwise).
     expect(git(['status', '--porcelain', '-z']).split('\0').filter(Boolean).sort()).toEqual(
-      [
-        ` D ${pathOf(deleted)}`,
-        ` M ${pathOf(edited)}`,
-        ' M lookervault-manifest.json',
-      ].sort(),
+      [` D ${pathOf(deleted)}`, ` M ${pathOf(edited)}`, ' M lookervault-manifest.json'].sort(),
     );
   });
 
@@ -159,7 +159,16 @@ describe('lookervault export', () => {
 
   it('YAML, a folder scope and a type filter', async () => {
     const yaml = path.join(dir, 'yaml');
-    const result = await cli(['export', yaml, '--db', db, '--format', 'yaml', '-t', 'groups,roles']);
+    const result = await cli([
+      'export',
+      yaml,
+      '--db',
+      db,
+      '--format',
+      'yaml',
+      '-t',
+      'groups,roles',
+    ]);
     expect(result.code).toBe(0);
     const manifest = manifestOf(yaml);
     expect(new Set(manifest.items.map((e) => e.type))).toEqual(new Set(['group', 'role']));

@@ -73,7 +73,11 @@ describe('push, remote list, pull', () => {
       const result = await cli(['push', remote(), '--db', db, '--endpoint', s3.endpoint, '--json']);
       expect(result.stderr).toBe('');
       expect(result.code).toBe(0);
-      const summary = JSON.parse(result.stdout) as { key: string; bytes: number; snapshotId: number };
+      const summary = JSON.parse(result.stdout) as {
+        key: string;
+        bytes: number;
+        snapshotId: number;
+      };
       expect(summary.bytes).toBeGreaterThan(8 * 1024 * 1024);
       expect(summary.snapshotId).toBe(1);
       pushed.push(path.posix.basename(summary.key));
@@ -84,7 +88,17 @@ describe('push, remote list, pull', () => {
     expect(listed.copies.map((c) => c.name)).toEqual(pushed);
     expect(listed.copies.every((c) => c.sha256 !== null && c.snapshotId === 1)).toBe(true);
 
-    const fourth = await cli(['push', remote(), '--db', db, '--endpoint', s3.endpoint, '--keep', '2', '--json']);
+    const fourth = await cli([
+      'push',
+      remote(),
+      '--db',
+      db,
+      '--endpoint',
+      s3.endpoint,
+      '--keep',
+      '2',
+      '--json',
+    ]);
     expect(fourth.code).toBe(0);
     const kept = JSON.parse(fourth.stdout) as { key: string; removed: string[] };
     expect(kept.removed.sort()).toEqual(pushed.slice(0, 2).sort());
@@ -113,15 +127,33 @@ describe('push, remote list, pull', () => {
     try {
       const child = spawn(
         process.execPath,
-        [CLI_PATH, 'push', `s3://${hangs.bucket}/nightly`, '--db', db, '--endpoint', hangs.endpoint],
-        { env: { ...process.env, NODE_OPTIONS: '', NODE_ENV: 'production', ...hangs.env }, stdio: 'ignore' },
+        [
+          CLI_PATH,
+          'push',
+          `s3://${hangs.bucket}/nightly`,
+          '--db',
+          db,
+          '--endpoint',
+          hangs.endpoint,
+        ],
+        {
+          env: { ...process.env, NODE_OPTIONS: '', NODE_ENV: 'production', ...hangs.env },
+          stdio: 'ignore',
+        },
       );
       const exited = new Promise((resolve) => child.once('exit', resolve));
       // Part 1 is stored, part 2 is on the wire: the upload is midway.
       await hangs.hanging;
       child.kill('SIGKILL');
       await exited;
-      const listed = await cli(['remote', 'list', `s3://${hangs.bucket}/nightly`, '--endpoint', hangs.endpoint, '--json']);
+      const listed = await cli([
+        'remote',
+        'list',
+        `s3://${hangs.bucket}/nightly`,
+        '--endpoint',
+        hangs.endpoint,
+        '--json',
+      ]);
       expect(listed.code).toBe(0);
       expect((JSON.parse(listed.stdout) as Listing).copies).toEqual([]);
     } finally {
@@ -132,8 +164,16 @@ describe('push, remote list, pull', () => {
   it('bad input and storage failures: one line, a hint, the documented exit code', async () => {
     const notUrl = await cli(['push', 'backups/nightly', '--db', db]);
     expect(notUrl.code).toBe(2);
-    expect(notUrl.stderr).toMatch(/is not an object storage location\nHint: Write s3:\/\/BUCKET\/PREFIX/);
-    const noBucket = await cli(['remote', 'list', 's3://missing-bucket/x', '--endpoint', s3.endpoint]);
+    expect(notUrl.stderr).toMatch(
+      /is not an object storage location\nHint: Write s3:\/\/BUCKET\/PREFIX/,
+    );
+    const noBucket = await cli([
+      'remote',
+      'list',
+      's3://missing-bucket/x',
+      '--endpoint',
+      s3.endpoint,
+    ]);
     expect(noBucket.code).toBe(1);
     expect(noBucket.stderr).toMatch(/The bucket "missing-bucket" does not exist\nHint: /);
     const wrongKey = await cli(['remote', 'list', remote(), '--endpoint', s3.endpoint], {
@@ -145,7 +185,14 @@ describe('push, remote list, pull', () => {
     expect(wrongKey.stderr).toMatch(/access denied/);
     expect(wrongKey.stderr).not.toContain('not-the-secret');
     expect(wrongKey.stderr).toMatch(/Hint: Check the AWS credentials/);
-    const noCopy = await cli(['pull', 's3://backups/empty', '--to', path.join(dir, 'x.db'), '--endpoint', s3.endpoint]);
+    const noCopy = await cli([
+      'pull',
+      's3://backups/empty',
+      '--to',
+      path.join(dir, 'x.db'),
+      '--endpoint',
+      s3.endpoint,
+    ]);
     expect(noCopy.code).toBe(2);
     expect(noCopy.stderr).toMatch(/There is no backup copy at s3:\/\/backups\/empty\//);
     for (const result of [notUrl, noBucket, wrongKey, noCopy]) {

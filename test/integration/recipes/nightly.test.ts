@@ -69,7 +69,10 @@ function copies(): string[] {
   const listed = execFileSync(
     process.execPath,
     [CLI_PATH, 'remote', 'list', `s3://${s3.bucket}/looker`, '--endpoint', s3.endpoint, '--json'],
-    { encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '', NODE_ENV: 'production', ...s3.env } },
+    {
+      encoding: 'utf8',
+      env: { ...process.env, NODE_OPTIONS: '', NODE_ENV: 'production', ...s3.env },
+    },
   );
   return (JSON.parse(listed) as { copies: { name: string }[] }).copies.map((copy) => copy.name);
 }
@@ -98,7 +101,9 @@ describe('the nightly backup recipe', () => {
     expect(git(['rev-list', '--count', 'HEAD']).trim()).toBe('2');
     // --keep-daily keeps each (UTC) day's newest copy: one per day, the newest last.
     const lastCopies = copies();
-    const days = lastCopies.map((name) => name.slice('lookervault-'.length, 'lookervault-'.length + 8));
+    const days = lastCopies.map((name) =>
+      name.slice('lookervault-'.length, 'lookervault-'.length + 8),
+    );
     expect(new Set(days).size).toBe(lastCopies.length);
     expect(lastCopies.at(-1)).not.toBe(firstCopies[0]);
   }, 240_000);

@@ -63,9 +63,7 @@ export function expectRestoredOnce(input: {
       });
       const counterpart = restored.get(targetId as string);
       expect({ type, id, found: counterpart !== undefined }).toEqual({ type, id, found: true });
-      expect(comparable(type, counterpart as Json, identity)).toEqual(
-        comparable(type, item, map),
-      );
+      expect(comparable(type, counterpart as Json, identity)).toEqual(comparable(type, item, map));
       counterparts.set(id, targetId as string);
     }
     // Exactly one counterpart each: no two backed-up items share one, and B holds no extras.
@@ -100,7 +98,6 @@ export function expectRestoredOnce(input: {
   ]) {
     expect(firstQuery(copy)[field]).toEqual(firstQuery(sourceDashboard)[field]);
   }
-
 }
 
 function refersToTrash(

@@ -27,7 +27,13 @@ describe.each([1, 2])('round trip A → empty B (seed %i)', (seed) => {
     expect(first.summary?.status).toMatch(/^(success|partial)$/);
 
     await extractInProcess(b, dbB);
-    expectRestoredOnce({ a, dbA, dbB, mapping: idMap(dbA), failures: first.summary?.failures ?? [] });
+    expectRestoredOnce({
+      a,
+      dbA,
+      dbB,
+      mapping: idMap(dbA),
+      failures: first.summary?.failures ?? [],
+    });
 
     const second = await restoreInProcess(dbA, b, { otherInstance: true, dryRun: true });
     const actions = actionsByType(second.plan);

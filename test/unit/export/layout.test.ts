@@ -77,6 +77,7 @@ describe('TreeLayout: where each item goes', () => {
 
   it('gives the same paths for the same snapshot, whatever order the folders come in', () => {
     const again = new TreeLayout([...folders].reverse());
-    for (const folder of folders) expect(again.directoryOf(folder.id)).toBe(layout.directoryOf(folder.id));
+    for (const folder of folders)
+      expect(again.directoryOf(folder.id)).toBe(layout.directoryOf(folder.id));
   });
 });
