@@ -30,6 +30,7 @@ const steps = [
   ['restore.js', quick ? ['--dashboards', '100', '--out', os.tmpdir()] : []],
   ['folder-scope.js', quick ? ['--fetch', 'auto', '--out', os.tmpdir()] : []],
   ['list.js', quick ? ['--out', os.tmpdir()] : []],
+  ['export.js', quick ? ['--out', os.tmpdir()] : []],
 ];
 for (const [script, args] of steps) {
   console.log(`\n== ${script} ${args.join(' ')}`);

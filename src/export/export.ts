@@ -296,13 +296,15 @@ type WriteOutcome = 'created' | 'updated' | 'unchanged';
 /** Writes `text` to `file` unless it holds exactly that already; atomically (temp + rename). */
 function writeIfChanged(file: string, text: string, madeDirectories: Set<string>): WriteOutcome {
   const bytes = Buffer.from(text, 'utf8');
-  let existing: Buffer | undefined;
+  // A stat, not a read that fails: most files of a first export do not exist, and a thrown
+  // ENOENT costs more than the write. A file of another size has changed without being read.
+  let stat;
   try {
-    existing = readFileSync(file);
+    stat = statSync(file, { throwIfNoEntry: false });
+    if (stat?.size === bytes.length && readFileSync(file).equals(bytes)) return 'unchanged';
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw asExportError(error, file);
+    throw asExportError(error, file);
   }
-  if (existing?.equals(bytes)) return 'unchanged';
   const parent = path.dirname(file);
   try {
     if (!madeDirectories.has(parent)) {
@@ -315,7 +317,7 @@ function writeIfChanged(file: string, text: string, madeDirectories: Set<string>
   } catch (error) {
     throw asExportError(error, file);
   }
-  return existing === undefined ? 'created' : 'updated';
+  return stat === undefined ? 'created' : 'updated';
 }
 
 /**
