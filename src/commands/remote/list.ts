@@ -1,4 +1,5 @@
 import { Args } from '@oclif/core';
+import pLimit from 'p-limit';
 import { BaseCommand, EXIT_CODES_HELP } from '../../cli/base-command.js';
 import { SNAPSHOT_SCHEMA_VERSION } from '../../cli/snapshot-output.js';
 import { storageFlags, storageOptions } from '../../cli/storage-flags.js';
@@ -33,8 +34,12 @@ export default class RemoteList extends BaseCommand {
     const storage = new Storage(location, storageOptions(flags));
     try {
       const copies = await storage.listCopies();
+      // One HEAD per copy for its checksum and size, eight at a time.
+      const limit = pLimit(8);
       const detailed = await Promise.all(
-        copies.map(async (copy) => ({ ...copy, metadata: await storage.metadata(copy.key) })),
+        copies.map((copy) =>
+          limit(async () => ({ ...copy, metadata: await storage.metadata(copy.key) })),
+        ),
       );
       if (this.jsonEnabled()) {
         this.logJson({
