@@ -172,7 +172,7 @@ const SET_VERSION_COLUMNS = `name = @name, folder_id = @folderId, owner_id = @ow
   last_seen_run = @runId, last_seen_at = @now`;
 
 /** The current version of an item: its row, content hash, and the run that stored it. */
-type CurrentRow = [versionId: number, hash: string, fromRun: number];
+type CurrentRow = [versionId: number, hash: string, fromRun: number, contentId: number];
 
 export class BatchApplier {
   readonly #db: Database.Database;
@@ -190,6 +190,7 @@ export class BatchApplier {
   readonly #replaceVersion;
   readonly #closeVersion;
   readonly #touchVersion;
+  readonly #repairContent;
   readonly #markSeen;
   readonly #failedUnits;
   readonly #closeUnseenStatement;
@@ -216,7 +217,7 @@ export class BatchApplier {
     this.#heartbeat = db.prepare<[string, number]>('UPDATE runs SET heartbeat_at = ? WHERE id = ?');
     this.#selectCurrent = db
       .prepare<[string, string], CurrentRow>(
-        `SELECT id, content_hash, from_run FROM item_versions
+        `SELECT id, content_hash, from_run, content_id FROM item_versions
           WHERE content_type = ? AND item_id = ? AND to_run IS NULL`,
       )
       .raw();
@@ -248,6 +249,13 @@ export class BatchApplier {
     );
     this.#touchVersion = db.prepare<[VersionColumns & { versionId: number }]>(
       `UPDATE item_versions SET ${SET_VERSION_COLUMNS} WHERE id = @versionId`,
+    );
+    // The bytes the server sent again are the stored content's by hash; if the stored bytes
+    // differ (damaged on disk or by hand), they are written back. SQLite compares the two texts
+    // itself, so an intact row costs a read and no write.
+    this.#repairContent = db.prepare<[string | Uint8Array, number, number, string | Uint8Array]>(
+      `UPDATE contents SET json = CAST(? AS TEXT), size = ?
+        WHERE id = ? AND json IS NOT CAST(? AS TEXT)`,
     );
     this.#markSeen = db.prepare<[number, string, string, string]>(
       `UPDATE item_versions SET last_seen_run = ?, last_seen_at = ?
@@ -467,6 +475,7 @@ export class BatchApplier {
     const current = this.#selectCurrent.get(type, item.id);
     if (current !== undefined && current[1] === canonical.hash) {
       this.#touchVersion.run({ ...columns, versionId: current[0] });
+      this.#repairContent.run(canonical.json, canonical.size, current[3], canonical.json);
       return 'unchanged';
     }
     // The item's stored versions (a few): an earlier one may have this content already (an
