@@ -1,3 +1,14 @@
+import {
+  BACKSLASH,
+  CLOSE_BRACE,
+  CLOSE_BRACKET,
+  COLON,
+  COMMA,
+  OPEN_BRACE,
+  OPEN_BRACKET,
+  QUOTE,
+} from '../looker/json-scan.js';
+
 /**
  * Indents compact JSON (the backup's canonical form: no white space outside strings) by two
  * spaces, as `JSON.stringify(value, null, 2)` would, but straight from the text: no object tree
@@ -44,12 +55,3 @@ export function indentJson(compact: string): string {
   parts.push(compact.slice(runStart));
   return parts.join('');
 }
-
-const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
-const OPEN_BRACE = 0x7b;
-const CLOSE_BRACE = 0x7d;
-const OPEN_BRACKET = 0x5b;
-const CLOSE_BRACKET = 0x5d;
-const COMMA = 0x2c;
-const COLON = 0x3a;

@@ -1,3 +1,4 @@
+import { scopeSummary } from './scope.js';
 import { setMaxListeners } from 'node:events';
 import type { ContentType } from '../content-types.js';
 import type {
@@ -159,9 +160,7 @@ export class Extraction implements ProgressSource {
       this.emit({
         kind: 'notice',
         message: `Backing up ${describeRunScope({
-          folders: run.scope.named,
-          recursive: run.scope.recursive,
-          folderCount: run.scope.folders.length,
+          ...scopeSummary(run.scope),
           wholeTypes: run.wholeTypes,
         })}.`,
       });
@@ -178,16 +177,7 @@ export class Extraction implements ProgressSource {
       workers: this.options.workers,
       dbPath: this.deps.vault.path,
       baseUrl: this.deps.client.baseUrl,
-      ...(run.scope
-        ? {
-            scope: {
-              folders: run.scope.named,
-              recursive: run.scope.recursive,
-              folderCount: run.scope.folders.length,
-              wholeTypes: run.wholeTypes,
-            },
-          }
-        : {}),
+      ...(run.scope ? { scope: { ...scopeSummary(run.scope), wholeTypes: run.wholeTypes } } : {}),
     });
     for (const type of run.types) this.noteTypeState(ctx, type);
 

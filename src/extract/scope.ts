@@ -36,6 +36,15 @@ export interface FolderScope {
   folders: ScopeFolder[];
 }
 
+/** How a run's events and summary describe its scope. */
+export function scopeSummary(scope: FolderScope): {
+  folders: string[];
+  recursive: boolean;
+  folderCount: number;
+} {
+  return { folders: scope.named, recursive: scope.recursive, folderCount: scope.folders.length };
+}
+
 /** The scope a user asks for, before resolution. */
 export interface ScopeRequest {
   folders: string[];

@@ -353,12 +353,26 @@ export class PagedStream extends TypeStream<PageUnit> {
 }
 
 /** The children of each id of a parent type; waits until the parent's ids are provided. */
-export class ChildStream extends TypeStream<ChildrenUnit> {
+/** A stream whose listing units are tracked by key: children per parent, chunks of ids. */
+abstract class KeyedStream<U extends ListingUnit, K> extends TypeStream<U> {
+  protected readonly done = new Set<K>();
+  protected readonly failed = new Set<K>();
+  protected readonly inFlight = new Set<K>();
+
+  progress(): TypeListingProgress {
+    return {
+      state: this.state,
+      pagesDone: this.done.size,
+      pagesFailed: this.failed.size,
+      pagesInFlight: this.inFlight.size,
+      expected: this.total,
+    };
+  }
+}
+
+export class ChildStream extends KeyedStream<ChildrenUnit, string> {
   /** Parent ids to list children of (set when the parent type is done). */
   private parents: string[] | null = null;
-  private readonly done = new Set<string>();
-  private readonly failed = new Set<string>();
-  private readonly inFlight = new Set<string>();
 
   constructor(
     type: ContentType,
@@ -375,16 +389,6 @@ export class ChildStream extends TypeStream<ChildrenUnit> {
     this.parents = [...parentIds];
     if (this.state === 'waiting') this.state = 'listing';
     this.advance();
-  }
-
-  progress(): TypeListingProgress {
-    return {
-      state: this.state,
-      pagesDone: this.done.size,
-      pagesFailed: this.failed.size,
-      pagesInFlight: this.inFlight.size,
-      expected: this.total,
-    };
   }
 
   protected claimListing(): ChildrenUnit | undefined {
@@ -432,11 +436,8 @@ export class ChildStream extends TypeStream<ChildrenUnit> {
 }
 
 /** A fixed list of ids in chunks, each fetched by id; no reconciliation (the list is the truth). */
-export class IdsStream extends TypeStream<IdsUnit> {
+export class IdsStream extends KeyedStream<IdsUnit, number> {
   private readonly chunks: string[][] = [];
-  private readonly done = new Set<number>();
-  private readonly failed = new Set<number>();
-  private readonly inFlight = new Set<number>();
 
   constructor(type: ContentType, ids: readonly string[], chunkSize: number) {
     super(type, 'listing');
@@ -444,16 +445,6 @@ export class IdsStream extends TypeStream<IdsUnit> {
       this.chunks.push(ids.slice(start, start + chunkSize));
     }
     this.total = ids.length;
-  }
-
-  progress(): TypeListingProgress {
-    return {
-      state: this.state,
-      pagesDone: this.done.size,
-      pagesFailed: this.failed.size,
-      pagesInFlight: this.inFlight.size,
-      expected: this.total,
-    };
   }
 
   protected override reconciles(): boolean {

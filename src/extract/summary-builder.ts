@@ -1,3 +1,4 @@
+import { scopeSummary } from './scope.js';
 import type { ContentType } from '../content-types.js';
 import type { LookervaultError } from '../errors.js';
 import {
@@ -81,15 +82,7 @@ export function buildSummary(input: SummaryInput): RunSummary {
     dbPath: input.vault.path,
     dbSizeBytes: input.vault.fileSizeBytes(),
     incremental: run.types.filter((type) => run.incremental.has(type)),
-    ...(run.scope
-      ? {
-          scope: {
-            folders: run.scope.named,
-            recursive: run.scope.recursive,
-            folderCount: run.scope.folders.length,
-          },
-        }
-      : {}),
+    ...(run.scope ? { scope: scopeSummary(run.scope) } : {}),
     workers: input.workers,
     items,
     types,

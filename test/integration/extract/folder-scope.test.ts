@@ -3,14 +3,16 @@ import Database from 'better-sqlite3';
 import type { ContentType } from '../../../src/content-types.js';
 import { SCOPED_TYPES } from '../../../src/extract/scope.js';
 import type { RunningSimulator } from '../../../src/sim/index.js';
-import {
-  canonicalJson,
-  contentHash,
-  openVault,
-  snapshotEntries,
-} from '../../../src/store/index.js';
+import { canonicalJson, contentHash } from '../../../src/store/index.js';
 import { runCli } from '../../helpers/cli.js';
-import { envFor, extractInProcess, killOnceStored, simulator, tempDb } from './harness.js';
+import {
+  envFor,
+  extractInProcess,
+  killOnceStored,
+  simulator,
+  snapshotTriples,
+  tempDb,
+} from './harness.js';
 
 type Item = Record<string, unknown>;
 
@@ -64,17 +66,6 @@ function expectedScope(sim: RunningSimulator, folders: Set<string>): string[] {
     }
   }
   return triples.sort();
-}
-
-function snapshotTriples(dbPath: string, snapshotId: number): string[] {
-  const vault = openVault(dbPath, { readonly: true });
-  try {
-    return snapshotEntries(vault, snapshotId)
-      .map((entry) => `${entry.type} ${entry.id} ${entry.hash}`)
-      .sort();
-  } finally {
-    vault.close();
-  }
 }
 
 /** A folder's path from the root, by the simulator's folder objects. */

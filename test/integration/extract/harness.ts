@@ -13,7 +13,12 @@ import {
   type RunningSimulator,
   type SimulatorOptions,
 } from '../../../src/sim/index.js';
-import { canonicalJson, contentHash, openVault } from '../../../src/store/index.js';
+import {
+  canonicalJson,
+  contentHash,
+  openVault,
+  snapshotEntries,
+} from '../../../src/store/index.js';
 import { makeTempDir } from '../../helpers/tmp.js';
 
 /** A small instance with every type, several pages each at a small page size. */
@@ -187,4 +192,16 @@ export function killOnceStored(threshold: number): (chunk: string, child: ChildP
       .pop();
     if (stored !== undefined && stored >= threshold) child.kill('SIGKILL');
   };
+}
+
+/** "type id hash" of every item of a snapshot, sorted. */
+export function snapshotTriples(dbPath: string, snapshotId: number): string[] {
+  const vault = openVault(dbPath, { readonly: true });
+  try {
+    return snapshotEntries(vault, snapshotId)
+      .map((entry) => `${entry.type} ${entry.id} ${entry.hash}`)
+      .sort();
+  } finally {
+    vault.close();
+  }
 }

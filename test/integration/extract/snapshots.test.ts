@@ -4,13 +4,7 @@ import type { ContentType } from '../../../src/content-types.js';
 import type { Extraction } from '../../../src/extract/orchestrator.js';
 import { REGISTRY, type ContentTypeSpec } from '../../../src/looker/registry.js';
 import type { ScriptedMutation } from '../../../src/sim/index.js';
-import {
-  itemContent,
-  itemHistory,
-  listSnapshots,
-  openVault,
-  snapshotEntries,
-} from '../../../src/store/index.js';
+import { itemContent, itemHistory, listSnapshots, openVault } from '../../../src/store/index.js';
 import { runCli } from '../../helpers/cli.js';
 import {
   envFor,
@@ -19,19 +13,8 @@ import {
   extractInProcess,
   simulator,
   tempDb,
+  snapshotTriples,
 } from './harness.js';
-
-/** "type id hash" of every item of a snapshot, sorted, as expectedTriples writes them. */
-function snapshotTriples(dbPath: string, snapshotId: number): string[] {
-  const vault = openVault(dbPath, { readonly: true });
-  try {
-    return snapshotEntries(vault, snapshotId)
-      .map((entry) => `${entry.type} ${entry.id} ${entry.hash}`)
-      .sort();
-  } finally {
-    vault.close();
-  }
-}
 
 describe('point-in-time snapshots and incremental runs', () => {
   it('keeps every snapshot exactly, and an incremental run fetches only what changed', async () => {

@@ -132,20 +132,22 @@ describe('restore --from-dir: an exported tree into an empty instance', () => {
     const { dir, cleanup } = makeTempDir('lookervault-tree-bad-');
     onCleanup(cleanup);
     const db = path.join(dir, 'map.db');
-    const env = { LOOKERVAULT_TO_CLIENT_ID: 'x', LOOKERVAULT_TO_CLIENT_SECRET: 'y' };
-    const none = await runCli(
-      [
-        'restore',
-        '--from-dir',
-        dir,
-        '--db',
-        db,
-        '--to-base-url',
-        'http://127.0.0.1:9',
-        '--dry-run',
-      ],
-      { env },
-    );
+    // Nothing listens on port 9: the tree is refused before any connection.
+    const restoreFromDir = () =>
+      runCli(
+        [
+          'restore',
+          '--from-dir',
+          dir,
+          '--db',
+          db,
+          '--to-base-url',
+          'http://127.0.0.1:9',
+          '--dry-run',
+        ],
+        { env: { LOOKERVAULT_TO_CLIENT_ID: 'x', LOOKERVAULT_TO_CLIENT_SECRET: 'y' } },
+      );
+    const none = await restoreFromDir();
     expect(none.code).toBe(2);
     expect(none.stderr).toMatch(/holds no lookervault-manifest.json\nHint: /);
     writeFileSync(
@@ -158,19 +160,7 @@ describe('restore --from-dir: an exported tree into an empty instance', () => {
         items: [{ path: '../etc/passwd', type: 'user', id: '1', hash: '0'.repeat(64) }],
       }),
     );
-    const escape = await runCli(
-      [
-        'restore',
-        '--from-dir',
-        dir,
-        '--db',
-        db,
-        '--to-base-url',
-        'http://127.0.0.1:9',
-        '--dry-run',
-      ],
-      { env },
-    );
+    const escape = await restoreFromDir();
     expect(escape.code).toBe(2);
     expect(escape.stderr).toMatch(/names a file outside its tree: \.\.\/etc\/passwd/);
   });
