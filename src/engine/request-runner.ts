@@ -44,7 +44,11 @@ export interface RequestRunnerOptions {
   baseDelayMs?: number;
   /** Largest backoff ceiling, in ms. @default 30000 */
   maxDelayMs?: number;
-  /** A request that has met this many 429s fails (with a clear RateLimitedError). Minimum 1. @default 50 */
+  /**
+   * A request that has met this many 429s *without* Retry-After fails (with a clear
+   * RateLimitedError); 429s that say how long to wait are bounded by `maxRateLimitedMs` only, so
+   * a server pacing a storm with `Retry-After: 1` is waited out patiently. Minimum 1. @default 50
+   */
   maxRateLimitedAttempts?: number;
   /** Time since a request's first 429 after which a further 429 fails it, in ms. @default 900000 (15 min) */
   maxRateLimitedMs?: number;
@@ -94,6 +98,8 @@ export class RequestRunner {
   ): Promise<T> {
     let failures = 0;
     let rateLimited = 0;
+    /** 429s that did not say how long to wait. */
+    let unpaced = 0;
     let firstRateLimitedAt: number | undefined;
     for (;;) {
       if (isAborted(signal)) throw abortedError(signal, operation);
@@ -111,9 +117,10 @@ export class RequestRunner {
         if (error instanceof RateLimitedError) {
           const now = this.limiter.now();
           rateLimited += 1;
+          if (error.retryAfterMs === undefined) unpaced += 1;
           firstRateLimitedAt ??= now;
           if (
-            rateLimited >= this.maxRateLimitedAttempts ||
+            unpaced >= this.maxRateLimitedAttempts ||
             now - firstRateLimitedAt >= this.maxRateLimitedMs
           ) {
             throw withAttempts(
