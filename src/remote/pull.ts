@@ -41,6 +41,11 @@ export async function pullBackup(storage: Storage, options: PullOptions): Promis
       hint: 'pull never overwrites a file: name a new one with --to, or move that one away.',
     });
   }
+  if (!existsSync(path.dirname(destination))) {
+    throw new UsageError(`${path.dirname(destination)} does not exist`, {
+      hint: 'Create the directory first, or name a file in an existing one with --to.',
+    });
+  }
   const copies = await storage.listCopies();
   const copy = chooseCopy(copies, options.copy, storage.location.url);
   const metadata = await storage.metadata(copy.key);

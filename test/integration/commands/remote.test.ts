@@ -195,7 +195,17 @@ describe('push, remote list, pull', () => {
     ]);
     expect(noCopy.code).toBe(2);
     expect(noCopy.stderr).toMatch(/There is no backup copy at s3:\/\/backups\/empty\//);
-    for (const result of [notUrl, noBucket, wrongKey, noCopy]) {
+    const noDir = await cli([
+      'pull',
+      remote(),
+      '--to',
+      path.join(dir, 'missing', 'x.db'),
+      '--endpoint',
+      s3.endpoint,
+    ]);
+    expect(noDir.code).toBe(2);
+    expect(noDir.stderr).toMatch(/missing does not exist\nHint: Create the directory first/);
+    for (const result of [notUrl, noBucket, wrongKey, noCopy, noDir]) {
       expect(result.stderr).not.toMatch(/\n\s+at /);
     }
   }, 60_000);
