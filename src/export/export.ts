@@ -124,7 +124,11 @@ function writeTree(
     if (current.has(stale)) continue;
     const file = path.join(directory, ...stale.split('/'));
     if (existsSync(file)) {
-      unlinkSync(file);
+      try {
+        unlinkSync(file);
+      } catch (error) {
+        throw asExportError(error, file);
+      }
       removed += 1;
       removeEmptyParents(path.dirname(file), directory);
     }
@@ -394,7 +398,7 @@ function removeEmptyParents(start: string, root: string): void {
 
 function asExportError(error: unknown, file: string): LookervaultError {
   const code = (error as NodeJS.ErrnoException).code;
-  return new LookervaultError(`Could not write ${file}: ${(error as Error).message}`, {
+  return new LookervaultError(`Could not write or remove ${file}: ${(error as Error).message}`, {
     hint:
       code === 'ENOSPC'
         ? 'The disk is full: free some space and export again (files already written are kept).'
