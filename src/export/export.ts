@@ -18,7 +18,6 @@ import { dump as yamlDump } from 'js-yaml';
 import { isScopedType } from '../extract/scope.js';
 import type { ContentType } from '../content-types.js';
 import { LookervaultError, UsageError } from '../errors.js';
-import { instanceKey } from '../restore/restore.js';
 import {
   folderFilter,
   folderPaths,
@@ -28,6 +27,7 @@ import {
   type ExportRow,
   type Vault,
 } from '../store/index.js';
+import { instanceKey } from '../store/sanitize.js';
 import { indentJson } from './indent-json.js';
 import { TreeLayout } from './layout.js';
 import {

@@ -55,10 +55,10 @@ export function vaultSnapshotContent(vault: Vault, snapshotId: number): Snapshot
 export interface PlanInput {
   vault: Vault;
   api: ApiCaller;
-  /** The snapshot restored from (null: an exported tree, see `content`). */
+  /** The snapshot restored from (null: an exported tree). */
   snapshotId: number | null;
-  /** Default: the vault's snapshot `snapshotId`. */
-  content?: SnapshotContent;
+  /** The backed-up items: `vaultSnapshotContent(vault, snapshotId)`, or an exported tree's. */
+  content: SnapshotContent;
   sourceInstance: string;
   targetInstance: string;
   types: readonly RestoreType[];
@@ -267,7 +267,7 @@ export async function planRestore(input: PlanInput): Promise<PlanningState> {
 
   const plan: RestorePlan = {
     snapshotId: input.snapshotId,
-    origin: sourceContent(input).label,
+    origin: input.content.label,
     sourceInstance: input.sourceInstance,
     targetInstance: input.targetInstance,
     sameInstance,
@@ -384,7 +384,7 @@ interface Source {
 }
 
 function loadSource(input: PlanInput): Source {
-  const content = sourceContent(input);
+  const { content } = input;
   const items = new Map<string, SourceItem>();
   const folders = new Map<string, Json>();
   const trashed = new Set<string>();
@@ -413,12 +413,6 @@ function loadSource(input: PlanInput): Source {
   return { items, folders, userEmails: content.userEmails(), trashed };
 }
 
-function sourceContent(input: PlanInput): SnapshotContent {
-  if (input.content) return input.content;
-  if (input.snapshotId === null) throw new RangeError('planRestore: no snapshot and no content');
-  return vaultSnapshotContent(input.vault, input.snapshotId);
-}
-
 function select(source: Source, input: PlanInput): Map<string, SourceItem> {
   const selected = new Map<string, SourceItem>();
   const wanted = new Set(input.types);
@@ -434,7 +428,7 @@ function select(source: Source, input: PlanInput): Map<string, SourceItem> {
     const key = `${selector.type}:${selector.id}`;
     const item = source.items.get(key);
     if (!item) {
-      const label = sourceContent(input).label;
+      const { label } = input.content;
       const why = source.trashed.has(key)
         ? `it was in Looker's trash in ${label}`
         : `${label} does not hold it`;

@@ -13,7 +13,7 @@ import { ClientRequestError } from '../looker/errors.js';
 import { readRestoreItems, RestoreJournal } from '../store/restore-journal.js';
 import { HEARTBEAT_INTERVAL_MS } from '../store/owner.js';
 import { RunStore } from '../store/runs.js';
-import { sanitizeBaseUrl } from '../store/sanitize.js';
+import { instanceKey } from '../store/sanitize.js';
 import { resolveSnapshot } from '../store/snapshots.js';
 import type { FinalRunStatus } from '../store/types.js';
 import type { Vault } from '../store/vault.js';
@@ -82,19 +82,6 @@ export interface RestoreSummary {
   itemsPerSecond: number;
 }
 
-/** The instance a base URL names, as `id_map` keys it. */
-export function instanceKey(baseUrl: string): string {
-  const clean = sanitizeBaseUrl(baseUrl);
-  try {
-    const url = new URL(clean);
-    const port =
-      url.port === '' || (url.protocol === 'https:' && url.port === '443') ? '' : `:${url.port}`;
-    return `${url.protocol}//${url.hostname.toLowerCase()}${port}${url.pathname.replace(/\/+$/, '')}`;
-  } catch {
-    return clean.toLowerCase();
-  }
-}
-
 export class Restore {
   readonly #vault: Vault;
   readonly #client: LookerClient;
@@ -156,12 +143,18 @@ export class Restore {
   /** Reads the backup and the target, and decides. Writes nothing, anywhere. */
   async plan(): Promise<RestorePlan> {
     const tree = this.#options.fromTree;
-    const snapshotId = tree ? null : resolveSnapshot(this.#vault, this.#options.snapshotId).id;
-    const source =
-      snapshotId === null
-        ? (tree?.source ?? '')
-        : instanceKey(new RunStore(this.#vault).get(snapshotId)?.baseUrl ?? '');
-    const content = tree ? treeContent(tree) : vaultSnapshotContent(this.#vault, snapshotId ?? 0);
+    let snapshotId: number | null = null;
+    let source: string;
+    let content: SnapshotContent;
+    if (tree) {
+      source = tree.source;
+      content = treeContent(tree);
+    } else {
+      const id = resolveSnapshot(this.#vault, this.#options.snapshotId).id;
+      snapshotId = id;
+      source = instanceKey(new RunStore(this.#vault).get(id)?.baseUrl ?? '');
+      content = vaultSnapshotContent(this.#vault, id);
+    }
     const target = instanceKey(this.#client.baseUrl);
     if (source === target && this.#options.otherInstance) {
       // Named explicitly and it is the same one: fine, it is a same-instance restore.

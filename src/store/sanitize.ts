@@ -51,3 +51,16 @@ export function sanitizeBaseUrl(baseUrl: string): string {
     return sanitizeText(baseUrl);
   }
 }
+
+/** The instance a base URL names, as `id_map` keys it. */
+export function instanceKey(baseUrl: string): string {
+  const clean = sanitizeBaseUrl(baseUrl);
+  try {
+    const url = new URL(clean);
+    const port =
+      url.port === '' || (url.protocol === 'https:' && url.port === '443') ? '' : `:${url.port}`;
+    return `${url.protocol}//${url.hostname.toLowerCase()}${port}${url.pathname.replace(/\/+$/, '')}`;
+  } catch {
+    return clean.toLowerCase();
+  }
+}
