@@ -1,4 +1,4 @@
-import type Database from 'better-sqlite3';
+import type { SqlDatabase } from './sqlite.js';
 import { DatabaseBusyError } from '../errors.js';
 import { describeOwner } from './owner.js';
 import { readRun } from './queries.js';
@@ -175,7 +175,7 @@ const SET_VERSION_COLUMNS = `name = @name, folder_id = @folderId, owner_id = @ow
 type CurrentRow = [versionId: number, hash: string, fromRun: number, contentId: number];
 
 export class BatchApplier {
-  readonly #db: Database.Database;
+  readonly #db: SqlDatabase;
   readonly #runId: number;
   readonly #token: string;
   readonly #validate: ItemValidator | undefined;
@@ -206,7 +206,7 @@ export class BatchApplier {
   readonly #setTypeState;
   readonly #transaction;
 
-  constructor(db: Database.Database, runId: number, ownerToken: string, validate?: ItemValidator) {
+  constructor(db: SqlDatabase, runId: number, ownerToken: string, validate?: ItemValidator) {
     this.#db = db;
     this.#validate = validate;
     this.#runId = runId;

@@ -1,4 +1,4 @@
-import Database from 'better-sqlite3';
+import { openDatabase, type SqlDatabase } from './sqlite.js';
 
 /**
  * Settings every writing connection uses (the main connection of a writable Vault and the
@@ -22,7 +22,7 @@ const WAL_CHECKPOINT_BYTES = 32 * 1024 * 1024;
 /** After a checkpoint, truncate a WAL file larger than this instead of keeping it. */
 const WAL_SIZE_LIMIT_BYTES = 64 * 1024 * 1024;
 
-export function configureWriteConnection(db: Database.Database, busyTimeoutMs: number): void {
+export function configureWriteConnection(db: SqlDatabase, busyTimeoutMs: number): void {
   db.pragma(`busy_timeout = ${Math.max(0, Math.floor(busyTimeoutMs))}`);
   db.pragma('synchronous = NORMAL');
   db.pragma('foreign_keys = ON');
@@ -33,8 +33,8 @@ export function configureWriteConnection(db: Database.Database, busyTimeoutMs: n
 }
 
 /** A second writing connection to an existing, already-initialised vault (the writer thread's). */
-export function openWriterConnection(path: string, busyTimeoutMs: number): Database.Database {
-  const db = new Database(path, { fileMustExist: true });
+export function openWriterConnection(path: string, busyTimeoutMs: number): SqlDatabase {
+  const db = openDatabase(path, { fileMustExist: true });
   try {
     configureWriteConnection(db, busyTimeoutMs);
     return db;

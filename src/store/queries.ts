@@ -1,4 +1,4 @@
-import type Database from 'better-sqlite3';
+import type { SqlDatabase } from './sqlite.js';
 import type {
   FailedUnitRecord,
   ItemFailureRecord,
@@ -67,7 +67,7 @@ function toRunRecord(row: RunRow): RunRecord {
   };
 }
 
-export function readRun(db: Database.Database, runId: number): RunRecord | undefined {
+export function readRun(db: SqlDatabase, runId: number): RunRecord | undefined {
   const row = db
     .prepare<[number], RunRow>(`SELECT ${RUN_COLUMNS} FROM runs WHERE id = ?`)
     .get(runId);
@@ -75,7 +75,7 @@ export function readRun(db: Database.Database, runId: number): RunRecord | undef
 }
 
 /** Most recent first. */
-export function readRuns(db: Database.Database, limit: number): RunRecord[] {
+export function readRuns(db: SqlDatabase, limit: number): RunRecord[] {
   return db
     .prepare<[number], RunRow>(`SELECT ${RUN_COLUMNS} FROM runs ORDER BY id DESC LIMIT ?`)
     .all(Math.max(0, Math.floor(limit)))
@@ -84,7 +84,7 @@ export function readRuns(db: Database.Database, limit: number): RunRecord[] {
 
 /** The latest run of a kind (extractions by default: restores are never resumed by extract). */
 export function readLatestRunId(
-  db: Database.Database,
+  db: SqlDatabase,
   kind: 'extract' | 'restore' = 'extract',
 ): number | undefined {
   return (
@@ -93,7 +93,7 @@ export function readLatestRunId(
   );
 }
 
-export function readRunningRuns(db: Database.Database): RunRecord[] {
+export function readRunningRuns(db: SqlDatabase): RunRecord[] {
   return db
     .prepare<[], RunRow>(`SELECT ${RUN_COLUMNS} FROM runs WHERE status = 'running' ORDER BY id`)
     .all()
@@ -117,7 +117,7 @@ interface TypeStateRow {
 }
 
 /** Per type, in the order the run listed its types (then any other type it wrote). */
-export function readTypeStates(db: Database.Database, runId: number): TypeStateRecord[] {
+export function readTypeStates(db: SqlDatabase, runId: number): TypeStateRecord[] {
   const rows = db
     .prepare<[number, number], TypeStateRow>(
       `SELECT t.content_type, t.state, t.end_offset, t.items_stored, t.items_new, t.items_changed,
@@ -156,7 +156,7 @@ export function readTypeStates(db: Database.Database, runId: number): TypeStateR
     .sort((a, b) => rank(a.type) - rank(b.type) || a.type.localeCompare(b.type));
 }
 
-export function readCompletedUnits(db: Database.Database, runId: number): UnitRecord[] {
+export function readCompletedUnits(db: SqlDatabase, runId: number): UnitRecord[] {
   return db
     .prepare<
       [number],
@@ -185,7 +185,7 @@ export function readCompletedUnits(db: Database.Database, runId: number): UnitRe
 }
 
 export function readFailedUnits(
-  db: Database.Database,
+  db: SqlDatabase,
   runId: number,
   limit = Number.MAX_SAFE_INTEGER,
 ): FailedUnitRecord[] {
@@ -219,7 +219,7 @@ export function readFailedUnits(
 }
 
 export function readItemFailures(
-  db: Database.Database,
+  db: SqlDatabase,
   runId: number,
   limit: number,
 ): ItemFailureRecord[] {
@@ -247,7 +247,7 @@ export function readItemFailures(
     }));
 }
 
-export function countItemFailures(db: Database.Database, runId: number): number {
+export function countItemFailures(db: SqlDatabase, runId: number): number {
   return (
     db
       .prepare<[number], number>('SELECT count(*) FROM item_failures WHERE run_id = ?')

@@ -1,4 +1,4 @@
-import type Database from 'better-sqlite3';
+import type { SqlDatabase } from './sqlite.js';
 
 /**
  * The database schema and its migrations. `meta.schema_version` says which version a file
@@ -27,7 +27,7 @@ export const PAGE_SIZE = 65_536;
 interface Migration {
   /** The version the database has after this migration. */
   version: number;
-  up: (db: Database.Database) => void;
+  up: (db: SqlDatabase) => void;
 }
 
 const V1 = `
@@ -268,7 +268,7 @@ export const MIGRATIONS: readonly Migration[] = [
  * Brings a database at `fromVersion` (0: empty) to `SCHEMA_VERSION`. The caller holds a write
  * transaction, so a failure leaves the file as it was.
  */
-export function migrate(db: Database.Database, fromVersion: number, meta: MetaWrite): void {
+export function migrate(db: SqlDatabase, fromVersion: number, meta: MetaWrite): void {
   for (const migration of MIGRATIONS) {
     if (migration.version > fromVersion) migration.up(db);
   }

@@ -1,7 +1,7 @@
 import { chmodSync, closeSync, openSync, readSync, statSync } from 'node:fs';
 import type { Stats } from 'node:fs';
 import path from 'node:path';
-import Database from 'better-sqlite3';
+import { openDatabase, type SqlDatabase } from './sqlite.js';
 import { DatabaseError } from '../errors.js';
 import { configureWriteConnection, DEFAULT_BUSY_TIMEOUT_MS } from './connection.js';
 import { APP_NAME, APPLICATION_ID, migrate, PAGE_SIZE, SCHEMA_VERSION } from './schema.js';
@@ -35,7 +35,7 @@ export interface Vault {
   /** Absolute path of the database file. */
   readonly path: string;
   /** The better-sqlite3 connection, for readers. Writes go through RunStore and VaultWriter. */
-  readonly db: Database.Database;
+  readonly db: SqlDatabase;
   readonly readonly: boolean;
   readonly schemaVersion: number;
   /** Whether this open created the file (or initialised an empty one). */
@@ -100,9 +100,9 @@ export function openVault(filePath: string, options: OpenVaultOptions = {}): Vau
     }
   }
 
-  let db: Database.Database;
+  let db: SqlDatabase;
   try {
-    db = new Database(absolute, { readonly, fileMustExist: true });
+    db = openDatabase(absolute, { readonly, fileMustExist: true });
   } catch (error) {
     throw toDatabaseError(error, `Cannot open ${shown}`);
   }
@@ -153,7 +153,7 @@ export function openVault(filePath: string, options: OpenVaultOptions = {}): Vau
 }
 
 /** Migrates inside one write transaction, re-reading the version once the lock is held. */
-function upgrade(db: Database.Database, shown: string, toolVersion: string): number {
+function upgrade(db: SqlDatabase, shown: string, toolVersion: string): number {
   return db
     .transaction(() => {
       const version = readSchemaVersion(db, shown);
@@ -169,7 +169,7 @@ function upgrade(db: Database.Database, shown: string, toolVersion: string): num
  * 0 for a database without tables; the `meta.schema_version` of a lookervault backup; a
  * DatabaseError for anything else. Only reads.
  */
-function readSchemaVersion(db: Database.Database, shown: string): number {
+function readSchemaVersion(db: SqlDatabase, shown: string): number {
   let tables: string[];
   try {
     tables = db
@@ -283,9 +283,9 @@ function refuseCompanionFile(absolute: string, shown: string): void {
 
 /** Opens the file read-only to read its meta: throws (changing nothing) if it is not ours. */
 function identifyReadOnly(absolute: string, shown: string): void {
-  let db: Database.Database;
+  let db: SqlDatabase;
   try {
-    db = new Database(absolute, { readonly: true, fileMustExist: true });
+    db = openDatabase(absolute, { readonly: true, fileMustExist: true });
   } catch (error) {
     throw toDatabaseError(error, `Cannot open ${shown}`);
   }
@@ -324,7 +324,7 @@ function checkSqliteHeader(absolute: string, shown: string): number {
 class SqliteVault implements Vault {
   constructor(
     readonly path: string,
-    readonly db: Database.Database,
+    readonly db: SqlDatabase,
     readonly readonly: boolean,
     readonly schemaVersion: number,
     readonly created: boolean,

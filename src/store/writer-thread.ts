@@ -1,5 +1,5 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import type Database from 'better-sqlite3';
+import type { SqlDatabase } from './sqlite.js';
 import type { LookervaultError } from '../errors.js';
 import { applyHeapFlags } from '../heap.js';
 import { BatchApplier } from './apply.js';
@@ -22,7 +22,7 @@ if (port) {
   // Loaded before the first message is handled (the port queues messages until then).
   const validate = data.validator ? await loadValidator(data.validator) : undefined;
   const action = `Could not write to \`${data.path}\``;
-  let db: Database.Database | undefined;
+  let db: SqlDatabase | undefined;
   let applier: BatchApplier | undefined;
   let failure: LookervaultError | undefined;
 

@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import Database from 'better-sqlite3';
+import { openDatabase } from '../../../src/store/sqlite.js';
 import { CLI_PATH, runCli } from '../../helpers/cli.js';
 import { startS3, type LocalS3 } from '../../helpers/s3.js';
 import { makeTempDir } from '../../helpers/tmp.js';
@@ -32,7 +32,7 @@ interface Listing {
 
 /** What a backup holds, row by row: versions with their hashes, and runs. */
 function holdings(file: string): unknown {
-  const database = new Database(file, { readonly: true });
+  const database = openDatabase(file, { readonly: true });
   try {
     return {
       versions: database
@@ -53,7 +53,7 @@ beforeAll(async () => {
   db = path.join(dir, 'looker.db');
   sim = await startSimulator({ counts: SMALL_COUNTS });
   await extractInProcess(sim, db);
-  const padding = new Database(db);
+  const padding = openDatabase(db);
   padding.exec('CREATE TABLE test_padding (bytes BLOB)');
   padding.prepare('INSERT INTO test_padding VALUES (?)').run(randomBytes(12 * 1024 * 1024));
   padding.close();

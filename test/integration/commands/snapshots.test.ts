@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import Database from 'better-sqlite3';
+import { openDatabase } from '../../../src/store/sqlite.js';
 import { copyFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { createHash } from 'node:crypto';
@@ -173,7 +173,7 @@ describe('forget and prune', () => {
     const history = await cli(['history', 'dashboard', '5', '--db', copy, '--json']);
     expect((JSON.parse(history.stdout) as { versions: unknown[] }).versions).toHaveLength(1);
     expect((await cli(['history', 'dashboard', '8', '--db', copy])).code).toBe(2);
-    const check = new Database(copy, { readonly: true });
+    const check = openDatabase(copy, { readonly: true });
     try {
       expect(check.pragma('integrity_check', { simple: true })).toBe('ok');
       // No content is left that no version refers to.

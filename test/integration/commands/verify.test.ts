@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import Database from 'better-sqlite3';
+import { openDatabase, type SqlDatabase } from '../../../src/store/sqlite.js';
 import { createHash } from 'node:crypto';
 import { copyFileSync, existsSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -20,11 +20,11 @@ const sha256 = (file: string): string =>
   createHash('sha256').update(readFileSync(file)).digest('hex');
 
 /** A copy of the good backup, changed with `damage` through SQL (then folded back into the file). */
-function damagedCopy(name: string, damage?: (db: Database.Database) => void): string {
+function damagedCopy(name: string, damage?: (db: SqlDatabase) => void): string {
   const copy = path.join(dir, name);
   copyFileSync(good, copy);
   if (damage) {
-    const db = new Database(copy);
+    const db = openDatabase(copy);
     db.pragma('foreign_keys = OFF');
     damage(db);
     db.pragma('wal_checkpoint(TRUNCATE)');
@@ -58,7 +58,7 @@ beforeAll(async () => {
   await extractInProcess(sim, good);
   sim.applyMutations([{ action: 'update', type: 'dashboard', id: '5' }]);
   await extractInProcess(sim, good);
-  const db = new Database(good);
+  const db = openDatabase(good);
   db.pragma('wal_checkpoint(TRUNCATE)');
   db.close();
 });
@@ -82,7 +82,7 @@ describe('lookervault verify', () => {
 
   it('finds one flipped byte inside a stored JSON', async () => {
     const copy = damagedCopy('flipped.db');
-    const db = new Database(copy, { readonly: true });
+    const db = openDatabase(copy, { readonly: true });
     const rows = db
       .prepare<[], { id: number; json: string }>(
         "SELECT c.id, c.json FROM contents c JOIN item_versions v ON v.content_id = c.id WHERE v.content_type = 'dashboard' ORDER BY c.id LIMIT 50",

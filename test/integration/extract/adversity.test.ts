@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { listRuns, openVault } from '../../../src/store/index.js';
-import Database from 'better-sqlite3';
+import { openDatabase } from '../../../src/store/sqlite.js';
 import { runCli } from '../../helpers/cli.js';
 import {
   envFor,
@@ -54,7 +54,7 @@ describe('extract under a hostile server', () => {
     sim.injectFaults({ operation: 'search_users', fault: { kind: 'status', status: 403 } });
     const db = tempDb();
     await extractInProcess(sim, db, { types: ['user'], batchSize: 10 });
-    const reader = new Database(db, { readonly: true });
+    const reader = openDatabase(db, { readonly: true });
     try {
       // The page failed once; reconciliation then stored its users, so it is recovered.
       const failed = reader
@@ -136,7 +136,7 @@ describe('extract under a hostile server', () => {
       sim.dataset.count('dashboard') + sim.dataset.deletedIds('dashboard').length,
     );
     expect(summary).toMatchObject({ status: 'success', failedPages: 0, failedItems: 0 });
-    const reader = new Database(db, { readonly: true });
+    const reader = openDatabase(db, { readonly: true });
     try {
       const page = reader
         .prepare("SELECT status, error, attempts FROM checkpoints WHERE unit_key = 'o:0'")

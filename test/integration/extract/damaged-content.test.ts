@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import Database from 'better-sqlite3';
+import { openDatabase } from '../../../src/store/sqlite.js';
 import { openVault, verifyVault } from '../../../src/store/index.js';
 import { extractInProcess, simulator, tempDb } from './harness.js';
 
@@ -12,7 +12,7 @@ import { extractInProcess, simulator, tempDb } from './harness.js';
 
 /** Damages the current content of the type's first item; returns the content's id. */
 function flipByte(db: string, type: string): number {
-  const database = new Database(db);
+  const database = openDatabase(db);
   try {
     const row = database
       .prepare<[string], { id: number; item: string; json: string }>(
@@ -41,7 +41,7 @@ function problems(db: string): string[] {
 }
 
 function versions(db: string): number {
-  const database = new Database(db, { readonly: true });
+  const database = openDatabase(db, { readonly: true });
   try {
     return database.prepare<[], number>('SELECT count(*) FROM item_versions').pluck().get() ?? 0;
   } finally {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import Database from 'better-sqlite3';
+import { openDatabase } from '../../../src/store/sqlite.js';
 import type { ContentType } from '../../../src/content-types.js';
 import { SCOPED_TYPES } from '../../../src/extract/scope.js';
 import type { RunningSimulator } from '../../../src/sim/index.js';
@@ -201,7 +201,7 @@ describe('folder-scoped backups (--folders, --recursive)', () => {
       sim.dataset.ids('user').length,
     );
     // Dashboards outside the scope are still current in the backup, not deleted.
-    const database = new Database(db, { readonly: true });
+    const database = openDatabase(db, { readonly: true });
     try {
       const deleted = database
         .prepare<[], number>("SELECT count(*) FROM item_versions WHERE ended = 'deleted'")

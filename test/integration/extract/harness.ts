@@ -1,5 +1,5 @@
 import { afterEach } from '@jest/globals';
-import Database from 'better-sqlite3';
+import { openDatabase } from '../../../src/store/sqlite.js';
 import type { ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { CONTENT_TYPES, type ContentType } from '../../../src/content-types.js';
@@ -121,7 +121,7 @@ export function storedTriples(
   dbPath: string,
   types: readonly ContentType[] = CONTENT_TYPES,
 ): string[] {
-  const db = new Database(dbPath, { readonly: true });
+  const db = openDatabase(dbPath, { readonly: true });
   try {
     const rows = db
       .prepare<[], { content_type: string; id: string; content_hash: string }>(
@@ -164,7 +164,7 @@ export function expectedTriples(
 
 /** Checkpointed page offsets of one type in the database (done pages only). */
 export function checkpointedOffsets(dbPath: string, type: ContentType): number[] {
-  const db = new Database(dbPath, { readonly: true });
+  const db = openDatabase(dbPath, { readonly: true });
   try {
     return db
       .prepare<[string], number>(

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import Database from 'better-sqlite3';
+import { openDatabase } from '../../../src/store/sqlite.js';
 import type { ContentType } from '../../../src/content-types.js';
 import type { Extraction } from '../../../src/extract/orchestrator.js';
 import { REGISTRY, type ContentTypeSpec } from '../../../src/looker/registry.js';
@@ -116,7 +116,7 @@ describe('point-in-time snapshots and incremental runs', () => {
       vault.close();
     }
     // content_items shows the newest version of each live item.
-    const raw = new Database(db, { readonly: true });
+    const raw = openDatabase(db, { readonly: true });
     try {
       const ids = raw
         .prepare<[], string>(`SELECT id FROM content_items WHERE content_type = 'dashboard'`)

@@ -11,7 +11,7 @@ import {
 import type { RunningSimulator } from '../../../src/sim/index.js';
 import { openVault } from '../../../src/store/index.js';
 import { readSnapshotItems } from '../../../src/store/restore-journal.js';
-import Database from 'better-sqlite3';
+import { openDatabase } from '../../../src/store/sqlite.js';
 
 /**
  * Counts of a second instance with no content (the harness's `simulator()` fills in the small
@@ -114,7 +114,7 @@ export function snapshotItems(
 
 /** `type:sourceId` → target id, as the backup file's id_map records it. */
 export function idMap(dbPath: string): Map<string, string> {
-  const db = new Database(dbPath, { readonly: true });
+  const db = openDatabase(dbPath, { readonly: true });
   try {
     const rows = db
       .prepare('SELECT content_type AS type, source_id AS id, target_id AS target FROM id_map')

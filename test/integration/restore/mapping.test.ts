@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import Database from 'better-sqlite3';
+import { openDatabase } from '../../../src/store/sqlite.js';
 import { extractInProcess, simulator, tempDb } from '../extract/harness.js';
 import { NO_CONTENT, idMap, restoreInProcess } from './harness.js';
 
@@ -21,7 +21,7 @@ describe('the id mapping', () => {
       .slice(0, 2) as [[string, string], [string, string]];
     // Dashboard `one` now "maps" to the item that stands for `two`, as if that id had been
     // reused for another dashboard; its recorded created_at is still its own.
-    const file = new Database(db);
+    const file = openDatabase(db);
     file
       .prepare('UPDATE id_map SET target_id = ? WHERE content_type = ? AND source_id = ?')
       .run(two[1], 'dashboard', one[0].slice('dashboard:'.length));

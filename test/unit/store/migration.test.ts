@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
-import Database from 'better-sqlite3';
+import { openDatabase } from '../../../src/store/sqlite.js';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -48,7 +48,7 @@ interface ItemRow {
 }
 
 function itemRows(file: string): ItemRow[] {
-  const db = new Database(file, { readonly: true });
+  const db = openDatabase(file, { readonly: true });
   try {
     return db
       .prepare<[], ItemRow>(
@@ -92,12 +92,12 @@ describe('upgrading a schema 1 backup', () => {
   it('is one transaction: a migration that fails leaves the file at schema 1, whole', () => {
     const file = v1File();
     const before = itemRows(file);
-    const db = new Database(file);
+    const db = openDatabase(file);
     db.exec('CREATE TABLE contents (x INTEGER)'); // makes the migration's CREATE TABLE fail
     db.close();
 
     expect(() => openVault(file, { toolVersion: 'test' })).toThrow(DatabaseError);
-    const after = new Database(file, { readonly: true });
+    const after = openDatabase(file, { readonly: true });
     try {
       expect(
         after.prepare('SELECT value FROM meta WHERE key = ?').pluck().get('schema_version'),
@@ -138,7 +138,7 @@ describe('upgrading a schema 2 backup', () => {
   it('keeps its snapshots and versions; its runs are extractions; the restore tables are there', () => {
     const file = v2File();
     const read = (sql: string): unknown[] => {
-      const db = new Database(file, { readonly: true });
+      const db = openDatabase(file, { readonly: true });
       try {
         return db.prepare(sql).all();
       } finally {

@@ -9,7 +9,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import path from 'node:path';
-import Database from 'better-sqlite3';
+import { openDatabase } from '../../../src/store/sqlite.js';
 import { DatabaseError, ExitCode } from '../../../src/errors.js';
 import { openVault } from '../../../src/store/vault.js';
 import { APPLICATION_ID, PAGE_SIZE, SCHEMA_VERSION } from '../../../src/store/schema.js';
@@ -42,7 +42,7 @@ function expectDatabaseError(open: () => unknown, file: string): DatabaseError {
 }
 
 function foreignDatabase(file: string, setup: string): void {
-  const db = new Database(file);
+  const db = openDatabase(file);
   db.exec(setup);
   db.close();
 }
@@ -173,7 +173,7 @@ describe('openVault', () => {
   it('refuses a backup written by a newer version, and leaves it untouched', () => {
     const file = path.join(dir, 'looker.db');
     openVault(file, { create: true }).close();
-    const db = new Database(file);
+    const db = openDatabase(file);
     db.prepare("UPDATE meta SET value = ? WHERE key = 'schema_version'").run(
       String(SCHEMA_VERSION + 1),
     );
@@ -190,7 +190,7 @@ describe('openVault', () => {
   it('refuses a backup whose schema version is damaged', () => {
     const file = path.join(dir, 'looker.db');
     openVault(file, { create: true }).close();
-    const db = new Database(file);
+    const db = openDatabase(file);
     db.prepare("UPDATE meta SET value = 'x1' WHERE key = 'schema_version'").run();
     db.close();
     const error = expectDatabaseError(() => openVault(file, { create: true }), file);
@@ -284,7 +284,7 @@ describe('openVault', () => {
     // A WAL-mode database of another program, copied while it ran: its last commit is only
     // in the -wal file beside it.
     const source = path.join(dir, 'app.db');
-    const db = new Database(source);
+    const db = openDatabase(source);
     db.pragma('journal_mode = WAL');
     db.pragma('wal_autocheckpoint = 0');
     db.exec("CREATE TABLE notes (body TEXT); INSERT INTO notes VALUES ('kept in the WAL')");
