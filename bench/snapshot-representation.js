@@ -13,7 +13,7 @@
 //
 // Prints per design: file size, mean time to record one incremental snapshot, time to read the
 // oldest and the newest snapshot's full item list, and time to forget the oldest half.
-import Database from 'better-sqlite3';
+import { openDatabase } from '../dist/store/sqlite.js';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -34,7 +34,7 @@ const SNAPSHOTS = Number(args.snapshots);
 const CHANGED = Math.round(ITEMS * Number(args.changed));
 
 function open(file) {
-  const db = new Database(file);
+  const db = openDatabase(file);
   db.pragma('page_size = 65536');
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
