@@ -151,6 +151,27 @@ export default class Sim extends BaseCommand {
       min: 1,
       helpGroup: 'BEHAVIOUR',
     }),
+    'rate-limit-model': Flags.option({
+      description:
+        'How --rate-limit is counted: token-bucket (burst, then the rate), fixed-window (per clock second), sliding-log (in any 1-second window).',
+      options: ['token-bucket', 'fixed-window', 'sliding-log'] as const,
+      default: 'token-bucket' as const,
+      helpGroup: 'BEHAVIOUR',
+    })(),
+    'concurrency-limit': numberFlag('concurrency-limit', {
+      description:
+        'Requests served at once; one more is answered 429 instead of queued (login exempt).',
+      min: 1,
+      integer: true,
+      helpGroup: 'BEHAVIOUR',
+    }),
+    'retry-after': Flags.option({
+      description:
+        "A 429's Retry-After: exact (whole seconds until a request would pass), one (always 1), absent, http-date.",
+      options: ['exact', 'one', 'absent', 'http-date'] as const,
+      default: 'exact' as const,
+      helpGroup: 'BEHAVIOUR',
+    })(),
     'mutation-rate': numberFlag('mutation-rate', {
       description: 'Create, update and delete dashboards and looks at this many per second.',
       min: 0,
@@ -204,6 +225,15 @@ export default class Sim extends BaseCommand {
     if (rps === undefined && flags['rate-limit-burst'] !== undefined) {
       throw new UsageError('--rate-limit-burst needs --rate-limit');
     }
+    const concurrencyLimit = flags['concurrency-limit'];
+    if (rps !== undefined && concurrencyLimit !== undefined) {
+      throw new UsageError('--rate-limit and --concurrency-limit cannot be combined', {
+        hint: 'The simulator plays one limiter at a time: pick the one to test against.',
+      });
+    }
+    if (flags['rate-limit-burst'] !== undefined && flags['rate-limit-model'] !== 'token-bucket') {
+      throw new UsageError('--rate-limit-burst only applies to --rate-limit-model token-bucket');
+    }
     const mutationRate = flags['mutation-rate'];
     const seed = flags.seed;
     const options: SimulatorOptions = {
@@ -219,9 +249,20 @@ export default class Sim extends BaseCommand {
       jitterMs: flags.jitter,
       capacity: flags.capacity,
       rateLimit:
-        rps === undefined
-          ? undefined
-          : { requestsPerSecond: rps, burst: flags['rate-limit-burst'] },
+        rps !== undefined
+          ? {
+              model: flags['rate-limit-model'],
+              requestsPerSecond: rps,
+              burst: flags['rate-limit-burst'],
+              retryAfter: flags['retry-after'],
+            }
+          : concurrencyLimit !== undefined
+            ? {
+                model: 'concurrency',
+                maxConcurrent: concurrencyLimit,
+                retryAfter: flags['retry-after'],
+              }
+            : undefined,
       faults: {
         serverErrorRate: flags['error-rate'],
         resetRate: flags['reset-rate'],
@@ -326,9 +367,16 @@ function banner(sim: RunningSimulator, options: SimulatorOptions): string {
     );
   }
   if (options.capacity !== undefined) behaviour.push(`capacity ${String(options.capacity)}`);
-  if (options.rateLimit) {
+  const limit = options.rateLimit;
+  if (limit) {
+    const retryAfter = `Retry-After ${limit.retryAfter ?? 'exact'}`;
+    const model = limit.model ?? 'token-bucket';
     behaviour.push(
-      `rate limit ${String(options.rateLimit.requestsPerSecond)}/s (burst ${String(options.rateLimit.burst ?? options.rateLimit.requestsPerSecond)})`,
+      model === 'concurrency'
+        ? `concurrency limit ${String(limit.maxConcurrent)} (429 above it, ${retryAfter})`
+        : model === 'token-bucket'
+          ? `rate limit ${String(limit.requestsPerSecond)}/s (token bucket, burst ${String(limit.burst ?? limit.requestsPerSecond)}, ${retryAfter})`
+          : `rate limit ${String(limit.requestsPerSecond)}/s (${model}, ${retryAfter})`,
     );
   }
   const f = options.faults ?? {};

@@ -75,6 +75,34 @@ const ACCELERATE_EVERY = 5;
 /** Just below the rate the last 429 came at (the probable ceiling), steps shrink to a tenth. */
 const PLATEAU_FROM = 0.9;
 const PLATEAU_STEP = 0.1;
+/** Where slow start begins when a first episode has too few successes to estimate from. */
+const SLOW_START_RATE = 1;
+/** Slow start doubles this many times per increase interval. */
+const SLOW_START_INTERVALS = 4;
+/** A 429 this long after the previous episode is an isolated trip just above the server's limit. */
+const ISOLATED_AFTER_MS = 10_000;
+/** Rates are set this far under what the server let through in the last second. */
+const LAST_SECOND_MARGIN = 0.99;
+/** The deepest cut of a repeated trip soon after a pause. */
+const SHALLOWEST_PAUSED_CUT = 0.75;
+/** The deepest cut of one episode that has a rate to compare with. */
+const DEEPEST_CUT = 0.5;
+/** An isolated trip sets the rate this far below where it came. */
+const ISOLATED_CUT = 0.98;
+/** Trips within this fraction of the previous one confirm the ceiling. */
+const SAME_CEILING = 0.03;
+/** How long the rate holds below a confirmed ceiling before probing past it; doubled per confirmation. */
+const PROBE_HOLD_MS = 30_000;
+const PROBE_HOLD_MAX_MS = 300_000;
+/** Below a known ceiling the rate holds at this fraction of it until a probe is due. */
+const HOLD_BELOW = 0.99;
+
+/** A decrease: the new rate, the rate the server is believed to trip at, and how sure that is. */
+interface Cut {
+  rate: number;
+  ceiling: number | null;
+  close: boolean;
+}
 
 export class AdaptiveRatePolicy {
   /** The user's cap in requests per second; null = none. */
@@ -88,6 +116,8 @@ export class AdaptiveRatePolicy {
   private readonly backoffMaxMs: number;
   private readonly maxPauseMs: number;
   private readonly successMeter: RateMeter;
+  /** Successes of the last second: a window server's exact limit while it is being exceeded. */
+  private readonly lastSecond: RateMeter;
 
   private current: number | null;
   private episodeStartedAt: number | null = null;
@@ -97,6 +127,18 @@ export class AdaptiveRatePolicy {
   private increaseStep = 0;
   private increaseStreak = 0;
   private lastEpisodeRate: number | null = null;
+  /** Doubling the rate per clean interval: the first episode gave nothing to estimate from. */
+  private slowStart = false;
+  private probeHoldMs = 0;
+  private probeAt = -Infinity;
+  /** The last cut knows the limit closely (an isolated trip, or slow start's overshoot). */
+  private ceilingIsClose = false;
+  /** The successes counted when the rate last changed. */
+  /** The last second's successes when the previous episode began. */
+  private lastSecondAtEpisode: number | null = null;
+  private successesAtAdjust = 0;
+  /** When the latest pause ends (or ended). */
+  private pauseEndsAt = -Infinity;
   private lastAdjustAt = -Infinity;
   private lastHeldAt = -Infinity;
   private counts = { rateLimited: 0, decreases: 0, increases: 0 };
@@ -128,6 +170,7 @@ export class AdaptiveRatePolicy {
       slots: 50,
       now: clock,
     });
+    this.lastSecond = new RateMeter({ windowMs: 1000, slots: 100, now: clock });
     this.current = this.cap;
   }
 
@@ -172,6 +215,7 @@ export class AdaptiveRatePolicy {
           )
         : Math.min(this.maxPauseMs, Math.max(0, retryAfterMs));
     const change = newEpisode ? this.decrease(now, pauseMs) : undefined;
+    this.pauseEndsAt = Math.max(this.pauseEndsAt, now + pauseMs);
     return { pauseMs, newEpisode, ...(change ? { change } : {}) };
   }
 
@@ -179,28 +223,54 @@ export class AdaptiveRatePolicy {
   succeeded(now: number, pausedUntil: number): RateChange | undefined {
     this.successes += 1;
     this.successMeter.add(1, now);
+    this.lastSecond.add(1, now);
     this.episodesWithoutSuccess = 0;
     if (this.current === null || now < pausedUntil) return undefined;
     const cleanSince = Math.max(this.lastAdjustAt, pausedUntil);
     if (this.cap === null && now - Math.max(this.lastHeldAt, cleanSince) >= this.unlimitedAfterMs) {
       return this.setRate(null, 'unlimited', now);
     }
-    if (now - cleanSince < this.increaseIntervalMs || this.lastHeldAt < cleanSince)
-      return undefined;
+    const interval = this.slowStart
+      ? this.increaseIntervalMs / SLOW_START_INTERVALS
+      : this.increaseIntervalMs;
+    if (now - cleanSince < interval || this.lastHeldAt < cleanSince) return undefined;
     if (this.cap !== null && this.current >= this.cap) return undefined;
     const base = Math.max(this.increaseStep, this.increaseFraction * this.floor);
     const ceiling = this.lastEpisodeRate;
-    let step: number;
-    if (ceiling !== null && this.current >= ceiling * PLATEAU_FROM && this.current < ceiling) {
-      step = base * PLATEAU_STEP;
-      this.increaseStreak = 0;
+    let raised: number;
+    if (this.slowStart) {
+      raised = this.current * 2;
+    } else if (ceiling !== null) {
+      // Below the rate the last 429 came at: close half the gap to just under it per interval
+      // when that rate is known closely, else climb (creeping in its last 10 %); hold just
+      // under it, and probe past it in small steps only once a probe is due.
+      const hold = ceiling * HOLD_BELOW;
+      if (this.current < hold && this.ceilingIsClose) {
+        this.increaseStreak = 0;
+        raised = Math.min(
+          hold,
+          this.current + Math.max(base * PLATEAU_STEP, (hold - this.current) / 2),
+        );
+      } else if (this.current < ceiling * PLATEAU_FROM) {
+        raised = Math.min(hold, this.current + this.acceleratedStep(base));
+      } else if (this.current < hold || now >= this.probeAt) {
+        this.increaseStreak = 0;
+        raised = this.current + base * PLATEAU_STEP;
+      } else {
+        return undefined;
+      }
     } else {
-      step = base * 2 ** Math.floor(this.increaseStreak / ACCELERATE_EVERY);
-      this.increaseStreak += 1;
+      raised = this.current + this.acceleratedStep(base);
     }
-    const raised = this.current + step;
     this.counts.increases += 1;
     return this.setRate(this.cap === null ? raised : Math.min(this.cap, raised), 'increase', now);
+  }
+
+  /** The additive step, doubled after every few increases in a row. */
+  private acceleratedStep(base: number): number {
+    const step = base * 2 ** Math.floor(this.increaseStreak / ACCELERATE_EVERY);
+    this.increaseStreak += 1;
+    return step;
   }
 
   private decrease(now: number, pauseMs: number): RateChange | undefined {
@@ -209,31 +279,120 @@ export class AdaptiveRatePolicy {
     this.episodeStartedAt = now;
     const successesSincePrevious = this.successes - this.successesAtEpisode;
     this.successesAtEpisode = this.successes;
-    let estimate: number;
+    const wasSlowStart = this.slowStart;
+    this.slowStart = false;
+    // What the server let through in the last second: a window server's limit exactly while it
+    // is being exceeded; a token bucket lets more through while its burst drains.
+    // Only while the client pushed (no rate, or the rate holding requests back): an idle
+    // client's successes say nothing about the server.
+    const lastSecond =
+      before === null || now - this.lastHeldAt <= 1000
+        ? this.lastSecond.sample(now).count * LAST_SECOND_MARGIN
+        : Infinity;
+    let cut: Cut;
     if (before === null || previousEpisodeAt === null) {
-      const { count, coveredMs } = this.successMeter.sample(now);
-      // Too few successes to say anything: the pause alone protects the server this time.
-      if (count < MIN_ESTIMATE_SUCCESSES) return undefined;
-      const corrected = (count * 1000) / (coveredMs + pauseMs);
-      const half = coveredMs > 0 ? (count * 500) / coveredMs : 0;
-      estimate = Math.min(before ?? Infinity, Math.max(corrected, half));
+      const first = this.firstCut(now, pauseMs, before, lastSecond);
+      if (first === undefined) {
+        if (before !== null) return undefined;
+        // Too few successes to say anything (a burst of one, a concurrency limit): pace from a
+        // low rate and double it while responses are clean, so the limit is found in seconds.
+        this.slowStart = true;
+        cut = { rate: SLOW_START_RATE, ceiling: null, close: false };
+      } else {
+        cut = first;
+      }
+    } else if (wasSlowStart && this.successes === this.successesAtAdjust) {
+      // Nothing got through at this rate yet (a storm of 429s): the pause alone acts, and slow
+      // start goes on from the same rate afterwards.
+      this.slowStart = true;
+      return undefined;
+    } else if (wasSlowStart) {
+      // Doubling overshot: the limit is between half this rate and this rate, near what the
+      // server accepted since the last doubling.
+      const sinceMs = Math.max(1, now - this.lastAdjustAt);
+      const accepted = ((this.successes - this.successesAtAdjust) * 1000) / sinceMs;
+      const rate = Math.max(before / 2, Math.min(before, accepted * LAST_SECOND_MARGIN));
+      cut = { rate, ceiling: before, close: true };
+    } else if (now - previousEpisodeAt >= ISOLATED_AFTER_MS) {
+      // Clean for a while, then one trip: the limit is just under this rate.
+      const rate = Math.min(before * ISOLATED_CUT, lastSecond);
+      cut = { rate, ceiling: Math.min(before, lastSecond / LAST_SECOND_MARGIN), close: true };
+    } else if (now - Math.max(this.pauseEndsAt, this.lastAdjustAt) >= 1000 && lastSecond < before) {
+      // Repeated trips after a whole second at this rate without a pause: the server let through what it
+      // allows per second (exactly, for a window server; a little more for a bucket).
+      const rate = Math.max(before * DEEPEST_CUT, lastSecond);
+      cut = { rate, ceiling: lastSecond / LAST_SECOND_MARGIN, close: true };
+    } else if (
+      this.lastSecondAtEpisode !== null &&
+      Math.abs(lastSecond - this.lastSecondAtEpisode) <= lastSecond * SAME_CEILING &&
+      lastSecond < before
+    ) {
+      // The same count in the last second of two trips in a row: a server counting per second.
+      cut = { rate: lastSecond, ceiling: lastSecond / LAST_SECOND_MARGIN, close: true };
     } else {
+      // Repeated trips soon after a pause. The successes per second since the previous episode
+      // (pause included) are a floor for any server; the last second's successes are a window
+      // server's limit but undercount a small-burst bucket refilling after the pause, so a cut
+      // goes no deeper than a quarter.
       const elapsed = now - previousEpisodeAt;
       const sustained = elapsed > 0 ? (successesSincePrevious * 1000) / elapsed : 0;
-      estimate = Math.max(before * this.decreaseFactor, Math.min(sustained, before));
+      const rate = Math.min(
+        before,
+        Math.max(
+          before * SHALLOWEST_PAUSED_CUT,
+          sustained,
+          Math.min(lastSecond, before * this.decreaseFactor),
+        ),
+      );
+      cut = { rate, ceiling: before, close: false };
     }
-    const next = Math.min(this.cap ?? Infinity, Math.max(this.floor, estimate));
+    this.lastSecondAtEpisode = lastSecond;
+    const previousCeiling = this.lastEpisodeRate;
+    const confirmed =
+      before !== null &&
+      previousCeiling !== null &&
+      Math.abs(before - previousCeiling) <= previousCeiling * SAME_CEILING;
+    this.probeHoldMs = confirmed
+      ? Math.min(PROBE_HOLD_MAX_MS, Math.max(PROBE_HOLD_MS, this.probeHoldMs * 2))
+      : PROBE_HOLD_MS;
+    this.probeAt = now + pauseMs + this.probeHoldMs;
+    const next = Math.min(this.cap ?? Infinity, Math.max(this.floor, cut.rate));
     this.increaseStep = this.increaseFraction * next;
-    this.lastEpisodeRate = before;
+    this.lastEpisodeRate = cut.ceiling;
+    this.ceilingIsClose = cut.close;
     this.increaseStreak = 0;
     this.counts.decreases += 1;
     return this.setRate(next, 'decrease', now);
+  }
+
+  /**
+   * The first episode's cut: the successes of the recent window over that window plus the pause
+   * owed, not under half the rate that was succeeding, nor over the last second's successes
+   * once the run is a second old. Undefined with too few successes to go on.
+   */
+  private firstCut(
+    now: number,
+    pauseMs: number,
+    before: number | null,
+    lastSecond: number,
+  ): Cut | undefined {
+    const { count, coveredMs } = this.successMeter.sample(now);
+    if (count < MIN_ESTIMATE_SUCCESSES) return undefined;
+    const corrected = (count * 1000) / (coveredMs + pauseMs);
+    const half = coveredMs > 0 ? (count * 500) / coveredMs : 0;
+    const byWindow = Math.min(before ?? Infinity, Math.max(corrected, half));
+    // A run younger than a second has seen the server's free burst, not its rate.
+    if (coveredMs >= 1000 && lastSecond < byWindow) {
+      return { rate: lastSecond, ceiling: lastSecond / LAST_SECOND_MARGIN, close: true };
+    }
+    return { rate: byWindow, ceiling: before, close: false };
   }
 
   private setRate(to: number | null, reason: RateChange['reason'], now: number): RateChange {
     const from = this.current;
     this.current = to;
     this.lastAdjustAt = now;
+    this.successesAtAdjust = this.successes;
     return { from, to, reason };
   }
 }

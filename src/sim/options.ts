@@ -5,8 +5,24 @@ import {
   type MutableType,
   type SimContentType,
   type SimListingShape,
+  type SimRateLimitModel,
+  type SimRetryAfterForm,
   type SimulatorOptions,
 } from './types.js';
+import type { ResolvedRateLimit } from './behaviour/rate-limit.js';
+
+export const RATE_LIMIT_MODELS: readonly SimRateLimitModel[] = [
+  'token-bucket',
+  'fixed-window',
+  'sliding-log',
+  'concurrency',
+];
+export const RETRY_AFTER_FORMS: readonly SimRetryAfterForm[] = [
+  'exact',
+  'one',
+  'absent',
+  'http-date',
+];
 
 /** Bad simulator options: the message names the option and what it accepts. */
 export class SimulatorOptionError extends Error {
@@ -66,7 +82,7 @@ export interface ResolvedOptions {
   latencyMs: number;
   jitterMs: number;
   capacity: number | undefined;
-  rateLimit: { requestsPerSecond: number; burst: number } | undefined;
+  rateLimit: ResolvedRateLimit | undefined;
   retryAfterGraceMs: number;
   faults: { serverErrorRate: number; resetRate: number; hangRate: number; malformedRate: number };
   invalidItems: Map<SimContentType, Map<string, ItemDefect>>;
@@ -165,17 +181,37 @@ export function resolveOptions(options: SimulatorOptions = {}): ResolvedOptions 
 
   let rateLimit: ResolvedOptions['rateLimit'];
   if (options.rateLimit) {
-    const rps = options.rateLimit.requestsPerSecond;
+    const limit = options.rateLimit;
+    const model = limit.model ?? 'token-bucket';
+    const retryAfter = limit.retryAfter ?? 'exact';
     check(
-      Number.isFinite(rps) && rps > 0,
-      `rateLimit.requestsPerSecond must be > 0 (got ${String(rps)})`,
+      RATE_LIMIT_MODELS.includes(model),
+      `rateLimit.model must be one of ${RATE_LIMIT_MODELS.join(', ')} (got ${model})`,
     );
-    const burst = options.rateLimit.burst ?? Math.max(1, rps);
     check(
-      Number.isFinite(burst) && burst >= 1,
-      `rateLimit.burst must be ≥ 1 (got ${String(burst)})`,
+      RETRY_AFTER_FORMS.includes(retryAfter),
+      `rateLimit.retryAfter must be one of ${RETRY_AFTER_FORMS.join(', ')} (got ${retryAfter})`,
     );
-    rateLimit = { requestsPerSecond: rps, burst };
+    if (model === 'concurrency') {
+      const max = limit.maxConcurrent;
+      check(
+        max !== undefined && Number.isInteger(max) && max >= 1,
+        `rateLimit.maxConcurrent must be an integer ≥ 1 for the concurrency model (got ${String(max)})`,
+      );
+      rateLimit = { model, maxConcurrent: max ?? 1, retryAfter };
+    } else {
+      const rps = limit.requestsPerSecond ?? Number.NaN;
+      check(
+        Number.isFinite(rps) && rps > 0,
+        `rateLimit.requestsPerSecond must be > 0 (got ${String(limit.requestsPerSecond)})`,
+      );
+      const burst = limit.burst ?? Math.max(1, rps);
+      check(
+        Number.isFinite(burst) && burst >= 1,
+        `rateLimit.burst must be ≥ 1 (got ${String(burst)})`,
+      );
+      rateLimit = { model, requestsPerSecond: rps, burst, retryAfter };
+    }
   }
 
   let mutation: ResolvedOptions['mutation'];

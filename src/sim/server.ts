@@ -15,7 +15,12 @@ import { TokenStore } from './auth.js';
 import { Capacity } from './behaviour/capacity.js';
 import { FaultInjector, type Fault } from './behaviour/faults.js';
 import { MutationScriptError, Mutator } from './behaviour/mutation.js';
-import { RetryAfterWindow, TokenBucket } from './behaviour/rate-limit.js';
+import {
+  createRequestLimit,
+  retryAfterHeader,
+  RetryAfterWindow,
+  type RequestLimit,
+} from './behaviour/rate-limit.js';
 import { Dataset } from './dataset.js';
 import { errorBody, gatewayPage } from './looker-errors.js';
 import {
@@ -98,6 +103,8 @@ interface Exchange {
   /** Answered or over: no longer in flight. */
   done: boolean;
   holdsSlot: boolean;
+  /** Admitted by the request limit: counts against a concurrency limit until answered. */
+  holdsLimit: boolean;
   cancelWait: (() => void) | undefined;
   log: RequestLogEntry | undefined;
 }
@@ -116,7 +123,7 @@ export class SimServer {
   private readonly handlers: Record<string, Handler>;
   private readonly routes = new Map<string, Route[]>();
   private readonly tokens: TokenStore;
-  private readonly bucket: TokenBucket | undefined;
+  private readonly limit: RequestLimit | undefined;
   private readonly window: RetryAfterWindow;
   private readonly capacity: Capacity | undefined;
   private readonly jitter: Rng;
@@ -159,9 +166,7 @@ export class SimServer {
     }
     this.tokens = new TokenStore(options.tokenTtlSeconds, options.clock);
     const limit = options.rateLimit;
-    this.bucket = limit
-      ? new TokenBucket(limit.requestsPerSecond, limit.burst, options.clock())
-      : undefined;
+    this.limit = limit ? createRequestLimit(limit, options.clock()) : undefined;
     this.window = new RetryAfterWindow(options.retryAfterGraceMs);
     this.capacity = options.capacity === undefined ? undefined : new Capacity(options.capacity);
     this.faults = new FaultInjector(options.faults, options.seed);
@@ -282,6 +287,7 @@ export class SimServer {
       closed: false,
       done: false,
       holdsSlot: false,
+      holdsLimit: false,
       cancelWait: undefined,
       log: this.log?.add({
         operationId,
@@ -327,15 +333,23 @@ export class SimServer {
   ): void {
     const operationId = match.op.operationId;
     if (operationId !== 'login' && this.window.violatedBy(now)) this.stats.retryAfterViolations++;
-    if (this.bucket && operationId !== 'login') {
-      const taken = this.bucket.take(now);
+    if (this.limit && this.options.rateLimit && operationId !== 'login') {
+      const taken = this.limit.take(now);
       if (!taken.ok) {
-        this.window.announce(now, taken.retryAfterSeconds);
-        this.send(ex, json(429, errorBody(429)), {
-          'Retry-After': String(taken.retryAfterSeconds),
-        });
+        const { header, windowMs } = retryAfterHeader(
+          this.options.rateLimit.retryAfter,
+          taken.waitMs,
+          now,
+        );
+        if (windowMs !== undefined) this.window.announceMs(now, windowMs);
+        this.send(
+          ex,
+          json(429, errorBody(429)),
+          header === undefined ? {} : { 'Retry-After': header },
+        );
         return;
       }
+      ex.holdsLimit = true;
     }
     const slot = this.capacity?.acquire();
     if (this.capacity && !slot) ex.holdsSlot = true;
@@ -669,6 +683,10 @@ export class SimServer {
     this.stats.leave();
     this.hung.delete(ex.res);
     this.releaseSlot(ex);
+    if (ex.holdsLimit) {
+      ex.holdsLimit = false;
+      this.limit?.release();
+    }
   }
 
   private onClose(ex: Exchange): void {

@@ -84,11 +84,33 @@ export interface SimFaultRates {
   malformedRate?: number;
 }
 
+/**
+ * How the server decides a request is over its limit (Looker does not document its own):
+ * - `token-bucket`: `burst` at once, refilled at `requestsPerSecond`;
+ * - `fixed-window`: `requestsPerSecond` per clock second (windows start on whole seconds);
+ * - `sliding-log`: `requestsPerSecond` in any 1-second window;
+ * - `concurrency`: `maxConcurrent` requests being served at once, 429 (not a queue) above it.
+ */
+export type SimRateLimitModel = 'token-bucket' | 'fixed-window' | 'sliding-log' | 'concurrency';
+
+/**
+ * What a 429 says about when to come back: `exact` whole seconds until the limit lets a request
+ * through (at least 1), `one` always 1, `absent` no header, `http-date` that instant as an
+ * HTTP date (1-second resolution, on the server's clock).
+ */
+export type SimRetryAfterForm = 'exact' | 'one' | 'absent' | 'http-date';
+
 export interface SimRateLimit {
-  /** Sustained requests per second the server accepts (token bucket refill), > 0. */
-  requestsPerSecond: number;
-  /** Bucket size: requests accepted at once after a quiet period, ≥ 1. @default requestsPerSecond */
+  /** @default 'token-bucket' */
+  model?: SimRateLimitModel;
+  /** Sustained requests per second the server accepts, > 0 (every model but `concurrency`). */
+  requestsPerSecond?: number;
+  /** Token bucket size: requests accepted at once after a quiet period, ≥ 1. @default requestsPerSecond */
   burst?: number;
+  /** `concurrency` model: requests served at once, ≥ 1. */
+  maxConcurrent?: number;
+  /** @default 'exact' */
+  retryAfter?: SimRetryAfterForm;
 }
 
 export interface SimMutation {
@@ -131,9 +153,10 @@ export interface SimulatorOptions {
    */
   capacity?: number;
   /**
-   * Token-bucket request-rate limit for API requests (`/login` is exempt, so a client can
-   * always re-authenticate). Over the limit: 429, integer `Retry-After` (seconds until a
-   * token is available, minimum 1) and Looker's error body. @default undefined (no limit)
+   * Request limit for API requests (`/login` is exempt, so a client can always
+   * re-authenticate); a token bucket unless `model` says otherwise. Over the limit: 429,
+   * `Retry-After` in the chosen form (by default the whole seconds until a request would be
+   * accepted, minimum 1) and Looker's error body. @default undefined (no limit)
    */
   rateLimit?: SimRateLimit;
   /**

@@ -1,9 +1,43 @@
+import type { SimRateLimitModel, SimRetryAfterForm } from '../types.js';
+
 /**
- * Request-rate limit as a token bucket on the injected clock: `burst` requests at once, refilled
- * at `requestsPerSecond`. A request finding the bucket empty is refused with the whole seconds
- * until a token is back (at least 1), which the server sends as `Retry-After`.
+ * The server's request limits, on the injected clock. Each model answers a request with
+ * `ok`, or with how long (ms) until it would let one through; {@link retryAfterHeader} turns
+ * that into the `Retry-After` a 429 carries.
  */
-export class TokenBucket {
+export type Admission = { ok: true } | { ok: false; waitMs: number };
+
+export interface RequestLimit {
+  /** Admits a request arriving now, or says how long until one would be. */
+  take(now: number): Admission;
+  /** An admitted request has been answered (only the concurrency model cares). */
+  release(): void;
+}
+
+export type ResolvedRateLimit =
+  | {
+      model: Exclude<SimRateLimitModel, 'concurrency'>;
+      requestsPerSecond: number;
+      burst: number;
+      retryAfter: SimRetryAfterForm;
+    }
+  | { model: 'concurrency'; maxConcurrent: number; retryAfter: SimRetryAfterForm };
+
+export function createRequestLimit(limit: ResolvedRateLimit, now: number): RequestLimit {
+  switch (limit.model) {
+    case 'token-bucket':
+      return new TokenBucket(limit.requestsPerSecond, limit.burst, now);
+    case 'fixed-window':
+      return new FixedWindow(limit.requestsPerSecond);
+    case 'sliding-log':
+      return new SlidingLog(limit.requestsPerSecond);
+    case 'concurrency':
+      return new ConcurrencyLimit(limit.maxConcurrent);
+  }
+}
+
+/** `burst` requests at once, refilled at `requestsPerSecond`. */
+export class TokenBucket implements RequestLimit {
   private tokens: number;
   private last: number;
 
@@ -16,8 +50,7 @@ export class TokenBucket {
     this.last = now;
   }
 
-  /** Takes a token, or returns the Retry-After seconds to announce. */
-  take(now: number): { ok: true } | { ok: false; retryAfterSeconds: number } {
+  take(now: number): Admission {
     if (now > this.last) {
       this.tokens = Math.min(
         this.burst,
@@ -29,8 +62,112 @@ export class TokenBucket {
       this.tokens -= 1;
       return { ok: true };
     }
-    const waitSeconds = (1 - this.tokens) / this.requestsPerSecond;
-    return { ok: false, retryAfterSeconds: Math.max(1, Math.ceil(waitSeconds)) };
+    return { ok: false, waitMs: ((1 - this.tokens) / this.requestsPerSecond) * 1000 };
+  }
+
+  release(): void {}
+}
+
+/** At most `perSecond` requests in each clock second [k s, (k+1) s). */
+export class FixedWindow implements RequestLimit {
+  private windowStart = -Infinity;
+  private count = 0;
+  private readonly limit: number;
+
+  constructor(perSecond: number) {
+    this.limit = Math.max(1, Math.floor(perSecond));
+  }
+
+  take(now: number): Admission {
+    const start = Math.floor(now / 1000) * 1000;
+    if (start !== this.windowStart) {
+      this.windowStart = start;
+      this.count = 0;
+    }
+    if (this.count < this.limit) {
+      this.count += 1;
+      return { ok: true };
+    }
+    return { ok: false, waitMs: start + 1000 - now };
+  }
+
+  release(): void {}
+}
+
+/** At most `perSecond` accepted requests in any window of one second. */
+export class SlidingLog implements RequestLimit {
+  /** Times of the requests accepted in the last second, oldest first (a ring buffer). */
+  private readonly log: number[];
+  private head = 0;
+  private size = 0;
+
+  constructor(perSecond: number) {
+    this.log = new Array<number>(Math.max(1, Math.floor(perSecond))).fill(0);
+  }
+
+  take(now: number): Admission {
+    const capacity = this.log.length;
+    while (this.size > 0 && (this.log[this.head] ?? 0) <= now - 1000) {
+      this.head = (this.head + 1) % capacity;
+      this.size -= 1;
+    }
+    if (this.size < capacity) {
+      this.log[(this.head + this.size) % capacity] = now;
+      this.size += 1;
+      return { ok: true };
+    }
+    return { ok: false, waitMs: (this.log[this.head] ?? now) + 1000 - now };
+  }
+
+  release(): void {}
+}
+
+/**
+ * At most `max` requests being served at once; one more is refused, not queued. When a slot
+ * frees is unknown to the server, so the wait it reports is a nominal second.
+ */
+export class ConcurrencyLimit implements RequestLimit {
+  private inFlight = 0;
+
+  constructor(private readonly max: number) {}
+
+  take(): Admission {
+    if (this.inFlight < this.max) {
+      this.inFlight += 1;
+      return { ok: true };
+    }
+    return { ok: false, waitMs: 1000 };
+  }
+
+  release(): void {
+    this.inFlight = Math.max(0, this.inFlight - 1);
+  }
+}
+
+/**
+ * The `Retry-After` value for a refusal (undefined: send none) and the window it announces, in
+ * ms from now (undefined: none). An HTTP date is written as a server would (now plus the whole
+ * seconds, formatted): its resolution is a second, so the instant it names can be up to a
+ * second before the wait ends, never in the past.
+ */
+export function retryAfterHeader(
+  form: SimRetryAfterForm,
+  waitMs: number,
+  now: number,
+): { header: string | undefined; windowMs: number | undefined } {
+  const seconds = Math.max(1, Math.ceil(waitMs / 1000));
+  switch (form) {
+    case 'exact':
+      return { header: String(seconds), windowMs: seconds * 1000 };
+    case 'one':
+      return { header: '1', windowMs: 1000 };
+    case 'absent':
+      return { header: undefined, windowMs: undefined };
+    case 'http-date': {
+      const until = Math.floor((now + seconds * 1000) / 1000) * 1000;
+      const date = new Date(until).toUTCString();
+      return { header: date, windowMs: Math.max(0, until - now) };
+    }
   }
 }
 
@@ -45,8 +182,12 @@ export class RetryAfterWindow {
   constructor(private readonly graceMs: number) {}
 
   announce(now: number, retryAfterSeconds: number): void {
+    this.announceMs(now, retryAfterSeconds * 1000);
+  }
+
+  announceMs(now: number, windowMs: number): void {
     if (now >= this.endsAt) this.startedAt = now;
-    this.endsAt = Math.max(this.endsAt, now + retryAfterSeconds * 1000);
+    this.endsAt = Math.max(this.endsAt, now + windowMs);
   }
 
   /** True when a request arriving now ignores a running window. */

@@ -69,6 +69,92 @@ describe('rate limit', () => {
     expect((await c.get('/user')).headers['retry-after']).toBe('10');
   });
 
+  it('fixed 1-second windows: R per clock second, Retry-After to the next second', async () => {
+    let now = 3_000_000_400; // 400 ms into a second
+    const { c } = await start({
+      clock: () => now,
+      rateLimit: { model: 'fixed-window', requestsPerSecond: 2 },
+    });
+    expect((await c.get('/user')).status).toBe(200);
+    expect((await c.get('/user')).status).toBe(200);
+    expect((await c.get('/user')).status).toBe(429);
+    now += 600; // the next second: a fresh window
+    expect((await c.get('/user')).status).toBe(200);
+  });
+
+  it('a sliding window log: R in any second, however the clock seconds fall', async () => {
+    let now = 3_000_000_900;
+    const { c } = await start({
+      clock: () => now,
+      rateLimit: { model: 'sliding-log', requestsPerSecond: 2, retryAfter: 'one' },
+    });
+    expect((await c.get('/user')).status).toBe(200);
+    now += 200; // a new clock second, but the same sliding second
+    expect((await c.get('/user')).status).toBe(200);
+    const refused = await c.get('/user');
+    expect(refused.status).toBe(429);
+    expect(refused.headers['retry-after']).toBe('1');
+    now += 800; // the first request is a second old
+    expect((await c.get('/user')).status).toBe(200);
+    expect((await c.get('/user')).status).toBe(429);
+  });
+
+  it('Retry-After as an HTTP date, or not at all', async () => {
+    const now = Date.UTC(2026, 11, 7, 12, 0, 0, 250);
+    const dated = await start({
+      clock: () => now,
+      rateLimit: { requestsPerSecond: 0.1, burst: 1, retryAfter: 'http-date' },
+    });
+    await dated.c.get('/user');
+    // 10 s from 12:00:00.250, at a second's resolution.
+    expect((await dated.c.get('/user')).headers['retry-after']).toBe(
+      'Mon, 07 Dec 2026 12:00:10 GMT',
+    );
+    await client?.close();
+    await sim?.close();
+    const bare = await start({
+      clock: () => now,
+      rateLimit: { requestsPerSecond: 0.1, burst: 1, retryAfter: 'absent' },
+    });
+    await bare.c.get('/user');
+    const refused = await bare.c.get('/user');
+    expect(refused.status).toBe(429);
+    expect(refused.headers['retry-after']).toBeUndefined();
+  });
+
+  it('a concurrency limit answers 429 to one request too many instead of queueing it', async () => {
+    const { s, c } = await start({ rateLimit: { model: 'concurrency', maxConcurrent: 2 } });
+    // Two requests that never get an answer hold both slots until the client gives up on them.
+    s.injectFaults({ times: 2, fault: { kind: 'hang' } });
+    const giveUp = new AbortController();
+    const held = [1, 2].map((id) =>
+      failure(c.get(`/dashboards/${String(id)}`, { signal: giveUp.signal })),
+    );
+    await until(() => s.stats().inFlight >= 2);
+    const third = await c.get('/dashboards/3');
+    expect(third.status).toBe(429);
+    expect(third.headers['retry-after']).toBe('1');
+    giveUp.abort();
+    await Promise.all(held);
+    await until(() => s.stats().inFlight === 0);
+    // Both slots are free again once their requests are over.
+    expect((await c.get('/dashboards/3')).status).toBe(200);
+  });
+
+  it('refuses limits that cannot work', async () => {
+    await expect(startSimulator({ rateLimit: { model: 'concurrency' } })).rejects.toThrow(
+      /maxConcurrent must be an integer ≥ 1/,
+    );
+    await expect(startSimulator({ rateLimit: { model: 'sliding-log' } })).rejects.toThrow(
+      /requestsPerSecond must be > 0/,
+    );
+    await expect(
+      startSimulator({
+        rateLimit: { requestsPerSecond: 1, retryAfter: 'soon' as never },
+      }),
+    ).rejects.toThrow(/retryAfter must be one of exact, one, absent, http-date/);
+  });
+
   it('counts requests that ignore a running Retry-After window, after the grace', async () => {
     let now = 2_000_000;
     const { s, c } = await start({

@@ -57,18 +57,32 @@ describe('lookervault sim', () => {
   });
 
   it('prints the banner with the export line on stderr, and stops cleanly on SIGTERM', async () => {
-    const result = await runCli(['sim', '--users', '3'], {
-      timeoutMs: 30_000,
-      onStderr: (chunk, child) => {
-        if (chunk.includes('Press Ctrl-C to stop.')) child.kill('SIGTERM');
+    const result = await runCli(
+      [
+        'sim',
+        '--users',
+        '3',
+        '--rate-limit',
+        '40',
+        '--rate-limit-model',
+        'sliding-log',
+        '--retry-after',
+        'one',
+      ],
+      {
+        timeoutMs: 30_000,
+        onStderr: (chunk, child) => {
+          if (chunk.includes('Press Ctrl-C to stop.')) child.kill('SIGTERM');
+        },
       },
-    });
+    );
     expect(result.code).toBe(0);
     expect(result.stdout).toBe('');
     expect(result.stderr).toMatch(
       /^ {2}export LOOKERSDK_BASE_URL=http:\/\/127\.0\.0\.1:\d+ LOOKERSDK_CLIENT_ID=sim-client-id LOOKERSDK_CLIENT_SECRET=sim-client-secret$/m,
     );
     expect(result.stderr).toContain('Stopped (SIGTERM)');
+    expect(result.stderr).toContain('rate limit 40/s (sliding-log, Retry-After one)');
   });
 
   it.each([
@@ -78,6 +92,18 @@ describe('lookervault sim', () => {
       /^Error: --dashboards must be a whole number from 0 to 10000000 \(got "-5"\)$/m,
     ],
     [['--error-rate', '1.5'], /^Error: --error-rate must be a number from 0 to 1 \(got "1\.5"\)$/m],
+    [
+      ['--rate-limit', '5', '--concurrency-limit', '2'],
+      /^Error: --rate-limit and --concurrency-limit cannot be combined$/m,
+    ],
+    [
+      ['--rate-limit', '5', '--rate-limit-model', 'sliding-log', '--rate-limit-burst', '3'],
+      /^Error: --rate-limit-burst only applies to --rate-limit-model token-bucket$/m,
+    ],
+    [
+      ['--retry-after', 'soon'],
+      /Expected --retry-after=soon to be one of: exact, one, absent, http-date/,
+    ],
   ])('rejects %j with a one-line message and exit 2', async (args, message) => {
     const result = await runCli(['sim', ...args]);
     expect(result.code).toBe(2);

@@ -1,9 +1,18 @@
 import { describe, expect, it } from '@jest/globals';
-import { simulateTokenBucket, type TokenBucketScenario } from './token-bucket-sim.js';
+import type { ResolvedRateLimit } from '../../../src/sim/behaviour/rate-limit.js';
+import type { SimRetryAfterForm } from '../../../src/sim/types.js';
+import { simulateLimitedServer, type LimitScenario } from './limit-sim.js';
+
+const bucket = (rate: number, burst = rate): ResolvedRateLimit => ({
+  model: 'token-bucket',
+  requestsPerSecond: rate,
+  burst,
+  retryAfter: 'exact',
+});
 
 describe('limiter against a token-bucket server (virtual time)', () => {
   it('serves a 50/s bucket at ≥ 95 % of its rate over a long run, never inside a pause', async () => {
-    const result = await simulateTokenBucket({ rate: 50, workers: 8, items: 10_000 });
+    const result = await simulateLimitedServer({ limit: bucket(50), workers: 8, items: 10_000 });
     expect(result.efficiency).toBeGreaterThanOrEqual(0.95);
     expect(result.startsInsidePauses).toBe(0);
     expect(result.windowViolations).toBe(0);
@@ -13,15 +22,15 @@ describe('limiter against a token-bucket server (virtual time)', () => {
   });
 
   it('a 429 storm (2/s for 10 workers) completes on its own, never inside a pause', async () => {
-    const result = await simulateTokenBucket({ rate: 2, workers: 10, items: 300 });
+    const result = await simulateLimitedServer({ limit: bucket(2), workers: 10, items: 300 });
     expect(result.efficiency).toBeGreaterThanOrEqual(0.9);
     expect(result.startsInsidePauses).toBe(0);
     expect(result.windowViolations).toBe(0);
   });
 
   it('a user cap below the server rate is kept exactly and draws no 429', async () => {
-    const result = await simulateTokenBucket({
-      rate: 50,
+    const result = await simulateLimitedServer({
+      limit: bucket(50),
       workers: 8,
       items: 2_000,
       limiter: { ratePerSecond: 40 },
@@ -34,28 +43,111 @@ describe('limiter against a token-bucket server (virtual time)', () => {
   // `LIMITER_SIM_REPORT=1` prints the table quoted in docs/limiter.md.
   if (process.env.LIMITER_SIM_REPORT === '1') {
     it('reports scenarios', async () => {
-      const scenarios: TokenBucketScenario[] = [
-        { rate: 50, workers: 8, items: 10_000 },
-        { rate: 50, workers: 16, items: 10_000, oneWayMs: 25, serviceMs: 50 },
-        { rate: 50, workers: 8, items: 10_000, limiter: { ratePerSecond: 100 } },
-        { rate: 10, workers: 8, items: 3_000 },
-        { rate: 2, workers: 10, items: 600 },
-        { rate: 200, workers: 32, items: 40_000 },
-        { rate: 50, burst: 20, workers: 8, items: 10_000 },
-        { rate: 50, burst: 5, workers: 8, items: 10_000 },
+      const scenarios: { limit: ResolvedRateLimit; s: Omit<LimitScenario, 'limit'> }[] = [
+        { limit: bucket(50), s: { workers: 8, items: 10_000 } },
+        { limit: bucket(50), s: { workers: 16, items: 10_000, oneWayMs: 25, serviceMs: 50 } },
+        { limit: bucket(50), s: { workers: 8, items: 10_000, limiter: { ratePerSecond: 100 } } },
+        { limit: bucket(10), s: { workers: 8, items: 3_000 } },
+        { limit: bucket(2), s: { workers: 10, items: 600 } },
+        { limit: bucket(200), s: { workers: 32, items: 40_000 } },
+        { limit: bucket(50, 20), s: { workers: 8, items: 10_000 } },
+        { limit: bucket(50, 5), s: { workers: 8, items: 10_000 } },
       ];
       const lines = [
-        '| R/s | burst | workers | items | cap | time s | % of R | requests | 429s | decreases | paused s | final rate | in pause |',
+        '| R/s | burst | workers | items | cap | time s | % of ideal | requests | 429s | decreases | paused s | final rate | in pause |',
         '|---|---|---|---|---|---|---|---|---|---|---|---|---|',
       ];
-      for (const s of scenarios) {
-        const r = await simulateTokenBucket(s);
+      for (const { limit, s } of scenarios) {
+        if (limit.model === 'concurrency') continue;
+        const r = await simulateLimitedServer({ limit, ...s });
         lines.push(
-          `| ${s.rate} | ${s.burst ?? s.rate} | ${s.workers} | ${s.items} | ${s.limiter?.ratePerSecond ?? '–'} | ${(r.elapsedMs / 1000).toFixed(1)} | ${(r.efficiency * 100).toFixed(1)} | ${r.requests} | ${r.rateLimited} | ${r.decreases} | ${(r.pausedTotalMs / 1000).toFixed(1)} | ${r.finalRate?.toFixed(1) ?? 'unlimited'} | ${r.startsInsidePauses + r.windowViolations} |`,
+          `| ${limit.requestsPerSecond} | ${limit.burst} | ${s.workers} | ${s.items} | ${s.limiter?.ratePerSecond ?? '–'} | ${(r.elapsedMs / 1000).toFixed(1)} | ${(r.efficiency * 100).toFixed(1)} | ${r.requests} | ${r.rateLimited} | ${r.decreases} | ${(r.pausedTotalMs / 1000).toFixed(1)} | ${r.finalRate?.toFixed(1) ?? 'unlimited'} | ${r.startsInsidePauses + r.windowViolations} |`,
         );
       }
       process.stdout.write(`${lines.join('\n')}\n`);
       expect(lines).toHaveLength(scenarios.length + 2);
     }, 120_000);
+  }
+});
+
+const FORMS: SimRetryAfterForm[] = ['exact', 'one', 'absent', 'http-date'];
+const RATE = 40;
+const LIMITS: { name: string; limit: (form: SimRetryAfterForm) => ResolvedRateLimit }[] = [
+  {
+    name: 'token bucket, burst 1',
+    limit: (retryAfter) => ({ ...bucket(RATE, 1), retryAfter }),
+  },
+  {
+    name: `token bucket, burst ${RATE}`,
+    limit: (retryAfter) => ({ ...bucket(RATE), retryAfter }),
+  },
+  {
+    name: 'fixed 1-second windows',
+    limit: (retryAfter) => ({
+      model: 'fixed-window',
+      requestsPerSecond: RATE,
+      burst: RATE,
+      retryAfter,
+    }),
+  },
+  {
+    name: 'sliding window log',
+    limit: (retryAfter) => ({
+      model: 'sliding-log',
+      requestsPerSecond: RATE,
+      burst: RATE,
+      retryAfter,
+    }),
+  },
+  {
+    name: 'concurrency 4 (429, no queue)',
+    limit: (retryAfter) => ({ model: 'concurrency', maxConcurrent: 4, retryAfter }),
+  },
+];
+
+describe('limiter against every server limit model × Retry-After form (virtual time, R = 40/s, 8 workers)', () => {
+  const cases = LIMITS.flatMap(({ name, limit }) =>
+    FORMS.map((form) => [name, form, limit(form)] as const),
+  );
+
+  // About 100 s of ideal run for every model (the concurrency limit serves 200/s).
+  const itemsFor = (limit: ResolvedRateLimit): number =>
+    limit.model === 'concurrency' ? 20_000 : 4_000;
+
+  // Regression guards below the recorded figures (bench/results/limiter-models.md): a burst
+  // of 1 and a concurrency limit are found by slow start, which costs a few seconds.
+  const floorFor = (limit: ResolvedRateLimit): number =>
+    limit.model === 'concurrency' || (limit.model === 'token-bucket' && limit.burst === 1)
+      ? 0.87
+      : 0.93;
+
+  it.each(cases)(
+    '%s, Retry-After %s: near the ideal, never inside a Retry-After window',
+    async (_, __, limit) => {
+      const result = await simulateLimitedServer({ limit, workers: 8, items: itemsFor(limit) });
+      expect(result.windowViolations).toBe(0);
+      expect(result.startsInsidePauses).toBe(0);
+      expect(result.peakInFlight).toBeLessThanOrEqual(8);
+      expect(result.efficiency).toBeGreaterThanOrEqual(floorFor(limit));
+      expect(result.rateLimited / result.requests).toBeLessThan(0.01);
+    },
+  );
+
+  // `LIMITER_SIM_REPORT=1` prints the table in bench/results/limiter-models.md.
+  if (process.env.LIMITER_SIM_REPORT === '1') {
+    it('reports every combination', async () => {
+      const lines = [
+        '| server limit | Retry-After | time s | ideal s | % of ideal | requests | 429s | paused s | in window |',
+        '|---|---|---|---|---|---|---|---|---|',
+      ];
+      for (const [name, form, limit] of cases) {
+        const r = await simulateLimitedServer({ limit, workers: 8, items: itemsFor(limit) });
+        lines.push(
+          `| ${name} | ${form} | ${(r.elapsedMs / 1000).toFixed(1)} | ${(r.idealMs / 1000).toFixed(1)} | ${(r.efficiency * 100).toFixed(1)} | ${r.requests} | ${r.rateLimited} | ${(r.pausedTotalMs / 1000).toFixed(1)} | ${r.startsInsidePauses + r.windowViolations} |`,
+        );
+      }
+      process.stdout.write(`${lines.join('\n')}\n`);
+      expect(lines).toHaveLength(cases.length + 2);
+    }, 300_000);
   }
 });

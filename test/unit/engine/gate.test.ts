@@ -300,7 +300,7 @@ describe('RequestGate', () => {
     expect(limiter.snapshot()).toMatchObject({ allowedRatePerSecond: 30, decreases: 0 });
   });
 
-  it('later decreases cut at most by decreaseFactor', async () => {
+  it('a repeated 429 soon after a pause, with nothing else known, cuts by decreaseFactor', async () => {
     const clock = new FakeClock();
     const { limiter, rates } = limiterOn(clock, {
       maxConcurrent: 1,
@@ -314,7 +314,7 @@ describe('RequestGate', () => {
     await clock.runUntilSettled(rateLimitedRequest);
     const afterFirst = limiter.snapshot().allowedRatePerSecond ?? 0;
     expect(afterFirst).toBe(100); // no successes yet: nothing to estimate from, the pause alone acts
-    // No success at all since: the measured rate is 0, but the cut is bounded.
+    // No success at all since, and the rate held nothing back: the cut is decreaseFactor.
     const again = limiter.schedule(async (startedAt) => {
       await clock.delay(10);
       limiter.rateLimited(1000, startedAt);

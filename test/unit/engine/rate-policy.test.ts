@@ -45,12 +45,33 @@ describe('AdaptiveRatePolicy', () => {
     expect(clock.policy.rateLimitedCount).toBe(2);
   });
 
-  it('lets the pause alone act on a first 429 with fewer than 5 successes to go on', () => {
-    const clock = policyAt();
+  it('with a cap, lets the pause alone act on a first 429 with fewer than 5 successes to go on', () => {
+    const clock = policyAt({ ratePerSecond: 30 });
     succeed(clock, 4, 1000);
     const decision = clock.policy.rateLimited(clock.now(), 1000, clock.now() - 1);
     expect(decision.change).toBeUndefined();
-    expect(clock.policy.rate).toBeNull();
+    expect(clock.policy.rate).toBe(30);
+  });
+
+  it('without a cap, starts slow after such a 429: 1/s, doubled every quarter interval while it holds requests back', () => {
+    const clock = policyAt({ increaseIntervalMs: 1000 });
+    succeed(clock, 2, 1000);
+    const decision = clock.policy.rateLimited(clock.now(), 1000, clock.now() - 1);
+    expect(decision.change).toMatchObject({ from: null, to: 1, reason: 'decrease' });
+    const pausedUntil = clock.now() + 1000;
+    clock.advance(1000);
+    for (const expected of [2, 4, 8]) {
+      clock.policy.held(clock.advance(249));
+      clock.policy.succeeded(clock.advance(1), pausedUntil);
+      expect(clock.policy.rate).toBe(expected);
+    }
+    // Nothing held back: no doubling.
+    clock.policy.succeeded(clock.advance(300), pausedUntil);
+    expect(clock.policy.rate).toBe(8);
+    // The next 429 ends slow start between half the rate and the rate.
+    clock.policy.held(clock.now());
+    clock.policy.rateLimited(clock.advance(10), 1000, clock.now() - 1);
+    expect(clock.policy.rate).toBe(4);
   });
 
   it('sets the rate to what the server sustained at a first episode, not under half of it', () => {
@@ -63,13 +84,46 @@ describe('AdaptiveRatePolicy', () => {
     expect(clock.policy.rate).toBeLessThan(9.5);
   });
 
-  it('cuts a later episode by at most decreaseFactor, and never raises the rate', () => {
+  it('cuts a repeated episode soon after a pause by decreaseFactor when nothing else is known, never raising the rate', () => {
     const clock = policyAt({ ratePerSecond: 10 });
     clock.policy.rateLimited(clock.now(), 1000, clock.now() - 1);
     const first = clock.policy.rate ?? 0;
-    succeed(clock, 1, 10_000);
+    succeed(clock, 1, 2_000);
     clock.policy.rateLimited(clock.now(), 1000, clock.now() - 1);
     expect(clock.policy.rate).toBeCloseTo(first * 0.9, 6);
+  });
+
+  it('after a long clean run, one 429 sets the rate just under where it came, held there until a probe is due', () => {
+    const clock = policyAt({ ratePerSecond: 50, increaseIntervalMs: 1000 });
+    clock.policy.rateLimited(clock.now(), 1000, clock.now() - 1); // first: the pause alone
+    succeed(clock, 600, 12_000);
+    clock.policy.rateLimited(clock.now(), 1000, clock.now() - 1);
+    expect(clock.policy.rate).toBeCloseTo(50 * 0.98, 6);
+    // Held back and clean: the rate closes the gap to 99 % of 50 and stays there.
+    const pausedUntil = clock.now() + 1000;
+    clock.advance(1000);
+    for (let i = 0; i < 10; i++) {
+      clock.policy.held(clock.advance(1000));
+      clock.policy.succeeded(clock.now(), pausedUntil);
+    }
+    expect(clock.policy.rate).toBeCloseTo(49.5, 1);
+    expect(clock.policy.rate).toBeLessThan(50);
+  });
+
+  it("takes the last second's successes as the limit when two trips in a row saw the same count (a window server)", () => {
+    const clock = policyAt({ ratePerSecond: 90 });
+    clock.policy.rateLimited(clock.now(), 1000, clock.now() - 1); // first: the pause alone
+    for (let trip = 0; trip < 2; trip++) {
+      clock.advance(1000); // the pause
+      // 40 successes in 0.44 s at 90/s, then the window is full.
+      for (let i = 0; i < 40; i++) {
+        clock.policy.held(clock.advance(11));
+        clock.policy.succeeded(clock.now(), -Infinity);
+      }
+      clock.policy.rateLimited(clock.advance(1), 1000, clock.now() - 1);
+    }
+    expect(clock.policy.rate).toBeGreaterThan(39);
+    expect(clock.policy.rate).toBeLessThanOrEqual(40);
   });
 
   it('raises the rate only after a clean interval in which the rate held a request back', () => {

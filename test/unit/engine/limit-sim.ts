@@ -1,18 +1,22 @@
 import { RateLimitedError } from '../../../src/looker/errors.js';
+import { parseRetryAfter } from '../../../src/looker/response-errors.js';
 import { RequestGate, type LimiterOptions, type PauseEvent } from '../../../src/engine/gate.js';
 import { RequestRunner } from '../../../src/engine/request-runner.js';
+import {
+  createRequestLimit,
+  retryAfterHeader,
+  type ResolvedRateLimit,
+} from '../../../src/sim/behaviour/rate-limit.js';
 import { FakeClock } from './fake-clock.js';
 
 /**
- * A token-bucket server (R tokens/s, burst B, integer Retry-After = seconds until a token, at
- * least 1 — like the project's simulator) served by the real limiter and runner on virtual
- * time: W workers fetch `items` one-request items as fast as the gate lets them.
+ * A rate-limited server — the simulator's own limit models and Retry-After forms
+ * (src/sim/behaviour/rate-limit.ts) — served by the real limiter and runner on virtual time:
+ * W workers fetch `items` one-request items as fast as the gate lets them. The 429's header is
+ * read back by the client's own parser, so an HTTP date goes through the same code as live.
  */
-export interface TokenBucketScenario {
-  /** Refill rate R, tokens per second. */
-  rate: number;
-  /** Bucket size. @default rate */
-  burst?: number;
+export interface LimitScenario {
+  limit: ResolvedRateLimit;
   workers: number;
   items: number;
   /** Network delay each way, ms. @default 10 */
@@ -22,11 +26,13 @@ export interface TokenBucketScenario {
   limiter?: Omit<LimiterOptions, 'maxConcurrent' | 'now' | 'setTimer'>;
 }
 
-export interface TokenBucketResult {
+export interface LimitResult {
   elapsedMs: number;
   /** Items per second over the whole run. */
   achievedPerSecond: number;
-  /** achievedPerSecond ÷ R. */
+  /** The shortest possible run (see {@link idealMs}). */
+  idealMs: number;
+  /** idealMs ÷ elapsedMs: 1 is as fast as the server allows. */
   efficiency: number;
   requests: number;
   rateLimited: number;
@@ -40,12 +46,28 @@ export interface TokenBucketResult {
   windowViolations: number;
 }
 
-export async function simulateTokenBucket(
-  scenario: TokenBucketScenario,
-): Promise<TokenBucketResult> {
-  const clock = new FakeClock();
-  const rate = scenario.rate;
-  const burst = scenario.burst ?? rate;
+/** A virtual wall clock that is not on a whole second, so fixed windows and HTTP dates are not aligned with the run. */
+const EPOCH_MS = 1_765_000_000_300;
+
+/**
+ * The shortest run the server allows: every request after the free burst at the sustained
+ * rate (rate models), or every slot of the server busy all the time unless the workers cannot
+ * keep it so (concurrency).
+ */
+export function idealMs(scenario: LimitScenario): number {
+  const { limit, items } = scenario;
+  if (limit.model === 'concurrency') {
+    // The server holds a slot for the service time; a worker waits a whole round trip.
+    const serviceMs = scenario.serviceMs ?? 20;
+    const roundTrip = 2 * (scenario.oneWayMs ?? 10) + serviceMs;
+    return items * Math.max(serviceMs / limit.maxConcurrent, roundTrip / scenario.workers);
+  }
+  const free = limit.model === 'token-bucket' ? limit.burst : limit.requestsPerSecond;
+  return (Math.max(0, items - Math.floor(free)) * 1000) / limit.requestsPerSecond;
+}
+
+export async function simulateLimitedServer(scenario: LimitScenario): Promise<LimitResult> {
+  const clock = new FakeClock(EPOCH_MS);
   const oneWayMs = scenario.oneWayMs ?? 10;
   const serviceMs = scenario.serviceMs ?? 20;
   const limiter = new RequestGate({
@@ -67,8 +89,7 @@ export async function simulateTokenBucket(
   });
   limiter.on('pause', (e) => pauses.push(e));
 
-  let tokens = burst;
-  let refilledAt = 0;
+  const server = createRequestLimit(scenario.limit, clock.now());
   let requests = 0;
   let rateLimited = 0;
   /** Retry-After windows (server time) of the 429s the client has received so far. */
@@ -81,19 +102,28 @@ export async function simulateTokenBucket(
     if (windows.some((w) => arrivesAt < w.end)) windowViolations += 1;
     await clock.delay(oneWayMs);
     const arrivedAt = clock.now();
-    tokens = Math.min(burst, tokens + ((arrivedAt - refilledAt) * rate) / 1000);
-    refilledAt = arrivedAt;
-    if (tokens >= 1) {
-      tokens -= 1;
-      await clock.delay(serviceMs + oneWayMs);
+    const admitted = server.take(arrivedAt);
+    if (admitted.ok) {
+      await clock.delay(serviceMs);
+      server.release();
+      await clock.delay(oneWayMs);
       return;
     }
     rateLimited += 1;
-    const retryAfterS = Math.max(1, Math.ceil((1 - tokens) / rate));
+    const { header, windowMs } = retryAfterHeader(
+      scenario.limit.retryAfter,
+      admitted.waitMs,
+      arrivedAt,
+    );
     await clock.delay(oneWayMs);
-    windows.push({ end: arrivedAt + retryAfterS * 1000 });
-    if (windows.length > 64) windows.shift();
-    throw new RateLimitedError('Too Many Requests', { retryAfterMs: retryAfterS * 1000 });
+    if (windowMs !== undefined) {
+      windows.push({ end: arrivedAt + windowMs });
+      if (windows.length > 64) windows.shift();
+    }
+    const retryAfterMs = parseRetryAfter(header, clock.now());
+    throw new RateLimitedError('Too Many Requests', {
+      ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
+    });
   };
 
   let next = 0;
@@ -107,13 +137,14 @@ export async function simulateTokenBucket(
   await clock.runUntilSettled(done, 24 * 3_600_000);
   await done;
 
-  const elapsedMs = clock.now();
+  const elapsedMs = clock.now() - EPOCH_MS;
   const snapshot = limiter.snapshot();
-  const achievedPerSecond = (scenario.items * 1000) / elapsedMs;
+  const ideal = idealMs(scenario);
   return {
     elapsedMs,
-    achievedPerSecond,
-    efficiency: achievedPerSecond / rate,
+    achievedPerSecond: (scenario.items * 1000) / elapsedMs,
+    idealMs: ideal,
+    efficiency: ideal / elapsedMs,
     requests,
     rateLimited,
     decreases: snapshot.decreases,
