@@ -130,13 +130,13 @@ describe('rate limit', () => {
     const held = [1, 2].map((id) =>
       failure(c.get(`/dashboards/${String(id)}`, { signal: giveUp.signal })),
     );
-    await until(() => s.stats().inFlight >= 2);
+    await until(() => s.stats().inFlight >= 2, 'two hung requests in flight');
     const third = await c.get('/dashboards/3');
     expect(third.status).toBe(429);
     expect(third.headers['retry-after']).toBe('1');
     giveUp.abort();
     await Promise.all(held);
-    await until(() => s.stats().inFlight === 0);
+    await until(() => s.stats().inFlight === 0, 'the hung requests to end');
     // Both slots are free again once their requests are over.
     expect((await c.get('/dashboards/3')).status).toBe(200);
   });
