@@ -5,28 +5,22 @@ import { RateMeter } from './metrics.js';
  * timers, no queue: the gate reports what happened (a 429, a success, a request held back by
  * the rate) with the instant it happened, and applies the answer.
  *
- * Policy:
+ * Policy (docs/limiter.md has the whole of it, and the measurements):
  * - The user's caps (`--rate-limit-per-second`, `--rate-limit-per-minute` ÷ 60, the smaller
  *   wins) are the ceiling; with no cap the rate is unlimited until the server says otherwise.
  * - Pause: a 429 pauses new starts for its `Retry-After` (at most `maxPauseMs`), or for an
  *   exponential backoff when it is absent (doubled per episode without a success between).
- * - Decrease, once per pause episode: a 429 for a request that started before the current
- *   episode began is a straggler of it and only extends the pause. A new episode sets the rate
- *   to what the server sustained. The first time (or when unlimited): the successes of the
- *   recent window divided by that window plus the pause now owed (for a token bucket, its
- *   refill rate), but not under half the rate that was succeeding, and only with at least 5
- *   successes to go on (else the pause alone acts). Later: the successes per second since the
- *   previous episode, but no more than `decreaseFactor` (0.9) below the current rate, never up.
- * - Increase, additively while clean: each `increaseIntervalMs` without a new episode, if the
- *   rate actually held a request back, add `increaseFraction` (2 %) of the rate the last
- *   decrease set, up to the cap. The step doubles after every 5 increases in a row, so a low
- *   estimate recovers in tens of seconds, not minutes; in the 10 % just below the rate the
- *   last 429 came at (the probable ceiling) it shrinks to a tenth, so the rate lingers where
- *   the server is known to cope and probes past it gently (the shape of TCP CUBIC). With no
- *   cap, once the rate has held nothing back for `unlimitedAfterMs`, it is lifted altogether.
- * Why it fits a token bucket: the rate settles a few percent above the refill rate, so the
- * bucket drains slowly and is never full and idle; a pause of Retry-After then refills it, so
- * an episode costs a handful of 429s and almost no tokens.
+ * - Decrease, once per pause episode (a 429 for a request started before the episode began is
+ *   a straggler: it only extends the pause). Servers limit in different ways — a token bucket
+ *   drains a burst, a window lets exactly R through per second, a concurrency cap refuses one
+ *   request too many — so the cut uses what the client saw: the recent success rate, the last
+ *   second's successes while it was pushing, what got through since the previous episode, or,
+ *   with nothing to go on, slow start (1/s doubled every quarter interval until a 429).
+ * - Increase while clean and actually holding requests back: toward the rate the last 429
+ *   came at (half the gap per interval when that rate is known closely, additively otherwise),
+ *   holding just under it and probing past it only when a probe is due (30 s, doubled each
+ *   time a trip confirms the same ceiling). With no cap, once the rate has held nothing back
+ *   for `unlimitedAfterMs`, it is lifted altogether.
  */
 
 export interface RatePolicyOptions {
@@ -36,7 +30,7 @@ export interface RatePolicyOptions {
   ratePerMinute?: number;
   /** Floor of the allowed rate after decreases, req/s (clamped to the cap). @default 0.5 */
   minRatePerSecond?: number;
-  /** Largest cut of one later pause episode (new rate ≥ rate × factor). 0 < f < 1. @default 0.9 */
+  /** Cut of a repeated episode soon after a pause when nothing closer is known (rate × factor). 0 < f < 1. @default 0.9 */
   decreaseFactor?: number;
   /** Clean time between two additive increases, in ms. @default 1000 */
   increaseIntervalMs?: number;

@@ -52,6 +52,8 @@ export interface LookerClientOptions {
   userAgent?: string;
   /** Time source for token expiry, in ms. @default Date.now */
   clock?: () => number;
+  /** Waits before a login that follows a rejected fresh token. @default setTimeout */
+  sleep?: (ms: number) => Promise<void>;
   /** A response body larger than this fails its request. @default 256 MiB */
   maxResponseBytes?: number;
 }
@@ -121,7 +123,10 @@ export class LookerClient implements ApiCaller {
         ...credentials,
         describeSource: describeCredentialSource(settings),
       },
-      options.clock ? { clock: options.clock } : {},
+      {
+        ...(options.clock ? { clock: options.clock } : {}),
+        ...(options.sleep ? { sleep: options.sleep } : {}),
+      },
     );
     return new LookerClient(new Looker40SDK(session), session, transport, settings.baseUrl);
   }

@@ -19,7 +19,8 @@ import { type LookerTransport } from './transport.js';
  * `getToken()` logs in whenever it is not authenticated, so N cold workers send N logins).
  * Login is single-flight (one shared promise everyone awaits), refreshes shortly before the
  * token expires, drops a token the server rejected only if it is still the current one (so a
- * burst of 401s causes one re-login), remembers refused credentials (no retry storm) and
+ * burst of 401s causes one re-login), spaces logins out when fresh tokens keep being rejected
+ * (250 ms, doubling, at most 8 s), remembers refused credentials (no retry storm) and
  * registers every access token with the redactor.
  */
 
@@ -33,6 +34,8 @@ export interface SessionCredentials {
 export interface LookerSessionOptions {
   /** Time source in ms (token expiry). @default Date.now */
   clock?: () => number;
+  /** Waits before a login that follows a rejected fresh token. @default setTimeout */
+  sleep?: (ms: number) => Promise<void>;
 }
 
 const accessTokenSchema = z.object({
@@ -45,6 +48,11 @@ const accessTokenSchema = z.object({
 const DEFAULT_TTL_SECONDS = 3600;
 /** Refresh this long before expiry: a tenth of the lifetime, at most a minute. */
 const MAX_REFRESH_MARGIN_MS = 60_000;
+/** A token rejected within this long after its login was rejected fresh. */
+const FRESH_TOKEN_MS = 60_000;
+/** The wait before a login after k fresh tokens were rejected in a row: base × 2^(k-1), capped. */
+const RELOGIN_BACKOFF_BASE_MS = 250;
+const RELOGIN_BACKOFF_MAX_MS = 8_000;
 
 interface TokenState {
   accessToken: string;
@@ -52,6 +60,7 @@ interface TokenState {
   expiresIn: number;
   /** Log in again from this instant on. */
   refreshAtMs: number;
+  issuedAtMs: number;
 }
 
 export class LookerSession implements IAuthSession {
@@ -61,8 +70,11 @@ export class LookerSession implements IAuthSession {
   private loginInFlight: Promise<TokenState> | undefined;
   private refused: ApiAuthError | ConfigError | undefined;
   private readonly clock: () => number;
+  private readonly sleep: (ms: number) => Promise<void>;
   private readonly credentials: SessionCredentials;
   private logins = 0;
+  /** Fresh tokens the server rejected in a row: the next login waits longer each time. */
+  private rejectedFresh = 0;
 
   constructor(
     readonly settings: IApiSettings,
@@ -72,10 +84,15 @@ export class LookerSession implements IAuthSession {
   ) {
     this.credentials = credentials;
     this.clock = options.clock ?? Date.now;
+    this.sleep =
+      options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms).unref()));
     registerCredentials(credentials.clientId, credentials.clientSecret);
     transport.onUnauthorized = (sent) => {
       this.invalidate(sent);
       return Promise.resolve();
+    };
+    transport.onAuthorized = () => {
+      this.rejectedFresh = 0;
     };
   }
 
@@ -134,6 +151,8 @@ export class LookerSession implements IAuthSession {
    */
   invalidate(sentAuthorization: string | undefined): void {
     if (this.token && sentAuthorization === `Bearer ${this.token.accessToken}`) {
+      const fresh = this.clock() - this.token.issuedAtMs < FRESH_TOKEN_MS;
+      this.rejectedFresh = fresh ? this.rejectedFresh + 1 : 0;
       this.token = undefined;
     }
   }
@@ -166,6 +185,11 @@ export class LookerSession implements IAuthSession {
   }
 
   private async performLogin(): Promise<TokenState> {
+    if (this.rejectedFresh > 0) {
+      await this.sleep(
+        Math.min(RELOGIN_BACKOFF_MAX_MS, RELOGIN_BACKOFF_BASE_MS * 2 ** (this.rejectedFresh - 1)),
+      );
+    }
     const { clientId, clientSecret } = this.credentials;
     const body = new URLSearchParams({ client_id: clientId, client_secret: clientSecret });
     this.logins++;
@@ -188,10 +212,12 @@ export class LookerSession implements IAuthSession {
     const { access_token: accessToken, expires_in: expiresIn } = parsed.data;
     registerSecret(accessToken);
     const ttlMs = (expiresIn ?? DEFAULT_TTL_SECONDS) * 1000;
+    const issuedAtMs = this.clock();
     const state = {
       accessToken,
       expiresIn: expiresIn ?? DEFAULT_TTL_SECONDS,
-      refreshAtMs: this.clock() + ttlMs - Math.min(MAX_REFRESH_MARGIN_MS, ttlMs / 10),
+      refreshAtMs: issuedAtMs + ttlMs - Math.min(MAX_REFRESH_MARGIN_MS, ttlMs / 10),
+      issuedAtMs,
     };
     this.token = state;
     return state;

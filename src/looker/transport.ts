@@ -60,6 +60,9 @@ export const DEFAULT_MAX_RESPONSE_BYTES = 256 * 1024 * 1024;
 
 export type UnauthorizedHandler = (sentAuthorization: string | undefined) => Promise<void>;
 
+/** Replays after 401s before a request fails with an authentication error. */
+const MAX_UNAUTHORIZED_REPLAYS = 6;
+
 /** The abort reason of a request that ran out of time. */
 const TIMED_OUT = Symbol('timed out');
 
@@ -70,6 +73,8 @@ export class LookerTransport implements ITransport {
   observer: RawObserver | undefined = undefined;
   /** Set by the session: drop the rejected token so the replay logs in again. */
   onUnauthorized: UnauthorizedHandler | undefined;
+  /** Set by the session: a request with its token was not refused (401). */
+  onAuthorized: (() => void) | undefined;
   private readonly closing = new AbortController();
   private readonly fanout = new AbortFanout();
   private readonly userAgent: string;
@@ -248,17 +253,26 @@ export class LookerTransport implements ITransport {
     const opts: LookerRequestOptions = { ...this.settings, ...options };
     const send = () => this.rawRequest(method, path, queryParams, body, authenticator, options);
     let raw = await send();
-    if (raw.statusCode === 401 && authenticator && this.onUnauthorized) {
-      await this.onUnauthorized(raw.sentAuthorization);
-      raw = await send();
-      if (raw.statusCode === 401) {
-        const operation = operationOf(opts, method, raw.url);
-        throw new ApiAuthError(`${operation}: Looker rejected a fresh session token (HTTP 401).`, {
-          operation,
-          status: 401,
-          hint: 'The API user may have been disabled or its API keys revoked meanwhile; run `lookervault check`.',
-        });
+    if (authenticator && this.onUnauthorized) {
+      // A 401 drops the token and the replay logs in again; a token rejected right after its
+      // login (a cluster that has not seen it yet) is replayed a few more times, the session
+      // spacing those logins out, before the run gives up on authentication.
+      for (let replay = 1; raw.statusCode === 401; replay++) {
+        if (replay > MAX_UNAUTHORIZED_REPLAYS) {
+          const operation = operationOf(opts, method, raw.url);
+          throw new ApiAuthError(
+            `${operation}: Looker rejected ${String(MAX_UNAUTHORIZED_REPLAYS)} fresh session tokens in a row (HTTP 401).`,
+            {
+              operation,
+              status: 401,
+              hint: 'The API user may have been disabled or its API keys revoked meanwhile; run `lookervault check`.',
+            },
+          );
+        }
+        await this.onUnauthorized(raw.sentAuthorization);
+        raw = await send();
       }
+      this.onAuthorized?.();
     }
     const operation = operationOf(opts, method, raw.url);
     if (!raw.ok) throw errorFromResponse(raw, operation);

@@ -92,6 +92,51 @@ describe('LookerClient against the simulator', () => {
     expect(sim.stats().unauthorized).toBeGreaterThan(0);
   });
 
+  it('tokens rejected right after their login are replayed with logins spaced out, not a failed run', async () => {
+    const waits: number[] = [];
+    const sleep = (ms: number): Promise<void> => {
+      waits.push(ms);
+      return Promise.resolve();
+    };
+    const { sim, client } = await start({}, { poolSize: 8, sleep });
+    // A cluster that has not seen the new token yet: the next 12 requests are refused with 401.
+    sim.injectFaults({
+      operation: 'search_dashboards',
+      times: 12,
+      fault: { kind: 'status', status: 401 },
+    });
+    const pages = await Promise.all(Array.from({ length: 8 }, (_, i) => listDashboards(client, i)));
+    expect(pages.every((page) => page.length === 5)).toBe(true);
+    // One login per rejected token, each after a longer wait than the one before.
+    expect(waits.length).toBeGreaterThan(0);
+    expect(waits).toEqual([...waits].sort((a, b) => a - b));
+    expect(waits[0]).toBe(250);
+    expect(sim.stats().logins).toBe(waits.length + 1);
+    // A clean answer resets the backoff.
+    sim.injectFaults({ operation: 'search_dashboards', fault: { kind: 'status', status: 401 } });
+    waits.length = 0;
+    await listDashboards(client);
+    expect(waits).toEqual([250]);
+  });
+
+  it('gives up with an authentication error when fresh tokens keep being rejected', async () => {
+    const waits: number[] = [];
+    const sleep = (ms: number): Promise<void> => {
+      waits.push(ms);
+      return Promise.resolve();
+    };
+    const { sim, client } = await start({}, { poolSize: 1, sleep });
+    sim.injectFaults({
+      operation: 'search_dashboards',
+      times: 100,
+      fault: { kind: 'status', status: 401 },
+    });
+    const error = await catching(listDashboards(client));
+    expect(error).toBeInstanceOf(ApiAuthError);
+    expect((error as ApiAuthError).message).toContain('rejected 6 fresh session tokens in a row');
+    expect(waits).toEqual([250, 500, 1000, 2000, 4000, 8000]);
+  });
+
   it('refreshes the token before it expires when the clocks agree, without any 401', async () => {
     let now = Date.parse('2025-06-01T00:00:00Z');
     const clock = () => now;
