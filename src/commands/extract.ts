@@ -13,6 +13,7 @@ import { ExitCode, UsageError } from '../errors.js';
 import { openExtraction } from '../extract/open.js';
 import { isScopedType } from '../extract/scope.js';
 import type { Extraction } from '../extract/orchestrator.js';
+import type { RunSummary } from '../engine/run-summary.js';
 import {
   BATCH_SIZE_RANGE,
   EXTRACT_DEFAULTS,
@@ -162,10 +163,11 @@ export default class Extract extends BaseCommand {
         await display.abort();
         throw error;
       });
-      await display.finish(summary);
+      const fatal = summary.status === 'failed' ? extraction.fatalError : undefined;
+      // A fatal error is printed once, below the summary, with its hint (the thrown error).
+      await display.finish(fatal ? withoutError(summary) : summary);
       if (this.jsonEnabled()) this.logJson(summaryToJson(summary));
-      const fatal = extraction.fatalError;
-      if (summary.status === 'failed' && fatal) throw fatal;
+      if (fatal) throw fatal;
       const code = exitCodeForSummary(summary);
       if (code !== ExitCode.Success) this.exit(code);
     } finally {
@@ -189,6 +191,12 @@ export default class Extract extends BaseCommand {
       },
     );
   }
+}
+
+function withoutError(summary: RunSummary): RunSummary {
+  const shown = { ...summary };
+  delete shown.error;
+  return shown;
 }
 
 /** The folders named with --folders, each once, in order (undefined: none). */

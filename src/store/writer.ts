@@ -463,7 +463,9 @@ class ThreadEngine implements CommitEngine {
       const pending = this.#pending.get(message.id);
       if (!pending) return;
       this.#pending.delete(message.id);
-      if (this.#pending.size === 0) this.#worker.unref();
+      // Closing keeps the thread referenced until it exits: a failed batch answered after
+      // close() began must not let the process end (exit 13) while the thread closes the file.
+      if (this.#pending.size === 0 && this.#closing === undefined) this.#worker.unref();
       if (message.kind === 'committed') pending.resolve(message.results);
       else pending.reject(deserializeError(message.error));
     });
