@@ -224,6 +224,10 @@ function parseTypes(values: string[] | undefined): ContentType[] {
     }
     types.add(type);
   }
-  if (types.size === 0) throw new UsageError('--types needs at least one content type.');
+  if (types.size === 0) {
+    throw new UsageError('--types needs at least one content type.', {
+      hint: `Choose from: ${CONTENT_TYPES.map((t) => CONTENT_TYPE_PLURALS[t]).join(', ')}.`,
+    });
+  }
   return CONTENT_TYPES.filter((type) => types.has(type));
 }

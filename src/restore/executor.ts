@@ -275,7 +275,9 @@ function ownerOf(item: PlannedItem, context: ExecutorContext): string {
 function idOf(value: unknown, operation: string): string {
   const id = isObject(value) ? text(value.id) : null;
   if (id === null) {
-    throw new ItemRestoreError(`${operation} answered without an id`);
+    throw new ItemRestoreError(`${operation} answered without an id`, {
+      hint: 'The target did not say what it created: check it in Looker, then `restore --retry-failed` (the restore finds what it made before creating again).',
+    });
   }
   return id;
 }
@@ -383,7 +385,11 @@ async function writeFolder(item: PlannedItem, context: ExecutorContext): Promise
 }
 
 async function newQuery(query: unknown, context: ExecutorContext): Promise<string> {
-  if (!isObject(query)) throw new ItemRestoreError('its query is missing from the backup');
+  if (!isObject(query)) {
+    throw new ItemRestoreError('its query is missing from the backup', {
+      hint: 'Run `lookervault extract --full` to store the item again with its queries, then restore it.',
+    });
+  }
   const body = queryBody(query);
   // A query is immutable and unowned: creating one twice after a lost answer is harmless.
   const created = await context.api.call(

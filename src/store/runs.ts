@@ -344,6 +344,7 @@ export class RunStore {
     }
     return new DatabaseError(
       `Run ${runId} in \`${this.#vault.path}\` is ${run.status}, not running in this process`,
+      { hint: 'Run the same command again: a new run (or the resumed one) is started for it.' },
     );
   }
 

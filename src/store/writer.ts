@@ -473,6 +473,7 @@ class ThreadEngine implements CommitEngine {
       this.#rejectAll(
         new DatabaseError(`The writer thread for \`${data.path}\` crashed: ${error.message}`, {
           cause: error,
+          hint: 'The run is resumable: run the same command again. If this keeps happening, report it with the output of LOOKERVAULT_DEBUG=1.',
         }),
       );
     });
@@ -480,7 +481,9 @@ class ThreadEngine implements CommitEngine {
       this.#worker.once('exit', (code) => {
         this.#exited = true;
         this.#rejectAll(
-          new DatabaseError(`The writer thread for \`${data.path}\` stopped (exit code ${code})`),
+          new DatabaseError(`The writer thread for \`${data.path}\` stopped (exit code ${code})`, {
+            hint: 'The run is resumable: run the same command again. If this keeps happening, report it with the output of LOOKERVAULT_DEBUG=1.',
+          }),
         );
         resolve();
       });
