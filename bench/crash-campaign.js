@@ -153,19 +153,6 @@ async function extractCampaign() {
   }
 }
 
-const NO_CONTENT = {
-  dashboard: 0,
-  look: 0,
-  folder: 0,
-  board: 0,
-  scheduled_plan: 0,
-  lookmlDashboards: 0,
-  group: 0,
-  role: 0,
-  permission_set: 0,
-  model_set: 0,
-};
-
 async function restoreCampaign() {
   const counts = {
     dashboard: Number(flags['restore-dashboards']),
@@ -190,8 +177,8 @@ async function restoreCampaign() {
   await a.close();
   if (extracted.code !== 0) throw new Error(`source extract failed: ${extracted.stderr}`);
 
-  const target = () =>
-    startSimulator({ seed: 6, empty: true, counts: { ...NO_CONTENT, user: counts.user } });
+  // An instance with no content but the same users (matched by email).
+  const target = () => startSimulator({ seed: 6, empty: true, counts: { user: counts.user } });
   const restore = (b) => ({
     args: [
       'restore',

@@ -58,6 +58,18 @@ const listDashboards = (c: LookerClient, offset = 0) =>
     sdk.search_dashboards({ fields: 'id', limit: 5, offset, sorts: 'id' }, options),
   );
 
+/** A sleep that waits for nothing and records how long it was asked to wait. */
+function recordingSleep(): { waits: number[]; sleep: (ms: number) => Promise<void> } {
+  const waits: number[] = [];
+  return {
+    waits,
+    sleep: (ms) => {
+      waits.push(ms);
+      return Promise.resolve();
+    },
+  };
+}
+
 const catching = (promise: Promise<unknown>): Promise<unknown> =>
   promise.then(
     () => new Error('expected a rejection'),
@@ -93,11 +105,7 @@ describe('LookerClient against the simulator', () => {
   });
 
   it('tokens rejected right after their login are replayed with logins spaced out, not a failed run', async () => {
-    const waits: number[] = [];
-    const sleep = (ms: number): Promise<void> => {
-      waits.push(ms);
-      return Promise.resolve();
-    };
+    const { waits, sleep } = recordingSleep();
     const { sim, client } = await start({}, { poolSize: 8, sleep });
     // A cluster that has not seen the new token yet: the next 12 requests are refused with 401.
     sim.injectFaults({
@@ -120,11 +128,7 @@ describe('LookerClient against the simulator', () => {
   });
 
   it('gives up with an authentication error when fresh tokens keep being rejected', async () => {
-    const waits: number[] = [];
-    const sleep = (ms: number): Promise<void> => {
-      waits.push(ms);
-      return Promise.resolve();
-    };
+    const { waits, sleep } = recordingSleep();
     const { sim, client } = await start({}, { poolSize: 1, sleep });
     sim.injectFaults({
       operation: 'search_dashboards',
