@@ -2,23 +2,76 @@ import { describe, expect, it } from '@jest/globals';
 import { parseAuthorization, TokenStore } from '../../../src/sim/auth.js';
 import { Capacity } from '../../../src/sim/behaviour/capacity.js';
 import { FaultInjector } from '../../../src/sim/behaviour/faults.js';
-import { RetryAfterWindow, TokenBucket } from '../../../src/sim/behaviour/rate-limit.js';
+import {
+  ConcurrencyLimit,
+  FixedWindow,
+  retryAfterHeader,
+  RetryAfterWindow,
+  SlidingLog,
+  TokenBucket,
+} from '../../../src/sim/behaviour/rate-limit.js';
 import { ByteLru } from '../../../src/sim/lru.js';
 import { resolveOptions, SimulatorOptionError } from '../../../src/sim/options.js';
 import { RequestLog, StatsRecorder } from '../../../src/sim/stats.js';
 
 describe('token bucket', () => {
-  it('lets a burst through, then refills at the rate; Retry-After rounds up to whole seconds, at least 1', () => {
+  it('lets a burst through, then refills at the rate; a refusal says how long until a token is back', () => {
     const bucket = new TokenBucket(4, 2, 0);
     expect(bucket.take(0)).toEqual({ ok: true });
     expect(bucket.take(0)).toEqual({ ok: true });
-    expect(bucket.take(0)).toEqual({ ok: false, retryAfterSeconds: 1 });
+    expect(bucket.take(0)).toEqual({ ok: false, waitMs: 250 });
     expect(bucket.take(250)).toEqual({ ok: true });
     const slow = new TokenBucket(0.25, 1, 0);
     slow.take(0);
-    expect(slow.take(0)).toEqual({ ok: false, retryAfterSeconds: 4 });
-    expect(slow.take(3000)).toEqual({ ok: false, retryAfterSeconds: 1 });
+    expect(slow.take(0)).toEqual({ ok: false, waitMs: 4000 });
+    expect(slow.take(3000)).toEqual({ ok: false, waitMs: 1000 });
     expect(slow.take(4000)).toEqual({ ok: true });
+  });
+});
+
+describe('other limit models', () => {
+  it('fixed windows: R per clock second, then a wait to the next second', () => {
+    const window = new FixedWindow(2);
+    expect(window.take(1_300)).toEqual({ ok: true });
+    expect(window.take(1_900)).toEqual({ ok: true });
+    expect(window.take(1_950)).toEqual({ ok: false, waitMs: 50 });
+    expect(window.take(2_000)).toEqual({ ok: true });
+  });
+
+  it('a sliding log: R in any one-second window, then a wait until the oldest leaves it', () => {
+    const log = new SlidingLog(2);
+    expect(log.take(1_300)).toEqual({ ok: true });
+    expect(log.take(1_900)).toEqual({ ok: true });
+    expect(log.take(2_100)).toEqual({ ok: false, waitMs: 200 });
+    expect(log.take(2_300)).toEqual({ ok: true });
+    expect(log.take(2_400)).toEqual({ ok: false, waitMs: 500 });
+  });
+
+  it('a concurrency limit: refuses one too many until a slot is released', () => {
+    const limit = new ConcurrencyLimit(2);
+    expect(limit.take()).toEqual({ ok: true });
+    expect(limit.take()).toEqual({ ok: true });
+    expect(limit.take()).toEqual({ ok: false, waitMs: 1000 });
+    limit.release();
+    expect(limit.take()).toEqual({ ok: true });
+  });
+});
+
+describe('Retry-After forms', () => {
+  it('exact rounds up to whole seconds (at least 1); one is 1; absent sends none; a date has whole seconds', () => {
+    expect(retryAfterHeader('exact', 250, 0)).toEqual({ header: '1', windowMs: 1000 });
+    expect(retryAfterHeader('exact', 4000, 0)).toEqual({ header: '4', windowMs: 4000 });
+    expect(retryAfterHeader('exact', 4001, 0)).toEqual({ header: '5', windowMs: 5000 });
+    expect(retryAfterHeader('one', 4001, 0)).toEqual({ header: '1', windowMs: 1000 });
+    expect(retryAfterHeader('absent', 4001, 0)).toEqual({
+      header: undefined,
+      windowMs: undefined,
+    });
+    const now = Date.UTC(2026, 11, 7, 12, 0, 0, 600);
+    expect(retryAfterHeader('http-date', 250, now)).toEqual({
+      header: 'Mon, 07 Dec 2026 12:00:01 GMT',
+      windowMs: 400,
+    });
   });
 });
 
