@@ -77,10 +77,10 @@ const SLOW_START_INTERVALS = 4;
 const ISOLATED_AFTER_MS = 10_000;
 /** Rates are set this far under what the server let through in the last second. */
 const LAST_SECOND_MARGIN = 0.99;
-/** The deepest cut of a repeated trip soon after a pause. */
-const SHALLOWEST_PAUSED_CUT = 0.75;
-/** The deepest cut of one episode that has a rate to compare with. */
-const DEEPEST_CUT = 0.5;
+/** A repeated trip soon after a pause cuts the rate to no less than this share of it. */
+const DEEPEST_PAUSED_CUT = 0.75;
+/** A trip after a clean second cuts the rate to no less than this share of it. */
+const DEEPEST_MEASURED_CUT = 0.5;
 /** An isolated trip sets the rate this far below where it came. */
 const ISOLATED_CUT = 0.98;
 /** Trips within this fraction of the previous one confirm the ceiling. */
@@ -127,9 +127,9 @@ export class AdaptiveRatePolicy {
   private probeAt = -Infinity;
   /** The last cut knows the limit closely (an isolated trip, or slow start's overshoot). */
   private ceilingIsClose = false;
-  /** The successes counted when the rate last changed. */
   /** The last second's successes when the previous episode began. */
   private lastSecondAtEpisode: number | null = null;
+  /** The successes counted when the rate last changed. */
   private successesAtAdjust = 0;
   /** When the latest pause ends (or ended). */
   private pauseEndsAt = -Infinity;
@@ -312,9 +312,9 @@ export class AdaptiveRatePolicy {
       const rate = Math.min(before * ISOLATED_CUT, lastSecond);
       cut = { rate, ceiling: Math.min(before, lastSecond / LAST_SECOND_MARGIN), close: true };
     } else if (now - Math.max(this.pauseEndsAt, this.lastAdjustAt) >= 1000 && lastSecond < before) {
-      // Repeated trips after a whole second at this rate without a pause: the server let through what it
-      // allows per second (exactly, for a window server; a little more for a bucket).
-      const rate = Math.max(before * DEEPEST_CUT, lastSecond);
+      // A trip after a whole second at this rate without a pause: the server let through what
+      // it allows per second (exactly, for a window server; a little more for a bucket).
+      const rate = Math.max(before * DEEPEST_MEASURED_CUT, lastSecond);
       cut = { rate, ceiling: lastSecond / LAST_SECOND_MARGIN, close: true };
     } else if (
       this.lastSecondAtEpisode !== null &&
@@ -333,7 +333,7 @@ export class AdaptiveRatePolicy {
       const rate = Math.min(
         before,
         Math.max(
-          before * SHALLOWEST_PAUSED_CUT,
+          before * DEEPEST_PAUSED_CUT,
           sustained,
           Math.min(lastSecond, before * this.decreaseFactor),
         ),

@@ -7,8 +7,9 @@ import { ConfigError } from '../errors.js';
  * part of better-sqlite3's API it uses; better-sqlite3 provides it as it is, and `node:sqlite`
  * (built into Node 22.16 and newer: no native build) through {@link NodeSqliteDatabase}. Which one
  * runs: `LOOKERVAULT_SQLITE_DRIVER` (`node` or `better-sqlite3`) when set, else node:sqlite where
- * Node has it (better-sqlite3 is an optional dependency), else better-sqlite3. The writer
- * benchmark (bench/results/sqlite-drivers.md) found them within a few percent of each other.
+ * Node has it (better-sqlite3 is an optional dependency), else better-sqlite3. Measured on
+ * Node 24 (bench/results/sqlite-drivers.md): the writer ~20% faster on node:sqlite, a whole
+ * run at zero latency within the noise.
  */
 
 export interface SqlRunResult {
