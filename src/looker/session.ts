@@ -84,8 +84,9 @@ export class LookerSession implements IAuthSession {
   ) {
     this.credentials = credentials;
     this.clock = options.clock ?? Date.now;
-    this.sleep =
-      options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms).unref()));
+    // A referenced timer: while every request waits for this login, it is what keeps the
+    // process alive.
+    this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
     registerCredentials(credentials.clientId, credentials.clientSecret);
     transport.onUnauthorized = (sent) => {
       this.invalidate(sent);

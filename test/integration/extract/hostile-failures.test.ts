@@ -42,3 +42,27 @@ describe('a write the database refuses mid-run', () => {
     }
   }, 300_000);
 });
+
+describe('tokens refused right after their login', () => {
+  it('the run waits out the spaced re-logins and completes', async () => {
+    const sim = await simulator({ counts: { dashboard: 20, look: 5 }, latencyMs: 1 });
+    // Every content request is refused with 401 three times in a row, from the first one on:
+    // the one worker re-logs in after 250, 500 and 1,000 ms with nothing else in flight.
+    sim.injectFaults({ times: 3, fault: { kind: 'status', status: 401 } });
+    const db = tempDb();
+    const result = await runCli(
+      ['extract', '--db', db, '--no-progress', '-w', '1', '-t', 'dashboards,looks'],
+      {
+        env: {
+          LOOKERSDK_BASE_URL: sim.url,
+          LOOKERSDK_CLIENT_ID: sim.clientId,
+          LOOKERSDK_CLIENT_SECRET: sim.clientSecret,
+        },
+        timeoutMs: 120_000,
+      },
+    );
+    expect(result.stderr).toMatch(/^Backup complete/m);
+    expect(result.code).toBe(0);
+    expect(sim.stats().logins).toBe(4);
+  }, 180_000);
+});
