@@ -262,14 +262,93 @@ const RESULT_CODE_NAMES: readonly string[] = [
   'SQLITE_FORMAT',
   'SQLITE_RANGE',
   'SQLITE_NOTADB',
+  'SQLITE_NOTICE',
+  'SQLITE_WARNING',
 ];
+
+/**
+ * Extended result codes (primary | n << 8), named as better-sqlite3 names them: index n - 1
+ * of each list (sqlite3.h).
+ */
+const EXTENDED_CODE_NAMES: Readonly<Record<string, readonly string[]>> = {
+  SQLITE_ERROR: ['MISSING_COLLSEQ', 'RETRY', 'SNAPSHOT'],
+  SQLITE_IOERR: [
+    'READ',
+    'SHORT_READ',
+    'WRITE',
+    'FSYNC',
+    'DIR_FSYNC',
+    'TRUNCATE',
+    'FSTAT',
+    'UNLOCK',
+    'RDLOCK',
+    'DELETE',
+    'BLOCKED',
+    'NOMEM',
+    'ACCESS',
+    'CHECKRESERVEDLOCK',
+    'LOCK',
+    'CLOSE',
+    'DIR_CLOSE',
+    'SHMOPEN',
+    'SHMSIZE',
+    'SHMLOCK',
+    'SHMMAP',
+    'SEEK',
+    'DELETE_NOENT',
+    'MMAP',
+    'GETTEMPPATH',
+    'CONVPATH',
+    'VNODE',
+    'AUTH',
+    'BEGIN_ATOMIC',
+    'COMMIT_ATOMIC',
+    'ROLLBACK_ATOMIC',
+    'DATA',
+    'CORRUPTFS',
+    'IN_PAGE',
+  ],
+  SQLITE_LOCKED: ['SHAREDCACHE', 'VTAB'],
+  SQLITE_BUSY: ['RECOVERY', 'SNAPSHOT', 'TIMEOUT'],
+  SQLITE_CANTOPEN: ['NOTEMPDIR', 'ISDIR', 'FULLPATH', 'CONVPATH', 'DIRTYWAL', 'SYMLINK'],
+  SQLITE_CORRUPT: ['VTAB', 'SEQUENCE', 'INDEX'],
+  SQLITE_READONLY: ['RECOVERY', 'CANTLOCK', 'ROLLBACK', 'DBMOVED', 'CANTINIT', 'DIRECTORY'],
+  SQLITE_ABORT: ['', 'ROLLBACK'],
+  SQLITE_CONSTRAINT: [
+    'CHECK',
+    'COMMITHOOK',
+    'FOREIGNKEY',
+    'FUNCTION',
+    'NOTNULL',
+    'PRIMARYKEY',
+    'TRIGGER',
+    'UNIQUE',
+    'VTAB',
+    'ROWID',
+    'PINNED',
+    'DATATYPE',
+  ],
+  SQLITE_NOTICE: ['RECOVER_WAL', 'RECOVER_ROLLBACK'],
+  SQLITE_WARNING: ['AUTOINDEX'],
+  SQLITE_AUTH: ['USER'],
+};
+
+/** `SQLITE_CONSTRAINT_UNIQUE` for 2067, `SQLITE_FULL` for 13; undefined for an unknown code. */
+export function sqliteCodeName(code: number): string | undefined {
+  const primary = RESULT_CODE_NAMES[code & 0xff];
+  if (primary === undefined) return undefined;
+  const extended = code >> 8;
+  if (extended === 0) return primary;
+  const suffix = EXTENDED_CODE_NAMES[primary]?.[extended - 1];
+  return suffix ? `${primary}_${suffix}` : primary;
+}
 
 /** Gives a node:sqlite error better-sqlite3's `code` (`SQLITE_BUSY`…), keeping the rest. */
 function withSqliteCode(error: unknown): unknown {
   if (typeof error !== 'object' || error === null) return error;
   const { code, errcode } = error as { code?: unknown; errcode?: unknown };
   if (code !== 'ERR_SQLITE_ERROR' || typeof errcode !== 'number') return error;
-  const name = RESULT_CODE_NAMES[errcode & 0xff];
+  const name = sqliteCodeName(errcode);
   if (name !== undefined) Object.assign(error, { code: name });
   return error;
 }

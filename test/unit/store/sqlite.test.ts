@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import {
   loadSqliteDriver,
+  sqliteCodeName,
   SQLITE_DRIVER_ENV,
   type SqliteDriver,
   type SqliteDriverName,
@@ -34,6 +35,18 @@ function withDriver(driver: SqliteDriver, use: (dir: string) => void): void {
 describe('SQLite driver seam', () => {
   it('finds at least one driver on this Node', () => {
     expect(available.length).toBeGreaterThan(0);
+  });
+
+  it("names node:sqlite's numeric result codes as SQLite does, extended codes included", () => {
+    expect(sqliteCodeName(13)).toBe('SQLITE_FULL');
+    expect(sqliteCodeName(5)).toBe('SQLITE_BUSY');
+    expect(sqliteCodeName(517)).toBe('SQLITE_BUSY_SNAPSHOT');
+    expect(sqliteCodeName(778)).toBe('SQLITE_IOERR_WRITE');
+    expect(sqliteCodeName(1811)).toBe('SQLITE_CONSTRAINT_TRIGGER');
+    expect(sqliteCodeName(2067)).toBe('SQLITE_CONSTRAINT_UNIQUE');
+    expect(sqliteCodeName(26)).toBe('SQLITE_NOTADB');
+    expect(sqliteCodeName(19 | (99 << 8))).toBe('SQLITE_CONSTRAINT');
+    expect(sqliteCodeName(200)).toBeUndefined();
   });
 
   describe.each(available.map((driver) => [driver.name, driver] as const))('%s', (_, driver) => {
@@ -116,7 +129,8 @@ describe('SQLite driver seam', () => {
         } catch (error) {
           thrown = error;
         }
-        expect(errorCode(thrown)).toMatch(/^SQLITE_CONSTRAINT/);
+        // Extended names, as better-sqlite3 gives them: messages and tests match across drivers.
+        expect(errorCode(thrown)).toBe('SQLITE_CONSTRAINT_UNIQUE');
         expect(() => db.prepare('SELECT * FROM missing')).toThrow(/no such table/);
         db.close();
 
