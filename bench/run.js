@@ -31,6 +31,25 @@ const steps = [
   ['folder-scope.js', quick ? ['--fetch', 'auto', '--out', os.tmpdir()] : []],
   ['list.js', quick ? ['--out', os.tmpdir()] : []],
   ['export.js', quick ? ['--out', os.tmpdir()] : []],
+  [
+    'limiter-models.js',
+    quick ? ['--dashboards', '240', '--out', path.join(os.tmpdir(), 'limits.json')] : [],
+  ],
+  [
+    'crash-campaign.js',
+    quick
+      ? [
+          '--kills',
+          '2',
+          '--dashboards',
+          '300',
+          '--restore-dashboards',
+          '20',
+          '--out',
+          path.join(os.tmpdir(), 'crash.md'),
+        ]
+      : [],
+  ],
 ];
 for (const [script, args] of steps) {
   console.log(`\n== ${script} ${args.join(' ')}`);
