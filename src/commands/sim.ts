@@ -6,6 +6,8 @@ import {
   SIM_CONTENT_TYPES,
   DEFAULT_COUNTS,
   MAX_COUNT,
+  RATE_LIMIT_MODELS,
+  RETRY_AFTER_FORMS,
   SimulatorListenError,
   SimulatorOptionError,
   startSimulator,
@@ -154,7 +156,8 @@ export default class Sim extends BaseCommand {
     'rate-limit-model': Flags.option({
       description:
         'How --rate-limit is counted: token-bucket (burst, then the rate), fixed-window (per clock second), sliding-log (in any 1-second window).',
-      options: ['token-bucket', 'fixed-window', 'sliding-log'] as const,
+      // The concurrency model has a flag of its own (--concurrency-limit).
+      options: RATE_LIMIT_MODELS.filter((model) => model !== 'concurrency'),
       default: 'token-bucket' as const,
       helpGroup: 'BEHAVIOUR',
     })(),
@@ -168,7 +171,7 @@ export default class Sim extends BaseCommand {
     'retry-after': Flags.option({
       description:
         "A 429's Retry-After: exact (whole seconds until a request would pass), one (always 1), absent, http-date.",
-      options: ['exact', 'one', 'absent', 'http-date'] as const,
+      options: RETRY_AFTER_FORMS,
       default: 'exact' as const,
       helpGroup: 'BEHAVIOUR',
     })(),

@@ -48,6 +48,8 @@ export {
   DEFAULT_CLIENT_ID,
   DEFAULT_CLIENT_SECRET,
   MAX_COUNT,
+  RATE_LIMIT_MODELS,
+  RETRY_AFTER_FORMS,
 } from './options.js';
 export type { ResolvedCounts } from './options.js';
 export { SimulatorListenError } from './server.js';

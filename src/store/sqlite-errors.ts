@@ -20,7 +20,7 @@ export function errorCode(error: unknown): string | undefined {
 }
 
 /** The error's message, by shape rather than `instanceof` (errors may come from another realm). */
-function messageOf(error: unknown): string {
+export function messageOf(error: unknown): string {
   const message = (error as { message?: unknown } | null)?.message;
   return typeof message === 'string' ? message : String(error);
 }

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { ConfigError } from '../errors.js';
+import { messageOf } from './sqlite-errors.js';
 
 /**
  * The one seam between the store and a SQLite driver. The store is written against the small
@@ -129,7 +130,8 @@ function loadBetterSqlite3(): SqliteDriver | string {
   try {
     Database = require('better-sqlite3') as typeof Database;
   } catch (error) {
-    return `better-sqlite3 is not installed or not built for this Node (${messageOf(error)})`;
+    const firstLine = messageOf(error).split('\n')[0] ?? '';
+    return `better-sqlite3 is not installed or not built for this Node (${firstLine})`;
   }
   return {
     name: 'better-sqlite3',
@@ -225,12 +227,6 @@ function requireQuietly(id: string): unknown {
   } finally {
     Object.defineProperty(process, 'emitWarning', descriptor);
   }
-}
-
-function messageOf(error: unknown): string {
-  const message = (error as { message?: unknown } | null)?.message;
-  const text = typeof message === 'string' ? message : String(error);
-  return text.split('\n')[0] ?? text;
 }
 
 /** node:sqlite's error codes are numbers; the store (and users) know SQLite's names. */
