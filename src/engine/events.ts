@@ -28,6 +28,26 @@ export interface TypeProgress {
   expected: number | null;
   /** Items of this type stored per second over the last few seconds. */
   itemsPerSecond: number;
+  /** What the run's time left is estimated from (progress/completion.ts); absent while unknown. */
+  cost?: TypeCost;
+}
+
+/**
+ * What this type's remaining items will cost in request slots, from what its requests took so
+ * far (over the last 10 s when it had items in them, else over the run).
+ */
+export interface TypeCost {
+  /** Items still to fetch: the total less those stored or already fetched. */
+  itemsLeft: number;
+  /** Items still to store: fetched ones wait for the writer. */
+  itemsToStore: number;
+  /** The writer's time per item stored, ms (0 until a page of it is written). */
+  writeMsPerItem: number;
+  /** Slot time (a request in flight, gate queueing excluded) per item fetched, ms. */
+  slotMsPerItem: number;
+  requestsPerItem: number;
+  /** Slot time its requests took over the last 10 s: its share of the workers now, ms. */
+  recentSlotMs: number;
 }
 
 export type WorkerActivity = 'idle' | 'listing' | 'hydrating' | 'writing' | 'reconciling' | 'done';
@@ -50,6 +70,8 @@ export interface ProgressSnapshot {
     perSecond: number;
     inFlight: number;
     latencyMs: { p50: number; p95: number; p99: number };
+    /** Requests in flight on average over the last 10 s (absent where not measured). */
+    slotsInUse?: number;
   };
   rateLimit: {
     /** 429 responses so far. */

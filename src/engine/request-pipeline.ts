@@ -2,6 +2,7 @@ import type { ApiCaller, LookerClient } from '../looker/client.js';
 import type { ExtractEvent } from './events.js';
 import { RequestGate } from './gate.js';
 import { RequestMetrics } from './metrics.js';
+import { RequestCosts } from './request-costs.js';
 import { RequestRunner, type RequestRunnerOptions } from './request-runner.js';
 
 /**
@@ -14,6 +15,10 @@ export interface RequestPipeline {
   metrics: RequestMetrics;
   /** Every content request: through the gate, with retries, counted. */
   api: ApiCaller;
+  /** The slot time of the requests sent through `apiFor(tag)`, per tag. */
+  costs: RequestCosts;
+  /** `api`, with each attempt's time in flight booked to `tag` (a content type) in `costs`. */
+  apiFor(tag: string): ApiCaller;
   /**
    * The same path without transient retries (429 still waits and re-sends: the server did not
    * act on it). For creates, where a lost answer may hide a done write: the caller looks the
@@ -66,6 +71,8 @@ export function createRequestPipeline(
     metrics,
     onRetry,
   });
+  const costs = new RequestCosts();
+  const tagged = new Map<string, ApiCaller>();
   const onceRunner = new RequestRunner({ limiter: gate, maxRetries: 0, metrics, onRetry });
   // Logins are not content requests: the summary counts neither this one nor the renewals
   // that happen inside other requests.
@@ -75,16 +82,41 @@ export function createRequestPipeline(
     metrics: new RequestMetrics(),
     onRetry,
   });
+  const api: ApiCaller = {
+    call: (operation, invoke, requestSignal) =>
+      runner.run(
+        operation,
+        (attemptSignal) => client.call(operation, invoke, attemptSignal),
+        requestSignal ?? signal,
+      ),
+  };
   return {
     gate,
     metrics,
-    api: {
-      call: (operation, invoke, requestSignal) =>
-        runner.run(
-          operation,
-          (attemptSignal) => client.call(operation, invoke, attemptSignal),
-          requestSignal ?? signal,
-        ),
+    api,
+    costs,
+    apiFor(tag) {
+      let caller = tagged.get(tag);
+      if (caller === undefined) {
+        caller = {
+          call: (operation, invoke, requestSignal) =>
+            runner.run(
+              operation,
+              async (attemptSignal) => {
+                // Runs inside the gate's slot: the time measured is the request's, not the queue's.
+                const startedAt = costs.now();
+                try {
+                  return await client.call(operation, invoke, attemptSignal);
+                } finally {
+                  costs.record(tag, costs.now() - startedAt);
+                }
+              },
+              requestSignal ?? signal,
+            ),
+        };
+        tagged.set(tag, caller);
+      }
+      return caller;
     },
     once: {
       call: (operation, invoke, requestSignal) =>

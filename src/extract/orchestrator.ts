@@ -20,7 +20,7 @@ import {
 import { VaultWriter, type Vault } from '../store/index.js';
 import { OffsetCoordinator } from './coordinator.js';
 import type { RequestGate } from '../engine/gate.js';
-import { createRequestPipeline } from '../engine/request-pipeline.js';
+import { createRequestPipeline, type RequestPipeline } from '../engine/request-pipeline.js';
 import { ListingTrust } from './listing-trust.js';
 import type { RequestMetrics } from '../engine/metrics.js';
 import type { ExtractOptions } from './options.js';
@@ -80,6 +80,7 @@ export class Extraction implements ProgressSource {
   private readonly metrics: RequestMetrics;
   private readonly gate: RequestGate;
   private readonly api: ApiCaller;
+  private readonly pipeline: RequestPipeline;
   private readonly login: () => Promise<void>;
   private readonly startedAt: number;
   /** Set once the run is prepared; the snapshot reads it while the run goes on. */
@@ -105,6 +106,7 @@ export class Extraction implements ProgressSource {
         this.emit(event);
       },
     });
+    this.pipeline = pipeline;
     ({ gate: this.gate, metrics: this.metrics, api: this.api, login: this.login } = pipeline);
   }
 
@@ -223,6 +225,7 @@ export class Extraction implements ProgressSource {
       workers: this.options.workers,
       metrics: this.metrics.snapshot(),
       limiter: this.gate.snapshot(),
+      costs: this.pipeline.costs,
       ...(ctx ? { run: { runId: ctx.run.runId, ...ctx } } : {}),
     });
   }
@@ -270,6 +273,7 @@ export class Extraction implements ProgressSource {
       scopeFilters: new Map(),
       scopeIds: new Map(),
       api: this.api,
+      apiFor: (type) => this.pipeline.apiFor(type),
       signal: this.abort.signal,
       stopping: () => this.stopReason !== undefined,
       emit: (event) => {

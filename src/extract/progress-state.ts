@@ -1,6 +1,7 @@
 import type { ContentType } from '../content-types.js';
 import type {
   ProgressSnapshot,
+  TypeCost,
   TypeProgress,
   WorkerActivity,
   WorkerProgress,
@@ -9,6 +10,7 @@ import type { PageCommitResult } from '../store/index.js';
 import type { OffsetCoordinator, TypeListingProgress } from './coordinator.js';
 import type { LimiterSnapshot } from '../engine/gate.js';
 import { RateMeter, type RequestMetricsSnapshot } from '../engine/metrics.js';
+import type { RequestCosts, TagCost } from '../engine/request-costs.js';
 
 const ITEMS_RATE_WINDOW_MS = 10_000;
 
@@ -24,6 +26,12 @@ export interface TypeCounters {
   /** Items that could not be fetched (detail failures), counted once per page attempt. */
   unfetched: number;
   meter: RateMeter;
+  /** Items whose content has arrived (before the writer stores them), for their cost. */
+  received: number;
+  receivedMeter: RateMeter;
+  /** The writer's time on this type's pages, ms, and the items they held. */
+  writeMs: number;
+  written: number;
 }
 
 /**
@@ -51,6 +59,10 @@ export class ProgressState {
         invalid: 0,
         unfetched: 0,
         meter: new RateMeter({ windowMs: ITEMS_RATE_WINDOW_MS }),
+        received: 0,
+        receivedMeter: new RateMeter({ windowMs: ITEMS_RATE_WINDOW_MS }),
+        writeMs: 0,
+        written: 0,
       });
     }
     this.workers = Array.from({ length: workerCount }, (_, id) => ({
@@ -71,8 +83,23 @@ export class ProgressState {
       counters.unchanged += result.unchanged;
       counters.invalid += result.invalid;
       counters.meter.add(result.stored);
+      if (result.writeMs !== undefined && result.stored > 0) {
+        counters.writeMs += result.writeMs;
+        counters.written += result.stored;
+      }
       this.itemsMeter.add(result.stored);
     }
+  }
+
+  /**
+   * `count` items of `type` arrived in full (a page of whole objects, detail answers, items a
+   * change listing shows unchanged): what the type's requests so far have paid for.
+   */
+  received(type: ContentType, count: number): void {
+    const counters = this.counters.get(type);
+    if (!counters || count <= 0) return;
+    counters.received += count;
+    counters.receivedMeter.add(count);
   }
 
   worker(id: number, activity: WorkerActivity, detail = ''): void {
@@ -87,9 +114,17 @@ export class ProgressState {
     if (worker) worker.failures += 1;
   }
 
-  typeProgress(type: ContentType, listing: TypeListingProgress): TypeProgress {
+  typeProgress(
+    type: ContentType,
+    listing: TypeListingProgress,
+    costs?: Pick<RequestCosts, 'cost'>,
+  ): TypeProgress {
     const counters = this.counters.get(type);
     const stored = (counters?.storedBefore ?? 0) + (counters?.stored ?? 0);
+    const cost =
+      counters && costs && listing.expected !== null
+        ? typeCost(counters, Math.max(listing.expected, stored), costs.cost(type))
+        : undefined;
     return {
       type,
       state: listing.state,
@@ -103,6 +138,7 @@ export class ProgressState {
       pagesInFlight: listing.pagesInFlight,
       expected: listing.expected === null ? null : Math.max(listing.expected, stored),
       itemsPerSecond: counters?.meter.ratePerSecond() ?? 0,
+      ...(cost ? { cost } : {}),
     };
   }
 
@@ -118,12 +154,41 @@ export class ProgressState {
   }
 }
 
+/**
+ * The cost of a type's remaining items, per item fetched over the last 10 s (so a type's cost
+ * follows the server as it slows or speeds up), else over the run; undefined until some item
+ * has arrived. Items fetched but not stored yet are paid for: they are not left.
+ */
+function typeCost(counters: TypeCounters, expected: number, tag: TagCost): TypeCost | undefined {
+  const recentItems = counters.receivedMeter.sample().count;
+  const [slotMs, requests, items] =
+    recentItems > 0 && tag.recent.requests > 0
+      ? [tag.recent.slotMs, tag.recent.requests, recentItems]
+      : [tag.slotMs, tag.requests, counters.received];
+  if (items <= 0 || requests <= 0) return undefined;
+  const fetched = Math.max(
+    counters.storedBefore + counters.stored,
+    counters.storedBefore + counters.received,
+  );
+  const stored = counters.storedBefore + counters.stored;
+  return {
+    itemsLeft: Math.max(0, expected - fetched),
+    itemsToStore: Math.max(0, expected - stored),
+    slotMsPerItem: slotMs / items,
+    requestsPerItem: requests / items,
+    writeMsPerItem: counters.written > 0 ? counters.writeMs / counters.written : 0,
+    recentSlotMs: tag.recent.slotMs,
+  };
+}
+
 /** What a progress snapshot is made of; `run` is absent until the run has started. */
 export interface SnapshotSources {
   elapsedMs: number;
   workers: number;
   metrics: RequestMetricsSnapshot;
   limiter: LimiterSnapshot;
+  /** Slot time per type: absent, the snapshot has no costs and the ETA uses item rates. */
+  costs?: Pick<RequestCosts, 'cost' | 'slotsInUse'>;
   run?: {
     runId: number;
     coordinator: Pick<OffsetCoordinator, 'types' | 'progress'>;
@@ -164,7 +229,9 @@ export function progressSnapshot(sources: SnapshotSources): ProgressSnapshot {
   const types = run
     ? run.coordinator
         .types()
-        .map((type) => run.progress.typeProgress(type, run.coordinator.progress(type)))
+        .map((type) =>
+          run.progress.typeProgress(type, run.coordinator.progress(type), sources.costs),
+        )
     : [];
   let invalid = 0;
   let pagesFailed = 0;
@@ -185,9 +252,17 @@ export function progressSnapshot(sources: SnapshotSources): ProgressSnapshot {
       stored: progress?.totalStored() ?? 0,
       perSecond: progress?.itemsMeter.ratePerSecond() ?? 0,
     },
-    ...requestProgress(metrics, limiter),
+    ...withSlots(requestProgress(metrics, limiter), sources.costs),
     failures: { pages: pagesFailed, items: invalid },
     writerQueue: { depth: run?.writer.queueDepth ?? 0, capacity: run?.writer.capacity ?? 0 },
     types,
   };
+}
+
+function withSlots(
+  progress: ReturnType<typeof requestProgress>,
+  costs: SnapshotSources['costs'],
+): ReturnType<typeof requestProgress> {
+  if (costs === undefined) return progress;
+  return { ...progress, requests: { ...progress.requests, slotsInUse: costs.slotsInUse() } };
 }

@@ -36,6 +36,8 @@ export interface RunContext {
   scopeIds: Map<ContentType, (api: ApiCaller, signal: AbortSignal) => Promise<string[]>>;
   /** Every API request of the run: through the gate, with retries. */
   api: ApiCaller;
+  /** `api`, with the requests' slot time booked to `type` (for the progress ETA). */
+  apiFor(type: ContentType): ApiCaller;
   /** Aborted when the run stops (Ctrl-C, a fatal error). */
   signal: AbortSignal;
   /** Whether the run is stopping: no new work is started. */

@@ -25,6 +25,8 @@ import {
   type FetchedItems,
 } from './page-writes.js';
 import type { RunContext } from './run-context.js';
+import { wholePageSize } from './options.js';
+import type { ApiCaller } from '../looker/client.js';
 import { isScopedType } from './scope.js';
 import {
   type ChildrenUnit,
@@ -109,7 +111,7 @@ export class UnitProcessor {
       return;
     }
     const listedRaw = await spec.listing.fetchPage(
-      this.ctx.api,
+      this.api(unit),
       pageOf(unit),
       this.ctx.signal,
       this.totalListener(unit),
@@ -128,6 +130,7 @@ export class UnitProcessor {
         listedIdProblems(raw),
       );
     } else {
+      this.ctx.progress.received(unit.type, listedRaw.length);
       fetched = validateListed(spec, raw);
       await this.write(workerId, unit, toPageWrite(unit, listedRaw.length, fetched));
     }
@@ -147,8 +150,27 @@ export class UnitProcessor {
     spec: ContentTypeSpec,
     whole: WholeListing,
   ): Promise<void> {
+    const { fetched, rawCount } = await this.fetchWholePage(workerId, unit, spec, whole, {
+      page: pageOf(unit),
+      trash: false,
+    });
+    if (fetched.unfetched.length > 0) this.ctx.coordinator.fail(unit, rawCount);
+    else this.ctx.coordinator.complete(unit, rawCount);
+  }
+
+  /**
+   * A page of whole objects (of the trash, with `trash`), probed, written under `unit`'s key;
+   * by id when the listing is not proven to give items in full.
+   */
+  private async fetchWholePage(
+    workerId: number,
+    unit: WorkUnit,
+    spec: ContentTypeSpec,
+    whole: WholeListing,
+    request: { page: PageRequest; trash: boolean },
+  ): Promise<{ fetched: FetchedItems; rawCount: number }> {
     const { ctx } = this;
-    let probed = await this.probeListing(unit, spec, whole, ctx.trust.fields(unit.type));
+    let probed = await this.probeListing(unit, spec, whole, ctx.trust.fields(unit.type), request);
     /** Listing requests and probes this page took. */
     let requests = 1 + probed.probes;
     const retryFields =
@@ -157,7 +179,7 @@ export class UnitProcessor {
         : ctx.trust.retryWithFields(unit.type, probed.verdict, whole.keys);
     if (retryFields !== undefined && probed.verdict) {
       ctx.trust.record(unit.type, probed.probes, probed.verdict, false);
-      probed = await this.probeListing(unit, spec, whole, retryFields);
+      probed = await this.probeListing(unit, spec, whole, retryFields, request);
       requests += 1 + probed.probes;
     }
     const { items, verdict } = probed;
@@ -165,6 +187,7 @@ export class UnitProcessor {
     let fetched: FetchedItems;
     if (verdict?.ok === true) {
       // As listed, for the writer thread to parse and check like any item fetched by id.
+      ctx.progress.received(unit.type, items.length);
       fetched = emptyFetched();
       for (const item of items) {
         fetched.items.push({ id: item.id ?? '', rawJson: item.bytes, unchecked: true });
@@ -181,8 +204,7 @@ export class UnitProcessor {
         .map(() => ({ error: 'listed without a string id' }));
       fetched = await this.fillPage(workerId, unit, ids, items.length, noId);
     }
-    if (fetched.unfetched.length > 0) ctx.coordinator.fail(unit, items.length);
-    else ctx.coordinator.complete(unit, items.length);
+    return { fetched, rawCount: items.length };
   }
 
   /**
@@ -199,7 +221,7 @@ export class UnitProcessor {
   ): Promise<{ rawCount: number; unfetched: number }> {
     const { ctx } = this;
     const raw = await listing.fetchPage(
-      ctx.api,
+      this.api(unit),
       request.page,
       request.trash,
       ctx.signal,
@@ -210,6 +232,7 @@ export class UnitProcessor {
       ? ctx.ledger.fingerprints(unit.type, idsOfListed(spec, raw))
       : new Map();
     const { seen, changed, problems } = classifyListed(spec, raw, stored);
+    ctx.progress.received(unit.type, seen.length);
     const fetched = await this.fillPage(workerId, unit, changed, raw.length, problems, seen);
     return { rawCount: raw.length, unfetched: fetched.unfetched.length };
   }
@@ -219,18 +242,20 @@ export class UnitProcessor {
    * compared. `verdict` is undefined when no probed item could be fetched (all deleted since).
    */
   private async probeListing(
-    unit: PageUnit,
+    unit: WorkUnit,
     spec: ContentTypeSpec,
     whole: WholeListing,
     fields: string | undefined,
+    { page, trash }: { page: PageRequest; trash: boolean },
   ): Promise<{ items: ArrayItem[]; verdict: ProbeVerdict | undefined; probes: number }> {
     const { ctx } = this;
     const bytes = await whole.fetchPage(
-      ctx.api,
-      pageOf(unit),
+      this.api(unit),
+      trash ? { ...page, trash } : page,
       fields,
       ctx.signal,
-      this.totalListener(unit),
+      // The trash's total is not the type's.
+      trash ? undefined : this.totalListener(unit),
     );
     const items = splitJsonArray(bytes, whole.parts);
     if (items === undefined) {
@@ -239,12 +264,12 @@ export class UnitProcessor {
         { operation: whole.operation },
       );
     }
-    this.countIfUnknown(unit, items.length);
+    if (!trash && unit.kind === 'page') this.countIfUnknown(unit, items.length);
     if (items.length === 0) return { items, verdict: { ok: true }, probes: 0 };
     const picks = probeIndexes(
       items.length,
       ctx.trust.probeCount(unit.type),
-      unit.offset / unit.limit,
+      page.offset / page.limit,
     );
     const probes = await Promise.all(
       picks.map(async (index) => {
@@ -252,7 +277,7 @@ export class UnitProcessor {
         if (item?.id === undefined || item.id === '') return undefined;
         const listed = JSON.parse(utf8Text(item.bytes)) as unknown;
         try {
-          const detail = await spec.fetchById(ctx.api, item.id, ctx.signal);
+          const detail = await spec.fetchById(this.api(unit), item.id, ctx.signal);
           return isRecord(listed) && isRecord(detail) ? { listed, detail } : undefined;
         } catch (error) {
           if (error instanceof NotFoundError) return undefined;
@@ -296,6 +321,7 @@ export class UnitProcessor {
         toFetch = childIds.filter((id) => !stored.has(id));
       }
     }
+    this.ctx.progress.received(unit.type, seen.length);
     const fetched = await this.fillPage(workerId, unit, toFetch, childIds.length, [], seen);
     if (fetched.unfetched.length > 0) this.ctx.coordinator.fail(unit);
     else this.ctx.coordinator.complete(unit, childIds.length);
@@ -353,17 +379,28 @@ export class UnitProcessor {
     listing: ChangeListing,
     folderId: string | undefined,
   ): Promise<ItemProblem[]> {
+    const { ctx } = this;
     const unfetched: ItemProblem[] = [];
-    const limit = listing.pageSize;
+    // A full run takes the trash as whole objects where the type's listing proved complete: one
+    // request a page instead of one per trashed item. An incremental run lists its changes.
+    const whole =
+      spec.wholeListing && !ctx.run.incremental.has(unit.type) && ctx.trust.usesListing(unit.type)
+        ? spec.wholeListing
+        : undefined;
+    const limit = whole
+      ? wholePageSize(ctx.run.batchSize, whole.typicalItemBytes)
+      : listing.pageSize;
     const where = folderId === undefined ? '' : `f${folderId}`;
     // Bounded, so a server that never sends a short page cannot keep the run here forever.
     for (let offset = 0; offset < MAX_TRASH_ITEMS; offset += limit) {
-      this.ctx.progress.worker(workerId, 'reconciling', `${unit.type} trash`);
+      ctx.progress.worker(workerId, 'reconciling', `${unit.type} trash`);
       const trashUnit = { ...unit, unitKey: `${unit.unitKey}#trash${where}@${offset}` };
-      const listed = await this.storeChanges(workerId, trashUnit, spec, listing, {
-        page: { offset, limit, ...(folderId === undefined ? {} : { folderId }) },
-        trash: true,
-      });
+      const page = { offset, limit, ...(folderId === undefined ? {} : { folderId }) };
+      const listed = whole
+        ? await this.fetchWholePage(workerId, trashUnit, spec, whole, { page, trash: true }).then(
+            ({ fetched, rawCount }) => ({ rawCount, unfetched: fetched.unfetched.length }),
+          )
+        : await this.storeChanges(workerId, trashUnit, spec, listing, { page, trash: true });
       if (listed.unfetched > 0) {
         unfetched.push({ error: `${listed.unfetched} trashed item(s) at offset ${offset}` });
       }
@@ -384,12 +421,12 @@ export class UnitProcessor {
     if (scope !== undefined && byFolder !== undefined) {
       // Every folder at once: a dashboard moved between two of them is in one listing or other.
       const perFolder = await Promise.all(
-        scope.folders.map((folder) => byFolder(ctx.api, folder.id, ctx.signal)),
+        scope.folders.map((folder) => byFolder(this.api(unit), folder.id, ctx.signal)),
       );
       return [...new Set(perFolder.flat())];
     }
     const scoped = ctx.scopeIds.get(unit.type);
-    return scoped ? scoped(ctx.api, ctx.signal) : spec.listIds(ctx.api, ctx.signal);
+    return scoped ? scoped(this.api(unit), ctx.signal) : spec.listIds(this.api(unit), ctx.signal);
   }
 
   /** Where a listing page tells its stream's total (progress: n of N, percentage, ETA). */
@@ -413,10 +450,10 @@ export class UnitProcessor {
     const scoped = ctx.scopeIds.get(unit.type);
     const counted =
       unit.folderId !== undefined && spec.listFolderIds
-        ? spec.listFolderIds(ctx.api, unit.folderId, ctx.signal)
+        ? spec.listFolderIds(this.api(unit), unit.folderId, ctx.signal)
         : scoped
-          ? scoped(ctx.api, ctx.signal)
-          : spec.listIds(ctx.api, ctx.signal);
+          ? scoped(this.api(unit), ctx.signal)
+          : spec.listIds(this.api(unit), ctx.signal);
     counted.then(
       (ids) => {
         if (!ctx.coordinator.hasTotal(unit.stream))
@@ -469,9 +506,13 @@ export class UnitProcessor {
         limit(async () => {
           if (ctx.stopping()) return;
           try {
-            collectFetched(id, await spec.fetchItem(ctx.api, id, ctx.signal), fetched);
+            collectFetched(id, await spec.fetchItem(this.api(unit), id, ctx.signal), fetched);
+            ctx.progress.received(unit.type, 1);
           } catch (error) {
-            if (error instanceof NotFoundError) return;
+            if (error instanceof NotFoundError) {
+              ctx.progress.received(unit.type, 1);
+              return;
+            }
             if (!(error instanceof LookerApiError) || error instanceof AuthError) throw error;
             fetched.unfetched.push({ id, error: error.message });
           }
@@ -516,6 +557,11 @@ export class UnitProcessor {
       });
     }
     await ctx.writer.enqueue(page);
+  }
+
+  /** The API with the unit's requests booked to its type. */
+  private api(unit: WorkUnit): ApiCaller {
+    return this.ctx.apiFor(unit.type);
   }
 
   private spec(unit: WorkUnit): ContentTypeSpec {

@@ -30,6 +30,8 @@ export interface PageRequest {
   limit: number;
   /** Only the items of this folder (folder-scoped runs: dashboards and looks). */
   folderId?: string;
+  /** The trash instead of the live items (whole listings). */
+  trash?: boolean;
 }
 
 /** Listed page by page with `limit`/`offset`, sorted by a stable key. */
@@ -556,7 +558,7 @@ const dashboard: ContentTypeSpec = {
         (sdk, options) =>
           sdk.search_dashboards(
             {
-              deleted: 'false',
+              deleted: String(page.trash === true),
               limit: page.limit,
               offset: page.offset,
               sorts: 'id',

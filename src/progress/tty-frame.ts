@@ -209,12 +209,17 @@ export function typeMark(type: TypeProgress, stopped: boolean): RowMark {
   }
 }
 
-/** One content type: name, bar, stored/expected, items/s, then ETA or state and failures. */
+/**
+ * One content type: name, bar, stored/expected, items/s, then ETA or state and failures.
+ * `leftMs`: the type's time left as the run's estimate has it (completion.ts); without it, the
+ * type's items left at its own rate.
+ */
 export function typeRowText(
   type: TypeProgress,
   columns: TypeColumns,
   ctx: FrameContext,
   stopped: boolean,
+  leftMs?: number,
 ): string {
   const { style } = ctx;
   const active = type.state === 'listing' || type.state === 'reconciling';
@@ -226,7 +231,7 @@ export function typeRowText(
     ...(withBar ? [bar(type, columns.bar, style)] : []),
     countText(type),
     rate,
-    ` ${tailText(type, style, stopped)}`,
+    ` ${tailText(type, style, stopped, leftMs)}`,
   ];
   const widths = [columns.name, ...(withBar ? [columns.bar] : []), columns.count, columns.rate + 1];
   const align: Align[] = ['left', ...(withBar ? ['left' as const] : []), 'right', 'right'];
@@ -242,7 +247,12 @@ function bar(type: TypeProgress, width: number, style: Style): string {
   return paint('█'.repeat(filled)) + style.dim('░'.repeat(width - filled));
 }
 
-function tailText(type: TypeProgress, style: Style, stopped: boolean): string {
+function tailText(
+  type: TypeProgress,
+  style: Style,
+  stopped: boolean,
+  leftMs: number | undefined,
+): string {
   const notes: string[] = [];
   if (type.pagesFailed > 0) notes.push(style.red(`${plural(type.pagesFailed, 'page')} failed`));
   if (type.invalid > 0) notes.push(style.red(`${formatCount(type.invalid)} invalid`));
@@ -266,13 +276,14 @@ function tailText(type: TypeProgress, style: Style, stopped: boolean): string {
     default:
       if (stopped) state = style.yellow('stopped');
       else if (type.state === 'reconciling') state = 'reconciling';
-      else state = eta(type) ?? 'listing';
+      else state = eta(type, leftMs) ?? 'listing';
   }
   return [state, ...notes].join(style.dim(' · '));
 }
 
-function eta(type: TypeProgress): string | null {
+function eta(type: TypeProgress, leftMs: number | undefined): string | null {
   if (type.expected === null) return null;
+  if (leftMs !== undefined) return `ETA ${formatEta(leftMs)}`;
   if (type.itemsPerSecond <= 0) return 'ETA …';
   const left = Math.max(0, type.expected - type.stored);
   return `ETA ${formatEta((left / type.itemsPerSecond) * 1000)}`;

@@ -1,4 +1,5 @@
 import type { FinalRunStatus } from '../engine/states.js';
+import { completion } from './completion.js';
 import { createLogUpdate } from 'log-update';
 import { redact } from '../redact.js';
 import { EventLog, describeEvent } from './event-lines.js';
@@ -208,10 +209,10 @@ export class TtyRenderer implements ProgressRenderer {
     const lines = [this.row(0, final ? outcomeMark(outcome) : 'header', header)];
     const ctx = this.context(1);
     const columns = typeColumns(snapshot.types, ctx.width);
+    const left = completion(snapshot).typeLeftMs;
     for (const type of snapshot.types) {
-      lines.push(
-        this.row(1, typeMark(type, final), redact(typeRowText(type, columns, ctx, final))),
-      );
+      const text = typeRowText(type, columns, ctx, final, left[type.type]);
+      lines.push(this.row(1, typeMark(type, final), redact(text)));
     }
     if (!final) {
       const footer = this.verbose ? workerLines(snapshot, this.context(-1)) : [];

@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import type { SqlDatabase } from './sqlite.js';
 import { DatabaseBusyError } from '../errors.js';
 import { describeOwner } from './owner.js';
@@ -349,7 +350,16 @@ export class BatchApplier {
    * the run over.
    */
   apply(ops: readonly WriterOp[], nowMs: number): PageCommitResult[] {
-    return this.#transaction.immediate(ops, nowMs);
+    const startedAt = performance.now();
+    const results = this.#transaction.immediate(ops, nowMs);
+    // The commit itself (WAL append, checkpoints) is shared out as the pages' own time was.
+    const ownMs = results.reduce((sum, result) => sum + (result.writeMs ?? 0), 0);
+    const totalMs = performance.now() - startedAt;
+    for (const result of results) {
+      result.writeMs =
+        ownMs > 0 ? ((result.writeMs ?? 0) * totalMs) / ownMs : totalMs / results.length;
+    }
+    return results;
   }
 
   #applyAll(ops: readonly WriterOp[], nowMs: number): PageCommitResult[] {
@@ -359,7 +369,9 @@ export class BatchApplier {
     const results: PageCommitResult[] = [];
     for (const op of ops) {
       if (op.kind === 'page') {
+        const startedAt = performance.now();
         const result = this.#applyPage(op.page, now);
+        result.writeMs = performance.now() - startedAt;
         results.push(result);
         if (!result.failed) addCounts(counts, result);
       } else if (op.kind === 'type-state') {

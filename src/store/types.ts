@@ -129,6 +129,8 @@ export interface PageCommitResult {
   failed: boolean;
   /** Unchecked items that failed their check while committing (already counted in `invalid`). */
   problems: ItemProblem[];
+  /** The writer's time on this page, its share of the transaction's commit included, ms. */
+  writeMs?: number;
 }
 
 export interface RunRecord {

@@ -38,6 +38,20 @@ describe('whole objects from listing pages', () => {
     expect(byId.summary.listings?.dashboard).toMatchObject({ source: 'by-id' });
   });
 
+  it('takes the trash of a full run from whole pages too: no dashboard(id) but the probes', async () => {
+    const { sim, db, summary, byOperation } = await backUp({});
+    const trashed = sim.dataset.deletedIds('dashboard').length;
+    expect(trashed).toBeGreaterThan(0);
+    expect(storedTriples(db, ['dashboard'])).toEqual(expectedTriples(sim, ['dashboard']));
+    // LookML dashboards ("model::name") are only in all_dashboards: reconciliation fetches them.
+    const lookml = sim.dataset.ids('dashboard').filter((id) => id.includes('::')).length;
+    expect(byOperation.dashboard ?? 0).toBe((summary.listings?.dashboard?.probes ?? 0) + lookml);
+    const trashPages = Object.keys(sim.stats().pageRequests).filter(
+      (key) => key.startsWith('search_dashboards ') && key.includes('deleted=true'),
+    );
+    expect(trashPages).toEqual([`search_dashboards deleted=true offset=0 limit=100`]);
+  });
+
   it('falls back to dashboard(id) when listings lack dashboard_elements, and names the key', async () => {
     const { sim, db, summary, byOperation } = await backUp({
       dashboardListing: { omit: ['dashboard_elements'] },
