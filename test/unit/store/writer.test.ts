@@ -71,6 +71,8 @@ describe('VaultWriter', () => {
           invalid: 0,
           failed: false,
           problems: [],
+          // The writer's time on the page, for the progress estimate.
+          writeMs: expect.any(Number),
         },
       ],
     ]);
