@@ -104,6 +104,13 @@ export default class Sim extends BaseCommand {
       integer: true,
       helpGroup: 'DATASET',
     }),
+    'merged-tiles-per-thousand': numberFlag('merged-tiles-per-thousand', {
+      description: `Tiles of user-defined dashboards that show merged results, per 1,000 (default ${String(DEFAULT_COUNTS.mergedTilesPerThousand)}).`,
+      min: 0,
+      max: 1000,
+      integer: true,
+      helpGroup: 'DATASET',
+    }),
     'lookml-dashboards': count(
       'lookml-dashboards',
       'LookML dashboards',
@@ -221,6 +228,7 @@ export default class Sim extends BaseCommand {
       lookml_model: flags['lookml-models'],
       exploresPerModel: flags['explores-per-model'],
       tilesPerDashboard: flags['tiles-per-dashboard'],
+      mergedTilesPerThousand: flags['merged-tiles-per-thousand'],
       lookmlDashboards: flags['lookml-dashboards'],
       scheduled_plan: flags['scheduled-plans'],
     };

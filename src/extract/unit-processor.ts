@@ -3,6 +3,7 @@ import { AuthError, RequestAbortedError } from '../errors.js';
 import { InvalidResponseError, LookerApiError, NotFoundError } from '../looker/errors.js';
 import { splitJsonArray, type ArrayItem } from '../looker/json-scan.js';
 import { utf8Text } from '../looker/json-body.js';
+import { embedMergeResults, hasMergeResults } from '../looker/merge-results.js';
 import type {
   ChangeListing,
   ContentTypeSpec,
@@ -192,6 +193,7 @@ export class UnitProcessor {
       for (const item of items) {
         fetched.items.push({ id: item.id ?? '', rawJson: item.bytes, unchecked: true });
       }
+      await this.embedMergeResults(unit, fetched);
       await this.write(workerId, unit, {
         ...toPageWrite(unit, items.length, fetched),
         attempts: requests,
@@ -479,6 +481,7 @@ export class UnitProcessor {
   ): Promise<FetchedItems> {
     return this.pageSlots(async () => {
       const fetched = await this.hydrate(workerId, unit, ids);
+      await this.embedMergeResults(unit, fetched);
       fetched.invalid.push(...listingProblems);
       const page = toPageWrite(unit, rawCount, fetched);
       if (seen.length > 0) page.seen = seen;
@@ -559,6 +562,43 @@ export class UnitProcessor {
     await ctx.writer.enqueue(page);
   }
 
+  /**
+   * Keeps the merge queries of the page's merged-results tiles in their dashboards (a quick look
+   * at each item's bytes finds the few that have one). An item whose merge cannot be fetched
+   * is not stored: it counts as unfetched, so the page is fetched again by a later run.
+   */
+  private async embedMergeResults(unit: WorkUnit, fetched: FetchedItems): Promise<void> {
+    const { ctx } = this;
+    if (this.spec(unit).embedsMergeResults !== true) return;
+    const failed = new Set<number>();
+    await Promise.all(
+      fetched.items.map(async (item, index) => {
+        if (!hasMergeResults(item.rawJson)) return;
+        let value: unknown;
+        try {
+          const { rawJson } = item;
+          value = JSON.parse(typeof rawJson === 'string' ? rawJson : utf8Text(rawJson));
+        } catch {
+          return; // the writer reports the item as invalid
+        }
+        if (!isRecord(value)) return;
+        try {
+          await embedMergeResults(this.api(unit), value, ctx.signal);
+        } catch (error) {
+          if (!(error instanceof LookerApiError) || error instanceof AuthError) throw error;
+          failed.add(index);
+          fetched.unfetched.push({
+            id: itemId(item),
+            error: `its merged results: ${error.message}`,
+          });
+          return;
+        }
+        fetched.items[index] = { ...item, rawJson: JSON.stringify(value) };
+      }),
+    );
+    if (failed.size > 0) fetched.items = fetched.items.filter((_, index) => !failed.has(index));
+  }
+
   /** The API with the unit's requests booked to its type. */
   private api(unit: WorkUnit): ApiCaller {
     return this.ctx.apiFor(unit.type);
@@ -580,4 +620,9 @@ function pageOf(unit: PageUnit): PageRequest {
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** The id of a fetched item, for a failure about it. */
+function itemId(item: FetchedItems['items'][number]): string {
+  return item.id;
 }

@@ -130,6 +130,11 @@ export interface ContentTypeSpec {
    * from these pages only while probes show them equal to `fetchById`'s.
    */
   wholeListing?: WholeListing;
+  /**
+   * Its items have merged-results tiles: their merge queries and source queries are fetched
+   * and kept in the item (see merge-results.ts).
+   */
+  embedsMergeResults?: boolean;
   /** Types with `updated_at` and a trash (dashboards, looks): see {@link ChangeListing}. */
   changeListing?: ChangeListing;
   /**
@@ -549,6 +554,7 @@ const dashboard: ContentTypeSpec = {
     ),
   ),
   needsDetail: true,
+  embedsMergeResults: true,
   wholeListing: {
     operation: 'search_dashboards',
     fetchPage: (api, page, fields, signal, onTotal) =>

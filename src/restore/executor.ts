@@ -36,6 +36,7 @@ import {
   orderedItems,
   orderedSections,
   planBody,
+  mergeBody,
   queryBody,
   sectionBody,
   text,
@@ -400,6 +401,24 @@ async function newQuery(query: unknown, context: ExecutorContext): Promise<strin
   return idOf(created, 'create_query');
 }
 
+/**
+ * A merged-results tile's merge: its source queries first (each a new query), then the merge
+ * naming them. Like queries, a merge is immutable and unowned: one created twice is harmless.
+ */
+async function newMergeQuery(merge: Json, context: ExecutorContext): Promise<string> {
+  const queryIds = await Promise.all(
+    array(merge.source_queries).map((source) => newQuery(source.query, context)),
+  );
+  const body = mergeBody(merge, queryIds);
+  const created = await context.api.call(
+    'create_merge_query',
+    (sdk, o) =>
+      sdk.create_merge_query(body as Parameters<typeof sdk.create_merge_query>[0], 'id', o),
+    context.signal,
+  );
+  return idOf(created, 'create_merge_query');
+}
+
 async function writeLook(item: PlannedItem, context: ExecutorContext): Promise<string> {
   const { api, signal, state } = context;
   const body = lookBody(item.content, mapperOf(context));
@@ -564,10 +583,12 @@ async function fillDashboard(
   const map = mapperOf(context);
   const tiles = orderedElements(dashboard);
   for (const { element } of tiles) {
-    if (element.merge_result_id != null) {
+    if (element.merge_result_id != null && !isObject(element.merge_result)) {
       throw new ItemRestoreError(
-        `tile "${text(element.title) ?? text(element.id) ?? ''}" shows merged results, which lookervault does not restore yet`,
-        { hint: 'Restore the other content, then rebuild that tile in Looker.' },
+        `tile "${text(element.title) ?? text(element.id) ?? ''}" shows merged results, and this backup of it does not hold the merge (${element.merge_result === null ? 'the server no longer had it' : 'backed up before lookervault kept merges'})`,
+        {
+          hint: 'Run `lookervault extract --full` to back the dashboard up again with its merge, then restore it; or rebuild that tile in Looker.',
+        },
       );
     }
   }
@@ -590,6 +611,9 @@ async function fillDashboard(
     tiles.map(async ({ element, position }) => {
       const body: Json = { ...elementBody(element, map), dashboard_id: dashboardId };
       if (isObject(element.query)) body.query_id = await newQuery(element.query, context);
+      if (isObject(element.merge_result)) {
+        body.merge_result_id = await newMergeQuery(element.merge_result, context);
+      }
       const created = await api.call(
         'create_dashboard_element',
         (sdk, o) => sdk.create_dashboard_element({ body, fields: 'id' }, o),

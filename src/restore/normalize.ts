@@ -184,6 +184,45 @@ export function queryBody(query: Json): Json {
   return pick(query, QUERY_FIELDS);
 }
 
+/** What a merge query is made of, besides its sources (`create_merge_query`'s writable fields). */
+const MERGE_FIELDS = [
+  'column_limit',
+  'dynamic_fields',
+  'pivots',
+  'sorts',
+  'total',
+  'limit',
+  'vis_config',
+];
+
+/**
+ * A merged-results tile's merge as the backup keeps it (`merge_result`, see
+ * looker/merge-results.ts) without ids: its settings, and each source's name, join fields and
+ * query. Two merges with the same form show the same results.
+ */
+export function mergeForm(merge: Json): Json {
+  return {
+    ...pick(merge, MERGE_FIELDS),
+    sources: array(merge.source_queries).map((source) => ({
+      name: source.name ?? null,
+      merge_fields: source.merge_fields ?? null,
+      query: isObject(source.query) ? queryBody(source.query) : null,
+    })),
+  };
+}
+
+/** `create_merge_query`'s body: the merge's settings and its sources, with their new query ids. */
+export function mergeBody(merge: Json, queryIds: readonly string[]): Json {
+  return {
+    ...pick(merge, MERGE_FIELDS),
+    source_queries: array(merge.source_queries).map((source, i) => ({
+      name: source.name ?? null,
+      merge_fields: source.merge_fields ?? null,
+      query_id: queryIds[i] ?? null,
+    })),
+  };
+}
+
 // ── folders ──────────────────────────────────────────────────────────────────────────────
 
 export function folderBody(folder: Json, map: IdMapper): Json {
@@ -272,7 +311,9 @@ export function elementForm(element: Json, map: IdMapper, position: Json | undef
   return {
     ...elementBody(element, map),
     query: isObject(element.query) ? queryBody(element.query) : null,
-    merge_result: element.merge_result_id != null,
+    merge_result: isObject(element.merge_result)
+      ? mergeForm(element.merge_result)
+      : element.merge_result_id != null,
     position: position ?? null,
   };
 }

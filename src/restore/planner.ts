@@ -4,6 +4,7 @@
  * mapping, the same id on the same instance, or a stable key), and per item create, update,
  * undelete, copy or skip, with the reason.
  */
+import { embedMergeResults } from '../looker/merge-results.js';
 import { compareIds } from '../content-types.js';
 import { UsageError } from '../errors.js';
 import type { ApiCaller } from '../looker/client.js';
@@ -336,12 +337,16 @@ async function readTarget(
     switch (type) {
       case 'look':
         return (await api.call('look', (sdk, o) => sdk.look(id, undefined, o), signal)) as Json;
-      case 'dashboard':
-        return (await api.call(
+      case 'dashboard': {
+        const dashboard = (await api.call(
           'dashboard',
           (sdk, o) => sdk.dashboard(id, undefined, o),
           signal,
         )) as Json;
+        // Compared with the backup, which keeps each merged tile's merge in the tile.
+        await embedMergeResults(api, dashboard, signal);
+        return dashboard;
+      }
       case 'board':
         return (await api.call('board', (sdk, o) => sdk.board(id, undefined, o), signal)) as Json;
       case 'scheduled_plan':

@@ -8,7 +8,7 @@
  * per item) and the bounded body cache; the overlay grows only with mutations.
  */
 import { NO_SHORTCUT, type Collection, type CollectionName } from './data/collection.js';
-import { createContentCollections } from './data/content.js';
+import { createContentCollections, type ContentCollections } from './data/content.js';
 import { createLookmlCollections } from './data/lookml.js';
 import { createPeopleCollections } from './data/people.js';
 import { Templates } from './data/queries.js';
@@ -73,10 +73,15 @@ export class Dataset implements SimDataset {
   private readonly codes: Record<CollectionName, number>;
   private readonly summaryKeys = new Map<CollectionName, string[]>();
 
+  private readonly merges: Pick<ContentCollections, 'mergeQueryJson' | 'sourceQueryJson'>;
+  private readonly savedQueries = new Map<string, Record<string, unknown>>();
+  private readonly savedMergeQueries = new Map<string, Record<string, unknown>>();
+
   constructor(options: ResolvedOptions, spec: Spec) {
     this.world = new World(options.seed, options.counts, options.dashboardsPerFolder);
     const templates = new Templates(this.world);
     const content = createContentCollections(this.world, templates);
+    this.merges = content;
     const people = createPeopleCollections(this.world, options.clientId);
     const lookml = createLookmlCollections(this.world);
     this.collections = {
@@ -132,6 +137,37 @@ export class Dataset implements SimDataset {
     const state = this.overlays.get(name)?.patches.get(index)?.state;
     if (state) return state;
     return this.collections[name].initiallyDeleted(index) ? 'deleted' : 'live';
+  }
+
+  /**
+   * A merge query (a copy): one a client created, or one a merged-results tile of the dataset
+   * points at.
+   */
+  mergeQuery(id: string): Record<string, unknown> | undefined {
+    const saved = this.savedMergeQueries.get(id);
+    if (saved) return structuredClone(saved);
+    const json = this.merges.mergeQueryJson(id);
+    return json === undefined ? undefined : (JSON.parse(json) as Record<string, unknown>);
+  }
+
+  /**
+   * A query `query(id)` serves (a copy): one a client created, or a source of one of the
+   * dataset's merges. (Tiles and looks carry their own queries.)
+   */
+  query(id: string): Record<string, unknown> | undefined {
+    const saved = this.savedQueries.get(id);
+    if (saved) return structuredClone(saved);
+    const json = this.merges.sourceQueryJson(id);
+    return json === undefined ? undefined : (JSON.parse(json) as Record<string, unknown>);
+  }
+
+  /** Keeps a query a client created (queries are immutable: never changed after). */
+  saveQuery(id: string, query: Record<string, unknown>): void {
+    this.savedQueries.set(id, query);
+  }
+
+  saveMergeQuery(id: string, merge: Record<string, unknown>): void {
+    this.savedMergeQueries.set(id, merge);
   }
 
   /** The index of an item by key, if it exists (live or in the trash). */

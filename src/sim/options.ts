@@ -49,6 +49,7 @@ export interface ResolvedCounts {
   lookml_model: number;
   exploresPerModel: number;
   tilesPerDashboard: number;
+  mergedTilesPerThousand: number;
   scheduled_plan: number;
   lookmlDashboards: number;
 }
@@ -66,6 +67,7 @@ export const DEFAULT_COUNTS: ResolvedCounts = {
   lookml_model: 8,
   exploresPerModel: 6,
   tilesPerDashboard: 0,
+  mergedTilesPerThousand: 5,
   scheduled_plan: 300,
   lookmlDashboards: 4,
 };
@@ -152,6 +154,7 @@ export function resolveOptions(options: SimulatorOptions = {}): ResolvedOptions 
     if (value === undefined) continue;
     counts[key] = wholeNumber(`count of ${key}`, value, key === 'user' ? 1 : 0, MAX_COUNT);
   }
+  check(counts.mergedTilesPerThousand <= 1000, 'mergedTilesPerThousand is at most 1000');
   if (given.lookmlDashboards === undefined && counts.lookml_model === 0)
     counts.lookmlDashboards = 0;
   check(

@@ -62,6 +62,12 @@ export interface SimCounts {
    * outliers of 47–125. @default 0
    */
   tilesPerDashboard?: number;
+  /**
+   * Tiles of user-defined dashboards that show merged results, per 1,000 (their
+   * `merge_result_id`: `merge_query(id)` serves the merge, `query(id)` its two source queries).
+   * @default 5
+   */
+  mergedTilesPerThousand?: number;
   /** Scheduled plans, owned by various users (about 10% by the API user). @default 300 */
   scheduled_plan?: number;
   /**
@@ -351,6 +357,10 @@ export interface SimDataset {
   items(type: SimContentType): IterableIterator<unknown>;
   /** Number of current, non-deleted items. */
   count(type: SimContentType): number;
+  /** A merge query `merge_query(id)` serves: created by a client, or of a merged tile. */
+  mergeQuery(id: string): Record<string, unknown> | undefined;
+  /** A query `query(id)` serves: created by a client, or a source of such a merge. */
+  query(id: string): Record<string, unknown> | undefined;
 }
 
 export interface RunningSimulator {

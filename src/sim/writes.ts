@@ -66,8 +66,6 @@ export function createWriteHandlers(
   spec: Spec,
   options: WriteHandlerOptions,
 ): Record<string, Handler> {
-  const queries = new Map<string, Json>();
-  const mergeQueries = new Map<string, Json>();
   let nextPartId = WRITTEN_ID_BASE;
   const newId = (): string => String(++nextPartId);
   const rng = new Rng(hash3(options.seed, 0x5ab1, 7));
@@ -102,9 +100,11 @@ export function createWriteHandlers(
   }
 
   function queryById(id: unknown): Json | undefined {
-    if (typeof id !== 'string') return undefined;
-    const created = queries.get(id);
-    return created ? structuredClone(created) : undefined;
+    return typeof id === 'string' ? dataset.query(id) : undefined;
+  }
+
+  function mergeQueryById(id: unknown): Json | undefined {
+    return typeof id === 'string' ? dataset.mergeQuery(id) : undefined;
   }
 
   // ── dashboard parts ──────────────────────────────────────────────────────────────────────
@@ -202,13 +202,13 @@ export function createWriteHandlers(
   /** Checks the references of an element body; returns the 422 errors. */
   function elementReferences(body: Json): { field: string; code: string; message: string }[] {
     const errors: { field: string; code: string; message: string }[] = [];
-    if (body.query_id != null && !queries.has(str(body.query_id) ?? '')) {
+    if (body.query_id != null && queryById(str(body.query_id)) === undefined) {
       errors.push({ field: 'query_id', code: 'invalid', message: 'Query not found.' });
     }
     if (body.look_id != null && liveIndex('look', body.look_id) === undefined) {
       errors.push({ field: 'look_id', code: 'invalid', message: 'Look not found.' });
     }
-    if (body.merge_result_id != null && !mergeQueries.has(str(body.merge_result_id) ?? '')) {
+    if (body.merge_result_id != null && mergeQueryById(str(body.merge_result_id)) === undefined) {
       errors.push({ field: 'merge_result_id', code: 'invalid', message: 'Merge query not found.' });
     }
     return errors;
@@ -295,7 +295,7 @@ export function createWriteHandlers(
         url: `/explore/${String(body.model)}/${String(body.view)}?qid=${clientId}`,
         has_table_calculations: false,
       };
-      queries.set(id, query);
+      dataset.saveQuery(id, query);
       return json(200, query);
     },
     query: (call) => {
@@ -304,6 +304,19 @@ export function createWriteHandlers(
     },
     create_merge_query: (call) => {
       const body = bodyOf(call);
+      // Each source is a saved query: a merge of queries the server does not have is refused.
+      const errors = array(body.source_queries).flatMap((source, i) =>
+        queryById(str(source.query_id)) === undefined
+          ? [
+              {
+                field: `source_queries[${String(i)}].query_id`,
+                code: 'invalid',
+                message: 'Query not found.',
+              },
+            ]
+          : [],
+      );
+      if (errors.length > 0) return validationFailed(errors);
       const id = newId();
       const merge: Json = {
         ...skeleton('MergeQuery'),
@@ -312,11 +325,11 @@ export function createWriteHandlers(
         id,
         result_maker_id: id,
       };
-      mergeQueries.set(id, merge);
+      dataset.saveMergeQuery(id, merge);
       return json(200, merge);
     },
     merge_query: (call) => {
-      const merge = mergeQueries.get(call.params.merge_query_id ?? '');
+      const merge = mergeQueryById(call.params.merge_query_id);
       return merge ? json(200, merge) : notFound();
     },
 
@@ -1085,7 +1098,7 @@ export function createWriteHandlers(
     if ((creating || body.folder_id != null) && exists('folder', body.folder_id) === undefined) {
       errors.push({ field: 'folder_id', code: 'invalid', message: 'Folder not found.' });
     }
-    if ((creating || body.query_id != null) && !queries.has(String(body.query_id))) {
+    if ((creating || body.query_id != null) && queryById(String(body.query_id)) === undefined) {
       errors.push({ field: 'query_id', code: 'invalid', message: 'Query not found.' });
     }
     return errors;

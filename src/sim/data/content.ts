@@ -184,7 +184,16 @@ export interface ContentCollections {
   lookmlDashboards: Collection;
   looks: Collection;
   boards: Collection;
+  /** The merge query a merged-results tile of the dataset points at, as JSON; undefined if none. */
+  mergeQueryJson(id: string): string | undefined;
+  /** A source query of such a merge, as JSON; undefined if none. */
+  sourceQueryJson(id: string): string | undefined;
 }
+
+/** Ids of the dataset's merge queries (one per merged tile) and of their two source queries. */
+const MERGE_ID_BASE = 5_000_000_000;
+const SOURCE_QUERY_ID_BASE = 6_000_000_000;
+const SOURCES_PER_MERGE = 2;
 
 interface DashboardParts {
   /** DashboardBase properties (inner JSON, no braces). */
@@ -348,6 +357,61 @@ export function createContentCollections(world: World, templates: Templates): Co
     return parts;
   }
 
+  /** Whether tile k of user-defined dashboard `index` shows merged results. */
+  function isMergedTile(index: number, k: number): boolean {
+    const perThousand = world.counts.mergedTilesPerThousand;
+    return perThousand > 0 && world.unit(Stream.mergedTiles, index * 1000 + k) * 1000 < perThousand;
+  }
+
+  /** The tile's key: `(index + 1) × 1000 + k`, as its other ids. */
+  function tileKey(index: number, k: number): number {
+    return (index + 1) * 1000 + k;
+  }
+
+  /** (dashboard index, tile) of a merged tile's key, if the dataset has that merged tile. */
+  function mergedTileOf(key: number): { index: number; k: number } | undefined {
+    const index = Math.floor(key / 1000) - 1;
+    const k = key % 1000;
+    if (!Number.isInteger(key) || index < 0 || index >= world.counts.dashboard) return undefined;
+    const stream = Stream.dashboardElements;
+    if (k >= tileCount(world.rng(stream, index), index, stream)) return undefined;
+    return isMergedTile(index, k) ? { index, k } : undefined;
+  }
+
+  function mergeQueryJson(id: string): string | undefined {
+    const tile = mergedTileOf(Number(id) - MERGE_ID_BASE);
+    if (!tile) return undefined;
+    const key = tileKey(tile.index, tile.k);
+    const rng = world.rng(Stream.mergedTiles + 1, key);
+    const sources: string[] = [];
+    let firstField = '';
+    for (let s = 0; s < SOURCES_PER_MERGE; s++) {
+      const queryId = String(SOURCE_QUERY_ID_BASE + key * SOURCES_PER_MERGE + s);
+      const query = JSON.parse(sourceQueryJson(queryId) ?? '{}') as { fields?: string[] };
+      const field = query.fields?.[0] ?? 'id';
+      if (s === 0) firstField = field;
+      const mergeFields =
+        s === 0 ? 'null' : `[{"field_name":"${field}","source_field_name":"${firstField}"}]`;
+      sources.push(
+        `{"merge_fields":${mergeFields},"name":"Source ${String(s + 1)}","query_id":"${queryId}"}`,
+      );
+    }
+    return (
+      `{"can":{"show":true,"create":true},"column_limit":"${rng.pick(['50', '100', '500'])}",` +
+      `"dynamic_fields":null,"id":"${id}","pivots":null,"result_maker_id":"${id}",` +
+      `"sorts":["${firstField} desc"],"source_queries":[${sources.join(',')}],"total":${String(rng.chance(0.3))},` +
+      `"vis_config":{"type":"${rng.pick(['looker_column', 'looker_line', 'table'])}","stacking":"normal"}}`
+    );
+  }
+
+  function sourceQueryJson(id: string): string | undefined {
+    const n = Number(id) - SOURCE_QUERY_ID_BASE;
+    if (!Number.isInteger(n) || n < 0) return undefined;
+    const key = Math.floor(n / SOURCES_PER_MERGE);
+    if (!mergedTileOf(key)) return undefined;
+    return writeQuery(world, templates, world.rng(Stream.mergedTiles + 2, n), id).json;
+  }
+
   /** Tile count: long-tailed 2–13 (3.5 on average), ~0.5% huge outliers of 47–125 tiles. */
   function tileCount(rng: Rng, index: number, stream: number): number {
     const fixed = world.counts.tilesPerDashboard;
@@ -402,7 +466,21 @@ export function createContentCollections(world: World, templates: Templates): Co
       const elementId = lookml ? `${id}::${String(k + 1)}` : String(numericBase + k);
       const template = tilePool.pick(rng);
       let element: string;
-      if (!template.text && looks.count > 0 && rng.chance(0.05)) {
+      if (!lookml && !template.text && isMergedTile(index, k)) {
+        // a merged-results tile: no query of its own, a merge of two (merge_query(id))
+        const mergeId = String(MERGE_ID_BASE + tileKey(index, k));
+        element =
+          `{"can":${ELEMENT_CAN},"body_text":null,"body_text_as_html":null,"dashboard_id":"${id}",` +
+          `"dashboard_layout_id":"${layoutId}","edit_uri":null,"id":"${elementId}","look_id":null,` +
+          `"lookml_link_id":null,"merge_result_id":"${mergeId}","note_display":null,"note_state":null,` +
+          `"note_text":null,"note_text_as_html":null,"query_id":null,"filter_id":null,"refresh_interval":null,` +
+          `"refresh_interval_to_i":null,"result_maker":{"id":"${mergeId}","dynamic_fields":null,"filterables":[],` +
+          `"sorts":[],"merge_result_id":"${mergeId}","total":false,"query_id":null,"sql_query_id":null,` +
+          `"vis_config":null},"result_maker_id":"${mergeId}","subtitle_text":null,` +
+          `"title":"Merged: ${TITLE_SUBJECTS[k % TITLE_SUBJECTS.length] as string}","title_hidden":false,"title_text":null,` +
+          `"type":"vis","alert_count":0,"rich_content_json":null,"title_text_as_html":null,` +
+          `"subtitle_text_as_html":null,"extension_id":null,"aria_description":null}`;
+      } else if (!template.text && looks.count > 0 && rng.chance(0.05)) {
         // a look tile: the look, with its query, nested in the element
         const lookIndex = rng.int(looks.count);
         element =
@@ -621,5 +699,5 @@ export function createContentCollections(world: World, templates: Templates): Co
     hasUpdatedAt: true,
   };
 
-  return { dashboards, lookmlDashboards, looks, boards };
+  return { dashboards, lookmlDashboards, looks, boards, mergeQueryJson, sourceQueryJson };
 }

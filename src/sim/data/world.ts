@@ -41,6 +41,7 @@ export const Stream = {
   placement: 15,
   trash: 16,
   templates: 17,
+  mergedTiles: 18,
 } as const;
 
 const PAD2 = Array.from({ length: 100 }, (_, i) => String(i).padStart(2, '0'));

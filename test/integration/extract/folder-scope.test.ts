@@ -10,6 +10,7 @@ import {
   extractInProcess,
   killOnceStored,
   simulator,
+  withMergeResults,
   snapshotTriples,
   tempDb,
 } from './harness.js';
@@ -57,7 +58,11 @@ function expectedScope(sim: RunningSimulator, folders: Set<string>): string[] {
     new Set(allIds(sim, type).filter((id) => folders.has(String(item(sim, type, id).folder_id))));
   const dashboards = inScope('dashboard');
   const looks = inScope('look');
-  for (const id of dashboards) add('dashboard', id, item(sim, 'dashboard', id));
+  for (const id of dashboards) {
+    const dashboard = { ...item(sim, 'dashboard', id) };
+    withMergeResults(sim, dashboard);
+    add('dashboard', id, dashboard);
+  }
   for (const id of looks) add('look', id, item(sim, 'look', id));
   for (const id of allIds(sim, 'scheduled_plan')) {
     const plan = item(sim, 'scheduled_plan', id);

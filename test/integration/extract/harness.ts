@@ -143,6 +143,27 @@ export function storedTriples(
  * as `search_folders` lists them, without the `dashboards`/`looks` lists `folder(id)` embeds
  * (those are backed up as items of their own).
  */
+/**
+ * A dashboard as lookervault keeps it: each merged-results tile with its merge query and the
+ * merge's source queries (`merge_result`, each source with its `query`), as the simulator has
+ * them.
+ */
+export function withMergeResults(sim: RunningSimulator, dashboard: Record<string, unknown>): void {
+  const elements = Array.isArray(dashboard.dashboard_elements)
+    ? (dashboard.dashboard_elements as Record<string, unknown>[])
+    : [];
+  dashboard.dashboard_elements = elements.map((element) => {
+    if (typeof element.merge_result_id !== 'string') return element;
+    const merge = sim.dataset.mergeQuery(element.merge_result_id);
+    if (merge === undefined) return { ...element, merge_result: null };
+    const sources = (merge.source_queries as Record<string, unknown>[]).map((source) => ({
+      ...source,
+      query: sim.dataset.query(String(source.query_id)) ?? null,
+    }));
+    return { ...element, merge_result: { ...merge, source_queries: sources } };
+  });
+}
+
 export function expectedTriples(
   sim: RunningSimulator,
   types: readonly ContentType[] = CONTENT_TYPES,
@@ -156,6 +177,7 @@ export function expectedTriples(
         delete value.dashboards;
         delete value.looks;
       }
+      if (type === 'dashboard') withMergeResults(sim, value);
       triples.push(`${type} ${id} ${contentHash(canonicalJson(value))}`);
     }
   }

@@ -98,6 +98,44 @@ export function expectRestoredOnce(input: {
   ]) {
     expect(firstQuery(copy)[field]).toEqual(firstQuery(sourceDashboard)[field]);
   }
+
+  // Merged-results tiles: each restored one is a new merge of new queries, equal in content.
+  const merged = [...dashboards].flatMap(([id, dashboard]) =>
+    (dashboard.dashboard_elements as Json[])
+      .filter((element) => element.merge_result != null && !failures.has(`dashboard:${id}`))
+      .map((element) => ({ id, element })),
+  );
+  if (hasMergedTiles(a)) expect(merged.length).toBeGreaterThan(0);
+  const restoredDashboards = snapshotItems(dbB, 'dashboard');
+  for (const { id, element } of merged) {
+    const target = restoredDashboards.get(map('dashboard', id) as string) as Json;
+    const tile = (target.dashboard_elements as Json[]).find(
+      (candidate) => candidate.title === element.title && candidate.merge_result != null,
+    );
+    expect({ id, found: tile !== undefined }).toEqual({ id, found: true });
+    if (tile === undefined) continue;
+    expect(tile.merge_result_id).not.toBe(element.merge_result_id);
+    const sources = (merge: Json) =>
+      (merge.source_queries as Json[]).map((source) => ({
+        name: source.name,
+        merge_fields: source.merge_fields,
+        fields: (source.query as Json).fields,
+        filters: (source.query as Json).filters,
+        model: (source.query as Json).model,
+      }));
+    expect(sources(tile.merge_result as Json)).toEqual(sources(element.merge_result as Json));
+  }
+}
+
+/** Whether A's dataset has merged-results tiles at all (the default dataset does). */
+function hasMergedTiles(a: RunningSimulator): boolean {
+  return a.dataset
+    .ids('dashboard')
+    .some((id) =>
+      ((a.dataset.get('dashboard', id) as Json).dashboard_elements as Json[]).some(
+        (element) => typeof element.merge_result_id === 'string',
+      ),
+    );
 }
 
 function refersToTrash(

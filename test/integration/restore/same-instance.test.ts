@@ -1,6 +1,12 @@
 import { describe, expect, it } from '@jest/globals';
 import { runCli } from '../../helpers/cli.js';
-import { extractInProcess, envFor, simulator, tempDb } from '../extract/harness.js';
+import {
+  extractInProcess,
+  envFor,
+  simulator,
+  tempDb,
+  withMergeResults,
+} from '../extract/harness.js';
 import {
   actionsByType,
   comparable,
@@ -116,13 +122,9 @@ describe('--on-conflict', () => {
     expect((sim.dataset.get('dashboard', id) as { title: string }).title).toBe(edited.title);
     const copyId = idMap(db).get(`dashboard:${id}`) as string;
     expect(copyId).not.toBe(id);
-    expect(
-      comparable(
-        'dashboard',
-        sim.dataset.get('dashboard', copyId) as Record<string, unknown>,
-        identity,
-      ),
-    ).toEqual(
+    const copied = { ...(sim.dataset.get('dashboard', copyId) as Record<string, unknown>) };
+    withMergeResults(sim, copied);
+    expect(comparable('dashboard', copied, identity)).toEqual(
       comparable(
         'dashboard',
         snapshotItems(db, 'dashboard').get(id) as Record<string, unknown>,
