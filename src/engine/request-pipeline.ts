@@ -39,6 +39,8 @@ export interface RequestPipelineOptions {
   signal: AbortSignal;
   /** Retries and new 429 episodes, as the events the renderers show. */
   emit: (event: ExtractEvent) => void;
+  /** The clock `costs` measures slot time with, in ms. @default monotonicNow */
+  now?: () => number;
 }
 
 export function createRequestPipeline(
@@ -71,7 +73,7 @@ export function createRequestPipeline(
     metrics,
     onRetry,
   });
-  const costs = new RequestCosts();
+  const costs = new RequestCosts(options.now ? { now: options.now } : {});
   const tagged = new Map<string, ApiCaller>();
   const onceRunner = new RequestRunner({ limiter: gate, maxRetries: 0, metrics, onRetry });
   // Logins are not content requests: the summary counts neither this one nor the renewals

@@ -166,11 +166,8 @@ function typeCost(counters: TypeCounters, expected: number, tag: TagCost): TypeC
       ? [tag.recent.slotMs, tag.recent.requests, recentItems]
       : [tag.slotMs, tag.requests, counters.received];
   if (items <= 0 || requests <= 0) return undefined;
-  const fetched = Math.max(
-    counters.storedBefore + counters.stored,
-    counters.storedBefore + counters.received,
-  );
   const stored = counters.storedBefore + counters.stored;
+  const fetched = counters.storedBefore + Math.max(counters.stored, counters.received);
   return {
     itemsLeft: Math.max(0, expected - fetched),
     itemsToStore: Math.max(0, expected - stored),
