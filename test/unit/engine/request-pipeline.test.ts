@@ -8,7 +8,12 @@ function controlledClient() {
   const client = {
     call: (operation: string) =>
       new Promise((resolve) => {
-        pending.push({ operation, answer: () => resolve({ ok: true }) });
+        pending.push({
+          operation,
+          answer: () => {
+            resolve({ ok: true });
+          },
+        });
       }),
     login: () => Promise.resolve(),
   } as unknown as LookerClient;
