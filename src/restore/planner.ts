@@ -17,6 +17,7 @@ import {
   comparable,
   differingFields,
   isBuiltIn,
+  isObject,
   isSystemFolder,
   roleRefs,
   text,
@@ -698,6 +699,12 @@ export function estimateRequests(item: PlannedItem): number {
     case 'dashboard': {
       const elements = array(c.dashboard_elements);
       const queries = elements.filter((e) => e.query != null).length;
+      // A merged tile: its source queries, then the merge.
+      const merges = elements.reduce(
+        (n, e) =>
+          n + (isObject(e.merge_result) ? array(e.merge_result.source_queries).length + 1 : 0),
+        0,
+      );
       const filters = array(c.dashboard_filters).length;
       const old = item.targetContent;
       const removals =
@@ -710,6 +717,7 @@ export function estimateRequests(item: PlannedItem): number {
         removals +
         filters +
         queries +
+        merges +
         elements.length +
         1 +
         elements.length
