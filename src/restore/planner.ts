@@ -238,8 +238,9 @@ export async function planRestore(input: PlanInput): Promise<PlanningState> {
         const folder = target.folders.get(candidate);
         current = folder ? { name: folder.name, parent_id: folder.parentId } : null;
       } else {
-        current = await readTarget(input.api, item.type, candidate, input.signal);
-        planningRequests += 1;
+        const read = await readTarget(input.api, item.type, item.content, candidate, input.signal);
+        current = read.current;
+        planningRequests += read.requests;
       }
       if (current === null) {
         mapping.delete(refKey({ type: item.type, id: item.sourceId }));
@@ -328,7 +329,34 @@ function decide(item: PlannedItem, trashed: boolean, map: IdMapper, policy: Conf
   item.reason = what;
 }
 
+/** The target's counterpart of `item` (null when it is gone), and the requests that took. */
 async function readTarget(
+  api: ApiCaller,
+  type: Exclude<RestoreType, 'folder'>,
+  backedUp: Json,
+  id: string,
+  signal: AbortSignal,
+): Promise<{ current: Json | null; requests: number }> {
+  const current = await readTargetItem(api, type, id, signal);
+  if (current === null || type !== 'dashboard' || !keepsMerges(backedUp)) {
+    return { current, requests: 1 };
+  }
+  // Compared with the backup, which keeps each merged tile's merge in the tile.
+  return { current, requests: 1 + (await embedMergeResults(api, current, signal)) };
+}
+
+/**
+ * Whether a backed-up dashboard keeps its merged tiles' merges (`merge_result`, null when the
+ * server had lost one). Backups made before merges were kept do not: their dashboards are then
+ * compared without the target's merges, as before, instead of all looking changed.
+ */
+function keepsMerges(dashboard: Json): boolean {
+  return array(dashboard.dashboard_elements).every(
+    (element) => element.merge_result_id == null || 'merge_result' in element,
+  );
+}
+
+async function readTargetItem(
   api: ApiCaller,
   type: Exclude<RestoreType, 'folder'>,
   id: string,
@@ -338,16 +366,12 @@ async function readTarget(
     switch (type) {
       case 'look':
         return (await api.call('look', (sdk, o) => sdk.look(id, undefined, o), signal)) as Json;
-      case 'dashboard': {
-        const dashboard = (await api.call(
+      case 'dashboard':
+        return (await api.call(
           'dashboard',
           (sdk, o) => sdk.dashboard(id, undefined, o),
           signal,
         )) as Json;
-        // Compared with the backup, which keeps each merged tile's merge in the tile.
-        await embedMergeResults(api, dashboard, signal);
-        return dashboard;
-      }
       case 'board':
         return (await api.call('board', (sdk, o) => sdk.board(id, undefined, o), signal)) as Json;
       case 'scheduled_plan':

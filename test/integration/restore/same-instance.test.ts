@@ -1,5 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { runCli } from '../../helpers/cli.js';
+import { openDatabase } from '../../../src/store/sqlite.js';
+import type { Json } from '../../../src/restore/types.js';
 import {
   extractInProcess,
   envFor,
@@ -134,5 +136,34 @@ describe('--on-conflict', () => {
     const again = await restoreInProcess(db, sim, { selectors, onConflict: 'copy' });
     expect(again.plan.items.find((i) => i.sourceId === id)?.action).toBe('skip');
     expect(sim.dataset.count('dashboard')).toBe(before + 1);
+  });
+});
+
+describe('a backup made before merged-results tiles kept their merges', () => {
+  it('compares its dashboards without the target merges: unchanged ones are skipped', async () => {
+    const sim = await simulator({ seed: 3, counts: { mergedTilesPerThousand: 50 } });
+    const db = tempDb();
+    await extractInProcess(sim, db);
+    // As an older lookervault stored them: merged tiles with their merge_result_id only.
+    const sqlite = openDatabase(db);
+    let stripped = 0;
+    try {
+      const rows = sqlite
+        .prepare('SELECT hash, json FROM contents WHERE json LIKE \'%"merge_result":{%\'')
+        .all() as { hash: string; json: string }[];
+      const update = sqlite.prepare('UPDATE contents SET json = ? WHERE hash = ?');
+      for (const row of rows) {
+        const dashboard = JSON.parse(row.json) as { dashboard_elements?: Json[] };
+        if (!Array.isArray(dashboard.dashboard_elements)) continue;
+        for (const element of dashboard.dashboard_elements) delete element.merge_result;
+        update.run(JSON.stringify(dashboard), row.hash);
+        stripped += 1;
+      }
+    } finally {
+      sqlite.close();
+    }
+    expect(stripped).toBeGreaterThan(10);
+    const { plan } = await restoreInProcess(db, sim, { types: ['dashboard'], dryRun: true });
+    expect(plan.items.filter((item) => item.action !== 'skip')).toEqual([]);
   });
 });
