@@ -84,50 +84,38 @@ export function createRequestPipeline(
     metrics: new RequestMetrics(),
     onRetry,
   });
-  const api: ApiCaller = {
+  /** Requests through `through`; with `tag`, each attempt's time in flight is booked to it. */
+  const callerOf = (through: RequestRunner, tag?: string): ApiCaller => ({
     call: (operation, invoke, requestSignal) =>
-      runner.run(
+      through.run(
         operation,
-        (attemptSignal) => client.call(operation, invoke, attemptSignal),
+        async (attemptSignal) => {
+          if (tag === undefined) return client.call(operation, invoke, attemptSignal);
+          // Runs inside the gate's slot: the time measured is the request's, not the queue's.
+          const startedAt = costs.now();
+          try {
+            return await client.call(operation, invoke, attemptSignal);
+          } finally {
+            costs.record(tag, costs.now() - startedAt);
+          }
+        },
         requestSignal ?? signal,
       ),
-  };
+  });
   return {
     gate,
     metrics,
-    api,
+    api: callerOf(runner),
     costs,
     apiFor(tag) {
       let caller = tagged.get(tag);
       if (caller === undefined) {
-        caller = {
-          call: (operation, invoke, requestSignal) =>
-            runner.run(
-              operation,
-              async (attemptSignal) => {
-                // Runs inside the gate's slot: the time measured is the request's, not the queue's.
-                const startedAt = costs.now();
-                try {
-                  return await client.call(operation, invoke, attemptSignal);
-                } finally {
-                  costs.record(tag, costs.now() - startedAt);
-                }
-              },
-              requestSignal ?? signal,
-            ),
-        };
+        caller = callerOf(runner, tag);
         tagged.set(tag, caller);
       }
       return caller;
     },
-    once: {
-      call: (operation, invoke, requestSignal) =>
-        onceRunner.run(
-          operation,
-          (attemptSignal) => client.call(operation, invoke, attemptSignal),
-          requestSignal ?? signal,
-        ),
-    },
+    once: callerOf(onceRunner),
     login: () => loginRunner.run('login', () => client.login(), signal),
   };
 }
