@@ -90,6 +90,11 @@ export default class Sim extends BaseCommand {
     roles: count('roles', 'roles', DEFAULT_COUNTS.role),
     'permission-sets': count('permission-sets', 'permission sets', DEFAULT_COUNTS.permission_set),
     'model-sets': count('model-sets', 'model sets', DEFAULT_COUNTS.model_set),
+    'user-attributes': count(
+      'user-attributes',
+      "user attributes (Looker's 8 system ones first)",
+      DEFAULT_COUNTS.user_attribute,
+    ),
     'lookml-models': count('lookml-models', 'LookML models', DEFAULT_COUNTS.lookml_model),
     'explores-per-model': count(
       'explores-per-model',
@@ -225,6 +230,7 @@ export default class Sim extends BaseCommand {
       role: flags.roles,
       permission_set: flags['permission-sets'],
       model_set: flags['model-sets'],
+      user_attribute: flags['user-attributes'],
       lookml_model: flags['lookml-models'],
       exploresPerModel: flags['explores-per-model'],
       tilesPerDashboard: flags['tiles-per-dashboard'],

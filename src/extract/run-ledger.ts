@@ -318,7 +318,9 @@ export class RunLedger {
     return types.filter((type) => {
       if (!complete.has(type)) return false;
       const spec = this.registry[type];
-      if (spec.listing.kind === 'children') return complete.has(spec.listing.parent);
+      if (spec.listing.kind === 'children') {
+        return spec.listing.changesAlone !== true && complete.has(spec.listing.parent);
+      }
       return spec.changeListing !== undefined;
     });
   }

@@ -12,6 +12,7 @@ import { InvalidResponseError, NotFoundError } from '../looker/errors.js';
 /** The types that live in folders: a scoped run backs up only their items in the scope. */
 export const SCOPED_TYPES = [
   'folder',
+  'folder_access',
   'look',
   'dashboard',
   'scheduled_plan',

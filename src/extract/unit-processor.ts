@@ -427,6 +427,17 @@ export class UnitProcessor {
       );
       return [...new Set(perFolder.flat())];
     }
+    const { listing } = spec;
+    if (scope !== undefined && isScopedType(unit.type) && listing.kind === 'children') {
+      // A scope's folder access: that of the scope's folders, which this run stored.
+      const parents = ctx.ledger.idsInRun(ctx.run.runId, listing.parent);
+      return parents.flatMap((parentId) => {
+        const parsed = ctx.registry[listing.parent].parseItem(
+          ctx.ledger.storedJson(listing.parent, parentId),
+        );
+        return parsed.ok ? listing.childIds(parsed) : [];
+      });
+    }
     const scoped = ctx.scopeIds.get(unit.type);
     return scoped ? scoped(this.api(unit), ctx.signal) : spec.listIds(this.api(unit), ctx.signal);
   }

@@ -1,7 +1,7 @@
 import type { ITransportSettings, SDKResponse } from '@looker/sdk-rtl';
 import type { Looker40SDK } from '@looker/sdk';
 import { z } from 'zod';
-import { CONTENT_TYPE_PLURALS, type ContentType } from '../content-types.js';
+import { CONTENT_TYPE_PLURALS, compareIds, type ContentType } from '../content-types.js';
 import type { ApiCaller } from './client.js';
 import { type LookerRequestOptions } from './http-types.js';
 import { rawJsonOf, UnparsedJson } from './json-body.js';
@@ -59,6 +59,11 @@ export interface ChildListing {
   parent: ContentType;
   /** Ids of the children a stored parent lists (explores: "model::explore"). */
   childIds(parent: ParsedItem): string[];
+  /**
+   * A child can change while its parent does not (a folder's access): fetched again on every
+   * run, never taken as unchanged from an unchanged parent.
+   */
+  changesAlone?: boolean;
 }
 
 export type Listing = PagedListing | ChildListing;
@@ -1007,16 +1012,193 @@ const scheduledPlan: ContentTypeSpec = {
   parseItem: parseScheduledPlan,
 };
 
+// ---- user attributes ---------------------------------------------------------------------
+
+const parseUserAttribute = parser(
+  'user_attribute',
+  z.object({ id, name: text, label: text, group_values: z.array(z.unknown()).nullish() }),
+  (item) => ({ id: item.id, name: item.name }),
+);
+
+/** An attribute with the values groups give it (`group_values`, in precedence order). */
+async function fetchUserAttribute(
+  api: ApiCaller,
+  attributeId: string,
+  signal?: AbortSignal,
+): Promise<unknown> {
+  const [attribute, groupValues] = await Promise.all([
+    api.call(
+      'user_attribute',
+      (sdk, options) => sdk.user_attribute(attributeId, undefined, options),
+      signal,
+    ),
+    list(
+      api,
+      'all_user_attribute_group_values',
+      (sdk, options) => sdk.all_user_attribute_group_values(attributeId, undefined, options),
+      signal,
+    ),
+  ]);
+  const value = attribute as unknown;
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return value;
+  return { ...value, group_values: groupValues };
+}
+
+/** `all_user_attributes` is not paged: each page is cut from the whole list, sorted by id. */
+async function userAttributeIds(api: ApiCaller, signal?: AbortSignal): Promise<string[]> {
+  const rows = await list(
+    api,
+    'all_user_attributes',
+    (sdk, options) => sdk.all_user_attributes({ fields: 'id', sorts: 'id' }, options),
+    signal,
+  );
+  return idsOf(rows).sort(compareIds);
+}
+
+const userAttribute: ContentTypeSpec = {
+  type: 'user_attribute',
+  label: CONTENT_TYPE_PLURALS.user_attribute,
+  listing: {
+    kind: 'paged',
+    operation: 'all_user_attributes',
+    fetchPage: async (api, page, signal) =>
+      (await userAttributeIds(api, signal))
+        .slice(page.offset, page.offset + page.limit)
+        .map((attributeId) => ({ id: attributeId })),
+  },
+  needsDetail: true,
+  listIds: userAttributeIds,
+  fetchById: fetchUserAttribute,
+  fetchItem: async (api, attributeId, signal) => ({
+    kind: 'parsed',
+    item: parseUserAttribute(await fetchUserAttribute(api, attributeId, signal)),
+    json: undefined,
+  }),
+  parseItem: parseUserAttribute,
+};
+
+// ---- folder access -------------------------------------------------------------------------
+
+/**
+ * Folders whose access can be set: not the Users roots, not personal folders or folders inside
+ * them (Looker fixes who sees those).
+ */
+function managesAccess(folder: Record<string, unknown>): boolean {
+  return !(
+    folder.is_personal === true ||
+    folder.is_personal_descendant === true ||
+    folder.is_users_root === true ||
+    folder.is_embed_users_root === true
+  );
+}
+
+const parseFolderAccess = parser(
+  'folder_access',
+  z.object({
+    id,
+    content_metadata: z.object({ name: text, inherits: flag }),
+    access: z.array(z.unknown()),
+  }),
+  (item) => ({ id: item.id, name: item.content_metadata.name, folderId: item.id }),
+);
+
+/**
+ * A folder's access, kept under the folder's id: its `content_metadata` (`inherits`) and its
+ * `content_metadata_access` rows (group or user, view or edit), sorted by id.
+ */
+async function fetchFolderAccess(
+  api: ApiCaller,
+  folderId: string,
+  signal?: AbortSignal,
+): Promise<unknown> {
+  const folder = (await api.call(
+    'folder',
+    (sdk, options) => sdk.folder(folderId, 'id,content_metadata_id', options),
+    signal,
+  )) as unknown;
+  const metadataId =
+    typeof folder === 'object' && folder !== null
+      ? (folder as Record<string, unknown>).content_metadata_id
+      : undefined;
+  if (typeof metadataId !== 'string' || metadataId === '') {
+    throw new InvalidResponseError(
+      `folder ${folderId}: the server gave no content_metadata_id, so its access cannot be read.`,
+      { operation: 'folder' },
+    );
+  }
+  const [metadata, rows] = await Promise.all([
+    api.call(
+      'content_metadata',
+      (sdk, options) => sdk.content_metadata(metadataId, undefined, options),
+      signal,
+    ),
+    list(
+      api,
+      'all_content_metadata_accesses',
+      (sdk, options) => sdk.all_content_metadata_accesses(metadataId, undefined, options),
+      signal,
+    ),
+  ]);
+  const rowId = (row: unknown): string => {
+    const value = (row as Record<string, unknown> | null)?.id;
+    return typeof value === 'string' || typeof value === 'number' ? String(value) : '';
+  };
+  return {
+    id: folderId,
+    content_metadata: metadata,
+    access: [...rows].sort((a, b) => compareIds(rowId(a), rowId(b))),
+  };
+}
+
+const folderAccess: ContentTypeSpec = {
+  type: 'folder_access',
+  label: CONTENT_TYPE_PLURALS.folder_access,
+  listing: {
+    kind: 'children',
+    parent: 'folder',
+    childIds: (parent) => (managesAccess(parent.value) ? [parent.id] : []),
+    changesAlone: true,
+  },
+  needsDetail: true,
+  fetchById: fetchFolderAccess,
+  fetchItem: async (api, folderId, signal) => ({
+    kind: 'parsed',
+    item: parseFolderAccess(await fetchFolderAccess(api, folderId, signal)),
+    json: undefined,
+  }),
+  listIds: async (api, signal) =>
+    (
+      await list(
+        api,
+        'all_folders',
+        (sdk, options) =>
+          sdk.all_folders(
+            'id,is_personal,is_personal_descendant,is_users_root,is_embed_users_root',
+            options,
+          ),
+        signal,
+      )
+    )
+      .filter(
+        (row): row is Record<string, unknown> =>
+          typeof row === 'object' && row !== null && managesAccess(row as Record<string, unknown>),
+      )
+      .flatMap((row) => idsOf([row])),
+  parseItem: parseFolderAccess,
+};
+
 export const REGISTRY: Record<ContentType, ContentTypeSpec> = {
   dashboard,
   look,
   folder,
+  folder_access: folderAccess,
   board,
   user,
   group,
   role,
   permission_set: permissionSet,
   model_set: modelSet,
+  user_attribute: userAttribute,
   lookml_model: lookmlModel,
   explore,
   scheduled_plan: scheduledPlan,

@@ -7,6 +7,13 @@
  * Memory: nothing is stored per generated item except in views and equality indexes (4–8 bytes
  * per item) and the bounded body cache; the overlay grows only with mutations.
  */
+import {
+  CONTENT_META_CAN,
+  createUserAttributeCollection,
+  generatedFolderAccess,
+  generatedGroupValues,
+  type FolderAccess,
+} from './data/access.js';
 import { NO_SHORTCUT, type Collection, type CollectionName } from './data/collection.js';
 import { createContentCollections, type ContentCollections } from './data/content.js';
 import { createLookmlCollections } from './data/lookml.js';
@@ -76,6 +83,9 @@ export class Dataset implements SimDataset {
   private readonly merges: Pick<ContentCollections, 'mergeQueryJson' | 'sourceQueryJson'>;
   private readonly savedQueries = new Map<string, Record<string, unknown>>();
   private readonly savedMergeQueries = new Map<string, Record<string, unknown>>();
+  /** Group values and folder access written through the API (replacing the generated ones). */
+  private readonly writtenGroupValues = new Map<number, Item[]>();
+  private readonly writtenFolderAccess = new Map<number, FolderAccess>();
 
   constructor(options: ResolvedOptions, spec: Spec) {
     this.world = new World(options.seed, options.counts, options.dashboardsPerFolder);
@@ -95,6 +105,7 @@ export class Dataset implements SimDataset {
       role: people.roles,
       permission_set: people.permissionSets,
       model_set: people.modelSets,
+      user_attribute: createUserAttributeCollection(this.world),
       lookml_model: lookml.models,
       explore: lookml.explores,
       scheduled_plan: createScheduleCollection(this.world, content),
@@ -168,6 +179,83 @@ export class Dataset implements SimDataset {
 
   saveMergeQuery(id: string, merge: Record<string, unknown>): void {
     this.savedMergeQueries.set(id, merge);
+  }
+
+  /** The values groups give user attribute `index`, in precedence order (copies). */
+  groupValues(index: number): Item[] {
+    const rows = this.writtenGroupValues.get(index) ?? generatedGroupValues(this.world, index);
+    return structuredClone(rows);
+  }
+
+  /** Replaces every group value of an attribute (`set_user_attribute_group_values`). */
+  setGroupValues(index: number, rows: Item[]): void {
+    this.writtenGroupValues.set(index, rows);
+  }
+
+  /**
+   * The folder a content metadata id belongs to. Generated folders have 100,000 + their index;
+   * folders created through the API have the id `create_folder` gave them.
+   */
+  folderOfContentMetadata(contentMetadataId: string): number | undefined {
+    const total = this.total('folder');
+    const generated = Number(contentMetadataId) - 100_000;
+    const candidates =
+      Number.isInteger(generated) && generated >= 0 && generated < total ? [generated] : [];
+    for (let index = this.collections.folder.count; index < total; index++) candidates.push(index);
+    return candidates.find(
+      (index) =>
+        this.state('folder', index) !== 'gone' &&
+        this.item('folder', index, 'summary').content_metadata_id === contentMetadataId,
+    );
+  }
+
+  /** Who may see or edit a folder (a copy): what was written, else the generated access. */
+  folderAccess(folder: number): FolderAccess {
+    const written = this.writtenFolderAccess.get(folder);
+    if (written) return structuredClone(written);
+    if (folder >= this.collections.folder.count) return { inherits: true, rows: [] };
+    return structuredClone(generatedFolderAccess(this.world, folder));
+  }
+
+  setFolderAccess(folder: number, access: FolderAccess): void {
+    this.writtenFolderAccess.set(folder, access);
+  }
+
+  /** The `content_metadata` of a folder, as `content_metadata(id)` serves it. */
+  folderContentMetadata(folder: number): Item {
+    const item = this.item('folder', folder, 'summary');
+    const parent =
+      typeof item.parent_id === 'string' ? this.find('folder', item.parent_id) : undefined;
+    const parentMeta =
+      parent === undefined ? null : this.item('folder', parent, 'summary').content_metadata_id;
+    const { inherits } = this.folderAccess(folder);
+    let inheriting: unknown = null;
+    if (inherits) {
+      // The nearest ancestor with access of its own.
+      for (let at = parent; at !== undefined;) {
+        const above = this.item('folder', at, 'summary');
+        if (!this.folderAccess(at).inherits) {
+          inheriting = above.content_metadata_id;
+          break;
+        }
+        at = typeof above.parent_id === 'string' ? this.find('folder', above.parent_id) : undefined;
+      }
+    }
+    return {
+      can: CONTENT_META_CAN,
+      id: item.content_metadata_id,
+      name: item.name,
+      parent_id: parentMeta,
+      dashboard_id: null,
+      look_id: null,
+      folder_id: item.id,
+      homepage_id: null,
+      agent_id: null,
+      content_type: 'space',
+      inherits,
+      inheriting_id: inheriting,
+      slug: null,
+    };
   }
 
   /** The index of an item by key, if it exists (live or in the trash). */
@@ -636,6 +724,33 @@ export class Dataset implements SimDataset {
 
   *items(type: SimContentType): IterableIterator<unknown> {
     for (const id of this.ids(type)) yield this.get(type, id);
+  }
+
+  userAttributeGroupValues(id: string): Item[] | undefined {
+    const index = this.find('user_attribute', id);
+    return index === undefined ? undefined : this.groupValues(index);
+  }
+
+  folderAccessOf(folderId: string): { content_metadata: Item; access: Item[] } | undefined {
+    const index = this.find('folder', folderId);
+    if (index === undefined) return undefined;
+    const rows = this.folderAccess(index).rows;
+    const byId = (row: Item): number => Number(row.id);
+    return {
+      content_metadata: this.folderContentMetadata(index),
+      access: rows.sort((a, b) => byId(a) - byId(b)),
+    };
+  }
+
+  accessFolderIds(): string[] {
+    return this.ids('folder').filter((id) => {
+      const folder = this.item('folder', this.find('folder', id) as number, 'summary');
+      return !(
+        folder.is_personal === true ||
+        folder.is_personal_descendant === true ||
+        folder.is_users_root === true
+      );
+    });
   }
 
   count(type: SimContentType): number {

@@ -305,6 +305,12 @@ export function createHandlers(
     return { status: 200, body: dataset.json(name, index, 'detail') };
   }
 
+  /** A value built here (not a collection's item), with `fields` applied to it or to each row. */
+  function projected(call: Call, value: unknown): Reply {
+    const tree = fieldsOf(call);
+    return json(200, tree ? project(value, tree) : value);
+  }
+
   function byId(collection: CollectionName, param: string): Handler {
     return (call) => {
       const index = dataset.find(collection, call.params[param] ?? '');
@@ -423,6 +429,28 @@ export function createHandlers(
     all_model_sets: (call) => list(call, { collection: 'model_set', variant: 'summary' }),
     search_model_sets: (call) => list(call, { collection: 'model_set', variant: 'summary' }),
     model_set: byId('model_set', 'model_set_id'),
+
+    all_user_attributes: (call) => list(call, { collection: 'user_attribute', variant: 'summary' }),
+    user_attribute: byId('user_attribute', 'user_attribute_id'),
+    all_user_attribute_group_values: (call) => {
+      const index = dataset.find('user_attribute', call.params.user_attribute_id ?? '');
+      if (index === undefined) return notFound();
+      return projected(call, dataset.groupValues(index));
+    },
+
+    // Folder access: the content metadata of folders (dashboards' and looks' are not served).
+    content_metadata: (call) => {
+      const folder = dataset.folderOfContentMetadata(call.params.content_metadata_id ?? '');
+      if (folder === undefined) return notFound();
+      return projected(call, dataset.folderContentMetadata(folder));
+    },
+    all_content_metadata_accesses: (call) => {
+      const id = call.query.get('content_metadata_id');
+      if (id === null || id === '') return badRequest('content_metadata_id is required');
+      const folder = dataset.folderOfContentMetadata(id);
+      if (folder === undefined) return notFound();
+      return projected(call, dataset.folderAccess(folder).rows);
+    },
 
     all_lookml_models: (call) => list(call, { collection: 'lookml_model', variant: 'summary' }),
     lookml_model: byId('lookml_model', 'lookml_model_name'),

@@ -46,6 +46,7 @@ export interface ResolvedCounts {
   role: number;
   permission_set: number;
   model_set: number;
+  user_attribute: number;
   lookml_model: number;
   exploresPerModel: number;
   tilesPerDashboard: number;
@@ -64,6 +65,7 @@ export const DEFAULT_COUNTS: ResolvedCounts = {
   role: 20,
   permission_set: 15,
   model_set: 15,
+  user_attribute: 20,
   lookml_model: 8,
   exploresPerModel: 6,
   tilesPerDashboard: 0,
@@ -111,6 +113,8 @@ const EMPTY_CONTENT: Partial<ResolvedCounts> = {
   board: 0,
   scheduled_plan: 0,
   lookmlDashboards: 0,
+  // Looker's own attributes only: every instance has them.
+  user_attribute: 8,
 };
 
 function check(condition: boolean, message: string): void {

@@ -34,6 +34,7 @@ import {
 import type { ResolvedOptions } from './options.js';
 import { Rng, hash3 } from './prng.js';
 import { API_PREFIX, Spec, type Operation } from './spec.js';
+import { createAccessWriteHandlers } from './access-writes.js';
 import { createWriteHandlers, validationFailed } from './writes.js';
 import { RequestLog, StatsRecorder } from './stats.js';
 import {
@@ -66,7 +67,7 @@ const MAX_LOGIN_BODY = 64 * 1024;
 const MAX_WRITE_BODY = 16 * 1024 * 1024;
 /**
  * Operations of the spec subset the simulator does not play (LookML dashboards' import and
- * export, alerts, content access, user attributes, configuration writes): answered 501 so a
+ * export, alerts, listing content metadata by parent): answered 501 so a
  * client that calls them fails loudly instead of reading made-up data.
  */
 const UNSIMULATED = new Set([
@@ -79,17 +80,6 @@ const UNSIMULATED = new Set([
   'update_alert',
   'create_alert',
   'all_content_metadatas',
-  'update_content_metadata',
-  'content_metadata',
-  'create_content_metadata_access',
-  'all_content_metadata_accesses',
-  'update_content_metadata_access',
-  'all_user_attributes',
-  'create_user_attribute',
-  'user_attribute',
-  'update_user_attribute',
-  'all_user_attribute_group_values',
-  'set_user_attribute_group_values',
 ]);
 const WRITE_METHODS = new Set(['POST', 'PATCH', 'PUT', 'DELETE']);
 
@@ -146,6 +136,7 @@ export class SimServer {
         clock: options.clock,
         seed: options.seed,
       }),
+      ...createAccessWriteHandlers(this.dataset, this.spec),
     };
     this.writeRejections = { ...options.writeRejections };
     this.writeRng = new Rng(hash3(options.seed, 0x7e1e, 5));
@@ -506,11 +497,18 @@ export class SimServer {
     let body: unknown;
     try {
       body =
-        raw === undefined || raw.length === 0 ? {} : (JSON.parse(raw.toString('utf8')) as unknown);
+        raw === undefined || raw.length === 0
+          ? op.bodyIsArray === true
+            ? []
+            : {}
+          : (JSON.parse(raw.toString('utf8')) as unknown);
     } catch {
       return { reply: json(400, errorBody(400, 'The request body is not valid JSON.')) };
     }
-    const errors = this.spec.validateBody(op.bodySchema, body);
+    const errors = this.spec.validateBody(op.bodySchema, body, {
+      isArray: op.bodyIsArray === true,
+      partial: op.method === 'PATCH',
+    });
     if (errors.length > 0) return { reply: validationFailed(errors) };
     return { body };
   }

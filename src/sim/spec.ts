@@ -19,6 +19,8 @@ export interface Operation {
   query: Map<string, ParamType>;
   /** The schema of the request body (writes), if the operation takes one. */
   bodySchema?: string;
+  /** The body is an array of `bodySchema` objects (`set_user_attribute_group_values`). */
+  bodyIsArray?: boolean;
 }
 
 /** One entry of a 422 answer's `errors[]`, as Looker words them. */
@@ -77,7 +79,9 @@ export class Spec {
           .map((s) =>
             s.startsWith('{') && s.endsWith('}') ? { param: s.slice(1, -1) } : { literal: s },
           );
-        const bodyRef = op.requestBody?.content?.['application/json']?.schema?.$ref;
+        const bodySchema = op.requestBody?.content?.['application/json']?.schema;
+        const bodyIsArray = bodySchema?.type === 'array';
+        const bodyRef = bodyIsArray ? bodySchema.items?.$ref : bodySchema?.$ref;
         this.operations.push({
           operationId: op.operationId,
           method: method.toUpperCase(),
@@ -85,6 +89,7 @@ export class Spec {
           segments,
           query,
           ...(bodyRef === undefined ? {} : { bodySchema: refName(bodyRef) }),
+          ...(bodyRef !== undefined && bodyIsArray ? { bodyIsArray } : {}),
         });
       }
     }
@@ -99,11 +104,23 @@ export class Spec {
    * every writable property of the declared type (null only where nullable), nested objects
    * and array items too. Read-only and unknown properties are ignored, as Looker ignores them.
    */
-  validateBody(schema: string, body: unknown): BodyError[] {
+  validateBody(
+    schema: string,
+    body: unknown,
+    { isArray = false, partial = false }: { isArray?: boolean; partial?: boolean } = {},
+  ): BodyError[] {
     const errors: BodyError[] = [];
     const raw = this.schemas[schema];
     if (!raw) return errors;
-    this.check(raw, body, '', errors, true);
+    if (!isArray) {
+      // A PATCH sends only what changes (the SDK's `Partial<IWrite…>`): nothing is required.
+      this.check(partial ? { ...raw, required: [] } : raw, body, '', errors, true);
+      return errors;
+    }
+    if (!Array.isArray(body)) return [invalid('body', 'must be an array')];
+    body.forEach((element, i) => {
+      this.check(raw, element, `[${String(i)}]`, errors, false);
+    });
     return errors;
   }
 

@@ -1,7 +1,7 @@
 /**
  * The public vocabulary of the Looker API simulator: its options, the handle a started
  * simulator returns, its counters and its logs. The simulator imports nothing from the rest of
- * lookervault (it plays the other side of the wire), so the 12 type names are repeated here.
+ * lookervault (it plays the other side of the wire), so the type names are repeated here.
  */
 
 export const SIM_CONTENT_TYPES = [
@@ -14,6 +14,7 @@ export const SIM_CONTENT_TYPES = [
   'role',
   'permission_set',
   'model_set',
+  'user_attribute',
   'lookml_model',
   'explore',
   'scheduled_plan',
@@ -53,6 +54,11 @@ export interface SimCounts {
   permission_set?: number;
   /** Model sets. @default 15 */
   model_set?: number;
+  /**
+   * User attributes: Looker's 8 system ones (email, name, locale, …: never written) first, then
+   * custom ones with values given by groups. @default 20 (8 with `empty`)
+   */
+  user_attribute?: number;
   /** LookML models, keyed by name. @default 8 */
   lookml_model?: number;
   /** Explores in each LookML model (ids "model::explore"). @default 6 */
@@ -361,6 +367,17 @@ export interface SimDataset {
   mergeQuery(id: string): Record<string, unknown> | undefined;
   /** A query `query(id)` serves: created by a client, or a source of such a merge. */
   query(id: string): Record<string, unknown> | undefined;
+  /** What `all_user_attribute_group_values` serves for an attribute (undefined: no such attribute). */
+  userAttributeGroupValues(id: string): Record<string, unknown>[] | undefined;
+  /**
+   * A folder's access as `content_metadata(id)` and `all_content_metadata_accesses` serve it
+   * (rows in id order), or undefined when there is no such folder.
+   */
+  folderAccessOf(
+    folderId: string,
+  ): { content_metadata: Record<string, unknown>; access: Record<string, unknown>[] } | undefined;
+  /** Live folders whose access can be set: not the Users root, not personal or inside one. */
+  accessFolderIds(): string[];
 }
 
 export interface RunningSimulator {

@@ -1,6 +1,6 @@
 import type { Item } from './world.js';
 
-/** Internal item spaces: the 12 content types plus LookML dashboards (served as dashboards). */
+/** Internal item spaces: the simulated content types plus LookML dashboards (served as dashboards). */
 export type CollectionName =
   | 'dashboard'
   | 'lookml_dashboard'
@@ -12,6 +12,7 @@ export type CollectionName =
   | 'role'
   | 'permission_set'
   | 'model_set'
+  | 'user_attribute'
   | 'lookml_model'
   | 'explore'
   | 'scheduled_plan';

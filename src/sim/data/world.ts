@@ -42,6 +42,7 @@ export const Stream = {
   trash: 16,
   templates: 17,
   mergedTiles: 18,
+  userAttribute: 19,
 } as const;
 
 const PAD2 = Array.from({ length: 100 }, (_, i) => String(i).padStart(2, '0'));

@@ -52,7 +52,12 @@ describe('lookervault info', () => {
       url: sim.url,
       lookerVersion: '26.12.0',
       apiVersions: ['3.1', '4.0'],
-      counts: Object.fromEntries(CONTENT_TYPES.map((type) => [type, sim.dataset.count(type)])),
+      counts: Object.fromEntries(
+        CONTENT_TYPES.map((type) => [
+          type,
+          type === 'folder_access' ? sim.dataset.accessFolderIds().length : sim.dataset.count(type),
+        ]),
+      ),
     });
     const calls = sim.stats().requests.byOperation;
     expect(calls.dashboard ?? 0).toBe(0);

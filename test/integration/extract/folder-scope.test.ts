@@ -10,6 +10,8 @@ import {
   extractInProcess,
   killOnceStored,
   simulator,
+  expectedItem,
+  simIds,
   withMergeResults,
   snapshotTriples,
   tempDb,
@@ -19,10 +21,14 @@ type Item = Record<string, unknown>;
 
 /** Live and trashed ids of a type. */
 function allIds(sim: RunningSimulator, type: ContentType): string[] {
-  return [...sim.dataset.ids(type), ...sim.dataset.deletedIds(type)];
+  return [...simIds(sim, type), ...simIds(sim, type, true)];
 }
 
-function item(sim: RunningSimulator, type: ContentType, id: string): Item {
+function item(
+  sim: RunningSimulator,
+  type: Exclude<ContentType, 'folder_access'>,
+  id: string,
+): Item {
   return sim.dataset.get(type, id) as Item;
 }
 
@@ -53,6 +59,9 @@ function expectedScope(sim: RunningSimulator, folders: Set<string>): string[] {
     delete folder.dashboards;
     delete folder.looks;
     add('folder', id, folder);
+    if (sim.dataset.accessFolderIds().includes(id)) {
+      add('folder_access', id, expectedItem(sim, 'folder_access', id));
+    }
   }
   const inScope = (type: 'dashboard' | 'look'): Set<string> =>
     new Set(allIds(sim, type).filter((id) => folders.has(String(item(sim, type, id).folder_id))));

@@ -138,12 +138,6 @@ export function storedTriples(
 }
 
 /**
- * What a complete backup of the simulator holds: every current item of each type, as complete
- * as its detail endpoint serves it. Folders are the one documented exception: they are stored
- * as `search_folders` lists them, without the `dashboards`/`looks` lists `folder(id)` embeds
- * (those are backed up as items of their own).
- */
-/**
  * A dashboard as lookervault keeps it: each merged-results tile with its merge query and the
  * merge's source queries (`merge_result`, each source with its `query`), as the simulator has
  * them.
@@ -164,6 +158,37 @@ export function withMergeResults(sim: RunningSimulator, dashboard: Record<string
   });
 }
 
+/** Ids of a lookervault content type in the simulator: current ones, or those in the trash. */
+export function simIds(sim: RunningSimulator, type: ContentType, trash = false): string[] {
+  if (type === 'folder_access') return trash ? [] : sim.dataset.accessFolderIds();
+  return trash ? sim.dataset.deletedIds(type) : sim.dataset.ids(type);
+}
+
+/**
+ * An item as a complete backup holds it, from what the simulator serves: folders without the
+ * `dashboards`/`looks` lists `folder(id)` embeds, dashboards with their merges, user attributes
+ * with their group values, a folder's access from its content metadata and access rows.
+ */
+export function expectedItem(
+  sim: RunningSimulator,
+  type: ContentType,
+  id: string,
+): Record<string, unknown> {
+  if (type === 'folder_access') return { id, ...sim.dataset.folderAccessOf(id) };
+  const value = { ...(sim.dataset.get(type, id) as Record<string, unknown>) };
+  if (type === 'folder') {
+    delete value.dashboards;
+    delete value.looks;
+  }
+  if (type === 'dashboard') withMergeResults(sim, value);
+  if (type === 'user_attribute') value.group_values = sim.dataset.userAttributeGroupValues(id);
+  return value;
+}
+
+/**
+ * What a complete backup of the simulator holds: every current item of each type, as
+ * {@link expectedItem} builds it from what the simulator serves.
+ */
 export function expectedTriples(
   sim: RunningSimulator,
   types: readonly ContentType[] = CONTENT_TYPES,
@@ -171,13 +196,8 @@ export function expectedTriples(
   const triples: string[] = [];
   for (const type of types) {
     // Items in Looker's trash are backed up too (flagged), to be restorable once it is emptied.
-    for (const id of [...sim.dataset.ids(type), ...sim.dataset.deletedIds(type)]) {
-      const value = { ...(sim.dataset.get(type, id) as Record<string, unknown>) };
-      if (type === 'folder') {
-        delete value.dashboards;
-        delete value.looks;
-      }
-      if (type === 'dashboard') withMergeResults(sim, value);
+    for (const id of [...simIds(sim, type), ...simIds(sim, type, true)]) {
+      const value = expectedItem(sim, type, id);
       triples.push(`${type} ${id} ${contentHash(canonicalJson(value))}`);
     }
   }

@@ -180,14 +180,18 @@ describe('gatherInfo', () => {
     const info = await gatherInfo(clientFor(sim));
     expect(info).toMatchObject({ url: sim.url, lookerVersion: '26.12.0' });
     expect(info.apiVersions).toContain('4.0');
-    for (const type of CONTENT_TYPES) expect(info.counts[type]).toBe(sim.dataset.count(type));
+    for (const type of CONTENT_TYPES) {
+      const expected =
+        type === 'folder_access' ? sim.dataset.accessFolderIds().length : sim.dataset.count(type);
+      expect(info.counts[type]).toBe(expected);
+    }
     expect(info.errors).toEqual({});
     const calls = sim.stats().requests.byOperation;
     expect(calls.all_dashboards).toBe(1);
     expect(calls.dashboard).toBeUndefined();
     expect(calls.look).toBeUndefined();
-    // versions + login + 12 types (lookml models and explores page the models separately)
-    expect(sim.stats().requests.total).toBeLessThanOrEqual(16);
+    // versions + login + 14 types (lookml models and explores page the models separately)
+    expect(sim.stats().requests.total).toBeLessThanOrEqual(18);
   });
 
   it('reports a type it cannot count and counts the others', async () => {

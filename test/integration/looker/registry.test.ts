@@ -4,6 +4,7 @@ import { LookerClient } from '../../../src/looker/client.js';
 import { REGISTRY, type ParsedItem } from '../../../src/looker/registry.js';
 import type { LookerSettings } from '../../../src/looker/settings.js';
 import { startSimulator, type RunningSimulator } from '../../../src/sim/index.js';
+import { expectedItem, simIds } from '../extract/harness.js';
 
 /**
  * The registry against the simulator, which plays Looker from the OpenAPI spec alone: a
@@ -85,31 +86,22 @@ const validIds = (items: Array<ParsedItem | { ok: false }>) =>
 describe('the registry against the simulator', () => {
   it.each(CONTENT_TYPES)('lists every %s, complete and valid', async (type) => {
     const items = await extractAll(type);
-    const expected = sim.dataset
-      .ids(type)
+    const expected = simIds(sim, type)
       // search_dashboards lists user-defined dashboards only; LookML ones come from listIds.
       .filter((id) => !(type === 'dashboard' && id.includes('::')))
       .filter((id) => !(type === 'look' && id === '4') && !(type === 'group' && id === '2'));
     expect(sorted(validIds(items))).toEqual(sorted(expected));
     for (const item of items.filter((i): i is ParsedItem => i.ok).slice(0, 3)) {
-      const full = sim.dataset.get(type, item.id) as Record<string, unknown>;
-      if (type === 'folder') {
-        // folder(id) embeds abbreviated dashboards and looks, which are backed up as their own
-        // items; the search listing leaves them out, and so does the backup.
-        const rest = { ...full };
-        delete rest.dashboards;
-        delete rest.looks;
-        expect(item.value).toEqual(rest);
-      } else {
-        expect(item.value).toEqual(full);
-      }
+      // Folders without the dashboards and looks folder(id) embeds (backed up as their own
+      // items), user attributes with their group values, a folder's access from its parts.
+      expect(item.value).toEqual(expectedItem(sim, type, item.id));
     }
   });
 
   it.each(CONTENT_TYPES)('listIds(%s) returns every current id that has one', async (type) => {
     const ids = await REGISTRY[type].listIds(client);
     // Group "2" is served without an id (skipped); look "4" with a numeric id (kept as "4").
-    const expected = sim.dataset.ids(type).filter((id) => !(type === 'group' && id === '2'));
+    const expected = simIds(sim, type).filter((id) => !(type === 'group' && id === '2'));
     expect(sorted(ids)).toEqual(sorted(expected));
     expect(new Set(ids).size).toBe(ids.length);
   });

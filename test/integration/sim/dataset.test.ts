@@ -105,6 +105,7 @@ describe('determinism', () => {
       lookml_model: 2,
       explore: 6,
       scheduled_plan: 9,
+      user_attribute: 20,
     });
     expect(s.dataset.ids('explore')).toEqual(
       expect.arrayContaining([expect.stringMatching(/^[a-z_0-9]+::[a-z_0-9]+$/)]),

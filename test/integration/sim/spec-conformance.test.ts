@@ -89,17 +89,6 @@ const UNPLAYED: readonly (readonly [string, string, string])[] = [
   ['update_alert', 'PUT', '/alerts/1'],
   ['create_alert', 'POST', '/alerts'],
   ['all_content_metadatas', 'GET', '/content_metadata'],
-  ['update_content_metadata', 'PATCH', '/content_metadata/1'],
-  ['content_metadata', 'GET', '/content_metadata/1'],
-  ['create_content_metadata_access', 'POST', '/content_metadata_access'],
-  ['all_content_metadata_accesses', 'GET', '/content_metadata_access'],
-  ['update_content_metadata_access', 'PUT', '/content_metadata_access/1'],
-  ['all_user_attributes', 'GET', '/user_attributes'],
-  ['create_user_attribute', 'POST', '/user_attributes'],
-  ['user_attribute', 'GET', '/user_attributes/1'],
-  ['update_user_attribute', 'PATCH', '/user_attributes/1'],
-  ['all_user_attribute_group_values', 'GET', '/user_attributes/1/group_values'],
-  ['set_user_attribute_group_values', 'POST', '/user_attributes/1/group_values'],
 ];
 
 const errorSchema = ajv.compile({ $ref: 'spec#/components/schemas/Error' });
@@ -426,6 +415,169 @@ describe('every simulated operation answers as the spec declares', () => {
       seen.add(operationId);
     }
     expect((await client.get(`/dashboards/${dashboardId}`)).status).toBe(404);
+  });
+
+  it('user attributes and folder access: reads and writes, answered as the spec declares, and kept', async () => {
+    const attributes = (await expectValid('all_user_attributes', '/user_attributes')) as {
+      id: string;
+      is_system: boolean;
+    }[];
+    const custom = attributes.find((a) => !a.is_system);
+    if (!custom) throw new Error('no custom user attribute');
+    await expectValid('user_attribute', `/user_attributes/${custom.id}`);
+    await expectValid(
+      'all_user_attribute_group_values',
+      `/user_attributes/${custom.id}/group_values`,
+    );
+    const root = (await expectValid('content_metadata', '/content_metadata/100000')) as {
+      inherits: boolean;
+    };
+    expect(root.inherits).toBe(false);
+    await expectValid(
+      'all_content_metadata_accesses',
+      '/content_metadata_access?content_metadata_id=100000',
+    );
+
+    const written = async (
+      operationId: string,
+      method: string,
+      path: string,
+      body: unknown,
+    ): Promise<unknown> => {
+      const answer = await client.write(method, path, body);
+      expect({ operationId, status: answer.status }).toEqual({ operationId, status: 200 });
+      const parsed = JSON.parse(answer.text) as unknown;
+      const validate = validatorFor(operationId);
+      if (!validate(parsed)) {
+        throw new Error(`${operationId}: ${ajv.errorsText(validate.errors?.slice(0, 5))}`);
+      }
+      seen.add(operationId);
+      return parsed;
+    };
+    const attribute = (await written('create_user_attribute', 'POST', '/user_attributes', {
+      name: 'restored_region',
+      label: 'Restored Region',
+      type: 'string',
+    })) as { id: string };
+    await written('update_user_attribute', 'PATCH', `/user_attributes/${attribute.id}`, {
+      default_value: 'north',
+    });
+    await written(
+      'set_user_attribute_group_values',
+      'POST',
+      `/user_attributes/${attribute.id}/group_values`,
+      [
+        { group_id: '2', value: 'south' },
+        { group_id: '1', value: 'east' },
+      ],
+    );
+    const folder = JSON.parse(
+      (await client.write('POST', '/folders', { name: 'Access', parent_id: '1' })).text,
+    ) as { content_metadata_id: string };
+    const cm = folder.content_metadata_id;
+    await written('update_content_metadata', 'PATCH', `/content_metadata/${cm}`, {
+      inherits: false,
+    });
+    const row = (await written(
+      'create_content_metadata_access',
+      'POST',
+      '/content_metadata_access',
+      {
+        content_metadata_id: cm,
+        permission_type: 'view',
+        group_id: '2',
+      },
+    )) as { id: string };
+    await written('update_content_metadata_access', 'PUT', `/content_metadata_access/${row.id}`, {
+      permission_type: 'edit',
+    });
+    // What was written is what later reads serve.
+    expect(
+      (await expectValid('user_attribute', `/user_attributes/${attribute.id}`)) as Record<
+        string,
+        unknown
+      >,
+    ).toMatchObject({ name: 'restored_region', default_value: 'north', is_system: false });
+    expect(
+      await expectValid(
+        'all_user_attribute_group_values',
+        `/user_attributes/${attribute.id}/group_values`,
+      ),
+    ).toMatchObject([
+      { group_id: '2', value: 'south', rank: 1 },
+      { group_id: '1', value: 'east', rank: 2 },
+    ]);
+    expect(await expectValid('content_metadata', `/content_metadata/${cm}`)).toMatchObject({
+      inherits: false,
+    });
+    expect(
+      await expectValid(
+        'all_content_metadata_accesses',
+        `/content_metadata_access?content_metadata_id=${cm}`,
+      ),
+    ).toMatchObject([{ id: row.id, permission_type: 'edit', group_id: '2', user_id: null }]);
+  });
+
+  it('user attributes and folder access: what Looker refuses is refused', async () => {
+    const refused = async (method: string, path: string, body: unknown): Promise<number> =>
+      (await client.write(method, path, body)).status;
+    // A duplicate name, a name Looker does not allow, a system attribute changed.
+    expect(
+      await refused('POST', '/user_attributes', { name: 'email', label: 'Mail 2', type: 'string' }),
+    ).toBe(422);
+    expect(
+      await refused('POST', '/user_attributes', { name: 'Bad Name', label: 'Bad', type: 'string' }),
+    ).toBe(422);
+    expect(await refused('PATCH', '/user_attributes/1', { label: 'E-mail' })).toBe(422);
+    expect(
+      await refused('POST', '/user_attributes/9/group_values', [{ group_id: '999', value: 'x' }]),
+    ).toBe(422);
+    const folder = JSON.parse(
+      (await client.write('POST', '/folders', { name: 'Refusals', parent_id: '1' })).text,
+    ) as { content_metadata_id: string };
+    const cm = folder.content_metadata_id;
+    // A folder that inherits has no rows of its own; a root has no parent to inherit from.
+    expect(
+      await refused('POST', '/content_metadata_access', {
+        content_metadata_id: cm,
+        permission_type: 'view',
+        group_id: '2',
+      }),
+    ).toBe(422);
+    expect(await refused('PATCH', '/content_metadata/100000', { inherits: true })).toBe(422);
+    await client.write('PATCH', `/content_metadata/${cm}`, { inherits: false });
+    expect(
+      await refused('POST', '/content_metadata_access', {
+        content_metadata_id: cm,
+        permission_type: 'own',
+        group_id: '2',
+      }),
+    ).toBe(422);
+    expect(
+      await refused('POST', '/content_metadata_access', {
+        content_metadata_id: cm,
+        permission_type: 'view',
+        group_id: '2',
+        user_id: '1',
+      }),
+    ).toBe(422);
+    expect(
+      await refused('POST', '/content_metadata_access', {
+        content_metadata_id: cm,
+        permission_type: 'view',
+        group_id: '2',
+      }),
+    ).toBe(200);
+    expect(
+      await refused('POST', '/content_metadata_access', {
+        content_metadata_id: cm,
+        permission_type: 'edit',
+        group_id: '2',
+      }),
+    ).toBe(409);
+    expect(await refused('PUT', '/content_metadata_access/123', { permission_type: 'edit' })).toBe(
+      404,
+    );
   });
 
   it('operations the simulator does not play answer 501, loudly', async () => {

@@ -67,9 +67,9 @@ describe('REGISTRY', () => {
     for (const type of CONTENT_TYPES) expect(REGISTRY[type].type).toBe(type);
   });
 
-  it('needs a detail call exactly for dashboards, looks and explores', () => {
+  it('needs a detail call exactly for dashboards, looks, folder access, user attributes and explores', () => {
     const withDetail = CONTENT_TYPES.filter((type) => REGISTRY[type].needsDetail);
-    expect(withDetail).toEqual(['dashboard', 'look', 'explore']);
+    expect(withDetail).toEqual(['dashboard', 'look', 'folder_access', 'user_attribute', 'explore']);
   });
 
   it('lists dashboard ids with search_dashboards sorted by id, and fetches dashboard(id) for each', async () => {

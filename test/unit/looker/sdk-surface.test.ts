@@ -26,7 +26,14 @@ function recordingApi(sdk: Looker40SDK): { api: ApiCaller; called: Set<string> }
           if (typeof member !== 'function') {
             throw new Error(`Looker40SDK has no method ${name} (called for ${operation})`);
           }
-          return () => Promise.resolve({ ok: true, value: operation === 'lookml_model' ? {} : [] });
+          // Single objects where the registry reads one; lists elsewhere.
+          const value =
+            operation === 'lookml_model' || operation === 'content_metadata'
+              ? {}
+              : operation === 'folder'
+                ? { content_metadata_id: '1' }
+                : [];
+          return () => Promise.resolve({ ok: true, value });
         },
       });
       const response = await invoke(recorder, { operation });
@@ -59,6 +66,7 @@ describe('the official SDK surface lookervault relies on', () => {
     expect([...called].sort()).toEqual(
       [
         'all_boards',
+        'all_content_metadata_accesses',
         'all_dashboards',
         'all_folders',
         'all_lookml_models',
@@ -67,7 +75,10 @@ describe('the official SDK surface lookervault relies on', () => {
         'all_permission_sets',
         'all_roles',
         'all_scheduled_plans',
+        'all_user_attribute_group_values',
+        'all_user_attributes',
         'board',
+        'content_metadata',
         'dashboard',
         'folder',
         'group',
@@ -89,6 +100,7 @@ describe('the official SDK surface lookervault relies on', () => {
         'search_scheduled_plans',
         'search_users',
         'user',
+        'user_attribute',
       ].sort(),
     );
     await client.close();

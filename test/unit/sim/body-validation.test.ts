@@ -43,4 +43,28 @@ describe('request bodies are validated against the operation schema', () => {
   it('read-only and unknown properties are ignored, as Looker ignores them', () => {
     expect(spec.validateBody('Dashboard', { id: 42, can: 'x', not_a_field: [] })).toEqual([]);
   });
+
+  it('a PATCH body needs none of the required properties; an array body is checked element by element', () => {
+    expect(spec.validateBody('UserAttribute', { default_value: 'x' }).map((e) => e.field)).toEqual([
+      'name',
+      'label',
+      'type',
+    ]);
+    expect(spec.validateBody('UserAttribute', { default_value: 'x' }, { partial: true })).toEqual(
+      [],
+    );
+    expect(
+      spec.validateBody('UserAttribute', { label: 5 }, { partial: true }).map((e) => e.field),
+    ).toEqual(['label']);
+    expect(
+      spec
+        .validateBody('UserAttribute', [{ name: 'a', label: 'A', type: 'string' }, { name: 'b' }], {
+          isArray: true,
+        })
+        .map((e) => e.field),
+    ).toEqual(['[1].label', '[1].type']);
+    expect(
+      spec.validateBody('UserAttribute', { name: 'a' }, { isArray: true }).map((e) => e.field),
+    ).toEqual(['body']);
+  });
 });
