@@ -237,7 +237,7 @@ function scopeFilter(
     if (row.folderId !== null && inScope.has(row.folderId)) content.add(`${row.type}:${row.id}`);
   }
   return (row) => {
-    if (row.type === 'folder') return inScope.has(row.id);
+    if (row.type === 'folder' || row.type === 'folder_access') return inScope.has(row.id);
     if (row.type === 'dashboard' || row.type === 'look') {
       return row.folderId !== null && inScope.has(row.folderId);
     }

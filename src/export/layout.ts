@@ -4,8 +4,8 @@ import { collisionKey, safeName } from './names.js';
 
 /**
  * Where each item of a snapshot goes in an exported tree. Looker's folders become directories
- * (`Shared/Marketing/`), each holding `_folder.json` (the folder itself), `dashboards/<slug>`
- * and `looks/<id>-<title>`; types without a folder get a directory of their own at the top
+ * (`Shared/Marketing/`), each holding `_folder.json` (the folder itself), `_access.json` (who may
+ * see or edit it), `dashboards/<slug>` and `looks/<id>-<title>`; types without a folder get a directory of their own at the top
  * (`_boards/`, `_users/`, `_scheduled_plans/`, …); dashboards and looks whose folder the
  * snapshot does not hold go under `_unfiled/`. Our own names start with `_` or are `dashboards`
  * and `looks`: a Looker folder named like one of them, or two sibling folders (or two dashboard
@@ -14,6 +14,8 @@ import { collisionKey, safeName } from './names.js';
  */
 
 export const FOLDER_FILE = '_folder';
+/** A folder's access (who may see or edit it), beside the folder. */
+export const ACCESS_FILE = '_access';
 const CONTENT_DIRECTORIES = new Set(['dashboards', 'looks']);
 
 export interface LayoutItem {
@@ -67,8 +69,9 @@ export class TreeLayout {
 
   /** The item's path in the tree, relative, with `/`, without the extension. */
   pathOf(item: LayoutItem): string {
-    if (item.type === 'folder') {
-      return `${this.#directories.get(item.id) ?? `_unfiled/${safeName(item.id)}`}/${FOLDER_FILE}`;
+    if (item.type === 'folder' || item.type === 'folder_access') {
+      const file = item.type === 'folder' ? FOLDER_FILE : ACCESS_FILE;
+      return `${this.#directories.get(item.id) ?? `_unfiled/${safeName(item.id)}`}/${file}`;
     }
     if (item.type === 'dashboard' || item.type === 'look') {
       const folder = item.folderId === null ? undefined : this.#directories.get(item.folderId);

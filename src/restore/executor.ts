@@ -12,7 +12,9 @@
  */
 import { createHash } from 'node:crypto';
 import { AuthError, LookervaultError, RequestAbortedError } from '../errors.js';
+import { PermissionType, type IContentMetaGroupUser, type IWriteUserAttribute } from '@looker/sdk';
 import type { ApiCaller } from '../looker/client.js';
+import { REGISTRY } from '../looker/registry.js';
 import { ClientRequestError, LookerApiError, isRetryable } from '../looker/errors.js';
 import type { RestoreJournal } from '../store/restore-journal.js';
 import {
@@ -24,9 +26,12 @@ import {
   dashboardBody,
   elementBody,
   filterBody,
+  folderAccessForm,
   folderBody,
+  groupValuesBody,
   groupBody,
   identity,
+  inheritsAccess,
   isObject,
   lookBody,
   modelSetBody,
@@ -36,10 +41,12 @@ import {
   orderedItems,
   orderedSections,
   planBody,
+  principalOf,
   mergeBody,
   queryBody,
   sectionBody,
   text,
+  userAttributeBody,
   type IdMapper,
 } from './normalize.js';
 import type { PlanningState } from './planner.js';
@@ -184,7 +191,156 @@ async function write(item: PlannedItem, context: ExecutorContext): Promise<strin
     case 'group':
     case 'role':
       return writeConfiguration(item, context);
+    case 'user_attribute':
+      return writeUserAttribute(item, context);
+    case 'folder_access':
+      return writeFolderAccess(item, context);
   }
+}
+
+/**
+ * A user attribute: created or updated (matched by name), then the values groups give it, all
+ * set in one request when they differ (the request replaces them all: a rerun repeats it
+ * harmlessly).
+ */
+async function writeUserAttribute(item: PlannedItem, context: ExecutorContext): Promise<string> {
+  const { api, signal, state } = context;
+  const map = mapperOf(context);
+  const body = userAttributeBody(item.content);
+  const values = groupValuesBody(item.content, map);
+  for (const value of values) requireMapped(value, ['group_id']);
+  let targetId: string;
+  if (item.action === 'update' && item.targetId !== null) {
+    const id = item.targetId;
+    targetId = id;
+    await api.call(
+      'update_user_attribute',
+      (sdk, o) => sdk.update_user_attribute(id, attributeWrite(body), 'id', o),
+      signal,
+    );
+  } else {
+    if (item.action === 'copy') {
+      // Names are lowercase words and unique; labels unique too.
+      body.name = `${text(body.name) ?? ''}_restored_copy`;
+      body.label = `${text(body.label) ?? ''} (restored copy)`;
+    }
+    const key = text(body.name) ?? '';
+    context.journal.intend(item.type, item.sourceId, key);
+    targetId = await create(
+      context,
+      'create_user_attribute',
+      (caller) =>
+        caller.call(
+          'create_user_attribute',
+          (sdk, o) => sdk.create_user_attribute(attributeWrite(body), 'id', o),
+          signal,
+        ),
+      () => Promise.resolve(state.target.byKey('user_attribute', key)),
+    );
+    record(item, targetId, context);
+    state.target.remember('user_attribute', { id: targetId, deleted: false, key });
+  }
+  const current =
+    item.action === 'update' ? groupValuesBody(item.targetContent ?? {}, identity) : [];
+  if (canonical(values) !== canonical(current)) {
+    const rows = values.map((value, i) => ({ ...value, rank: i + 1 }));
+    await api.call(
+      'set_user_attribute_group_values',
+      (sdk, o) =>
+        sdk.set_user_attribute_group_values(
+          targetId,
+          rows as Parameters<typeof sdk.set_user_attribute_group_values>[1],
+          o,
+        ),
+      signal,
+    );
+  }
+  return targetId;
+}
+
+/** A user attribute's body in the SDK's shape (name, label and type are required). */
+function attributeWrite(body: Json): IWriteUserAttribute {
+  return { ...body, name: text(body.name), label: text(body.label), type: text(body.type) };
+}
+
+/**
+ * Who may see or edit a folder, made as the backup says: `inherits` first, then each group's
+ * or user's row created, or its permission updated. The target's access is read again first
+ * (its folder may be new), so a rerun after a crash finds the rows it made and makes no second
+ * one. Rows the target has for others are kept: a restore deletes nothing.
+ */
+async function writeFolderAccess(item: PlannedItem, context: ExecutorContext): Promise<string> {
+  const { api, signal } = context;
+  const map = mapperOf(context);
+  const folderId = map('folder', item.sourceId);
+  if (folderId === undefined) {
+    throw new ItemRestoreError(`its folder ${item.sourceId} is not in the target`, {
+      hint: 'Restore the folder too (drop --types, or add folders to it).',
+    });
+  }
+  const wanted = folderAccessForm(item.content, map);
+  const wantedRows = array(wanted.access);
+  for (const row of wantedRows) requireMapped(row, ['group_id']);
+  const read = async (): Promise<{ metadataId: string; inherits: boolean; rows: Json[] }> => {
+    const current = (await REGISTRY.folder_access.fetchById(api, folderId, signal)) as Json;
+    const metadataId = isObject(current.content_metadata)
+      ? text(current.content_metadata.id)
+      : null;
+    if (metadataId === null) {
+      throw new ItemRestoreError(`the target gave folder ${folderId} no content metadata`, {
+        hint: 'Check the folder in Looker, then `restore --retry-failed`.',
+      });
+    }
+    return { metadataId, inherits: inheritsAccess(current), rows: array(current.access) };
+  };
+  let current = await read();
+  const metadataId = current.metadataId;
+  if (wanted.inherits !== current.inherits) {
+    await api.call(
+      'update_content_metadata',
+      (sdk, o) =>
+        sdk.update_content_metadata(metadataId, { inherits: wanted.inherits === true }, o),
+      signal,
+    );
+    if (wanted.inherits === true) return folderId;
+    // Rows it has of its own now (none, or a copy of what it inherited).
+    current = await read();
+  }
+  if (wanted.inherits === true) return folderId;
+  const existing = new Map(current.rows.map((row) => [principalOf(row), row]));
+  for (const row of wantedRows) {
+    const permission =
+      text(row.permission_type) === 'edit' ? PermissionType.edit : PermissionType.view;
+    const found = existing.get(principalOf(row));
+    if (found !== undefined) {
+      const rowId = text(found.id);
+      if (rowId === null || text(found.permission_type) === permission) continue;
+      await api.call(
+        'update_content_metadata_access',
+        (sdk, o) => sdk.update_content_metadata_access(rowId, { permission_type: permission }, o),
+        signal,
+      );
+      continue;
+    }
+    const body: Partial<IContentMetaGroupUser> = {
+      content_metadata_id: metadataId,
+      permission_type: permission,
+      ...(text(row.group_id) !== null
+        ? { group_id: text(row.group_id) }
+        : { user_id: text(row.user_id) }),
+    };
+    try {
+      await api.call(
+        'create_content_metadata_access',
+        (sdk, o) => sdk.create_content_metadata_access(body, undefined, o),
+        signal,
+      );
+    } catch (error) {
+      // 409: that group or user has a row already (made by an earlier, interrupted restore).
+      if (!(error instanceof ClientRequestError && error.status === 409)) throw error;
+    }
+  }
+  return folderId;
 }
 
 /**

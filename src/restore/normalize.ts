@@ -11,8 +11,11 @@
  */
 import type { Json, RestoreType } from './types.js';
 
-/** Maps a backed-up id of a type to its target id; undefined while it has none. */
-export type IdMapper = (type: RestoreType, sourceId: string) => string | undefined;
+/**
+ * Maps a backed-up id of a type to its target id; undefined while it has none. Users are
+ * never restored: theirs is the target user with the same email.
+ */
+export type IdMapper = (type: RestoreType | 'user', sourceId: string) => string | undefined;
 
 /** The target's own ids map to themselves. */
 export const identity: IdMapper = (_type, id) => id;
@@ -171,7 +174,7 @@ export function text(value: unknown): string | null {
 }
 
 /** A reference through the mapper; an unmapped one stays recognisably different. */
-function mapRef(map: IdMapper, type: RestoreType, value: unknown): string | null {
+function mapRef(map: IdMapper, type: RestoreType | 'user', value: unknown): string | null {
   const id = text(value);
   if (id === null) return null;
   return map(type, id) ?? `unmapped:${id}`;
@@ -465,10 +468,87 @@ export function roleBody(role: Json, map: IdMapper): Json {
   };
 }
 
-/** Built-in sets and roles come with every instance: matched by name, never written. */
+// ── user attributes ──────────────────────────────────────────────────────────────────────
+
+const USER_ATTRIBUTE_FIELDS = [
+  'name',
+  'label',
+  'type',
+  'default_value',
+  'value_is_hidden',
+  'user_can_view',
+  'user_can_edit',
+  'hidden_value_domain_whitelist',
+];
+
+export function userAttributeBody(attribute: Json): Json {
+  return pick(attribute, USER_ATTRIBUTE_FIELDS);
+}
+
+/** The values groups give an attribute, in precedence order (`set_user_attribute_group_values`). */
+export function groupValuesBody(attribute: Json, map: IdMapper): Json[] {
+  return [...array(attribute.group_values)]
+    .sort((a, b) => Number(a.rank ?? 0) - Number(b.rank ?? 0))
+    .map((row) => ({ group_id: mapRef(map, 'group', row.group_id), value: text(row.value) }));
+}
+
+export function userAttributeForm(attribute: Json, map: IdMapper): Json {
+  return { ...userAttributeBody(attribute), group_values: groupValuesBody(attribute, map) };
+}
+
+// ── folder access ────────────────────────────────────────────────────────────────────────
+
+/** A folder's access as the backup keeps it: inherited, or its own rows. */
+export function inheritsAccess(access: Json): boolean {
+  return isObject(access.content_metadata) && access.content_metadata.inherits === true;
+}
+
+/**
+ * Who may see or edit a folder: `inherits`, and (when it does not inherit) one entry per group
+ * or user with its permission, in a stable order. A user the target lacks has no entry (users
+ * are never created): the planner warns about it.
+ */
+export function folderAccessForm(access: Json, map: IdMapper): Json {
+  const inherits = inheritsAccess(access);
+  const rows = inherits
+    ? []
+    : array(access.access).flatMap((row): Json[] => {
+        const permission = text(row.permission_type);
+        const group = text(row.group_id);
+        if (group !== null)
+          return [{ group_id: mapRef(map, 'group', group), permission_type: permission }];
+        const user = text(row.user_id);
+        const mapped = user === null ? undefined : map('user', user);
+        return mapped === undefined ? [] : [{ user_id: mapped, permission_type: permission }];
+      });
+  return { inherits, access: rows.sort((a, b) => canonical(a).localeCompare(canonical(b))) };
+}
+
+/** Who an access row is for: "group:3", "user:7". */
+export function principalOf(row: Json): string {
+  const group = text(row.group_id);
+  return group !== null ? `group:${group}` : `user:${text(row.user_id) ?? ''}`;
+}
+
+/** Users an access row names that the target lacks (their rows cannot be restored). */
+export function unmappedUsers(access: Json, map: IdMapper): string[] {
+  if (inheritsAccess(access)) return [];
+  return array(access.access).flatMap((row) => {
+    const user = text(row.user_id);
+    return text(row.group_id) === null && user !== null && map('user', user) === undefined
+      ? [user]
+      : [];
+  });
+}
+
+/**
+ * Built-in sets, the Admin role and Looker's system user attributes come with every instance:
+ * matched by name, never written.
+ */
 export function isBuiltIn(type: RestoreType, item: Json): boolean {
   if (type === 'permission_set' || type === 'model_set') return item.built_in === true;
   if (type === 'role') return text(item.name) === 'Admin';
+  if (type === 'user_attribute') return item.is_system === true;
   return false;
 }
 
@@ -495,6 +575,10 @@ export function comparable(type: RestoreType, item: Json, map: IdMapper): Json {
       return modelSetBody(item);
     case 'role':
       return roleBody(item, map);
+    case 'user_attribute':
+      return userAttributeForm(item, map);
+    case 'folder_access':
+      return folderAccessForm(item, map);
   }
 }
 
@@ -522,6 +606,9 @@ export function differingFields(a: Json, b: Json): string[] {
 }
 
 export function titleOf(type: RestoreType, item: Json): string {
+  if (type === 'folder_access') {
+    return isObject(item.content_metadata) ? (text(item.content_metadata.name) ?? '') : '';
+  }
   const value =
     type === 'look' || type === 'dashboard' || type === 'board' ? item.title : item.name;
   return text(value) ?? '';

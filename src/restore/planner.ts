@@ -5,6 +5,7 @@
  * undelete, copy or skip, with the reason.
  */
 import { embedMergeResults } from '../looker/merge-results.js';
+import { REGISTRY } from '../looker/registry.js';
 import { compareIds } from '../content-types.js';
 import { UsageError } from '../errors.js';
 import type { ApiCaller } from '../looker/client.js';
@@ -16,7 +17,10 @@ import {
   canonical,
   comparable,
   differingFields,
+  inheritsAccess,
   isBuiltIn,
+  principalOf,
+  unmappedUsers,
   isObject,
   isSystemFolder,
   roleRefs,
@@ -113,6 +117,9 @@ export async function planRestore(input: PlanInput): Promise<PlanningState> {
     typesInPlan.add('look');
     typesInPlan.add('dashboard');
   }
+  // Group values and access rows name groups.
+  if (typesInPlan.has('user_attribute') || typesInPlan.has('folder_access'))
+    typesInPlan.add('group');
   const target = new TargetIndex(input.api);
   await target.load(typesInPlan, input.signal);
 
@@ -134,6 +141,7 @@ export async function planRestore(input: PlanInput): Promise<PlanningState> {
   const items: PlannedItem[] = [];
   const aliases = new Map<string, string>();
   const map: IdMapper = (type, id) => {
+    if (type === 'user') return targetUser(id, source.userEmails, target, sameInstance);
     const mapped = mapping.get(`${type}:${id}`) ?? aliases.get(`${type}:${id}`);
     if (mapped !== undefined || !sameInstance) return mapped;
     const present = type === 'folder' ? target.folders.has(id) : target.entries[type].has(id);
@@ -256,6 +264,15 @@ export async function planRestore(input: PlanInput): Promise<PlanningState> {
   await Promise.all(Array.from({ length: Math.max(1, input.workers) }, readOne));
 
   for (const item of items) {
+    if (item.type !== 'folder_access') continue;
+    for (const user of unmappedUsers(item.content, map)) {
+      const email = source.userEmails.get(user);
+      warnings.push(
+        `folder_access ${item.sourceId} (${item.title}): the access of ${email ?? `user ${user}`} is not restored; that user is not in the target`,
+      );
+    }
+  }
+  for (const item of items) {
     if (item.action === 'skip') continue;
     const owner = text(item.content.user_id);
     if (owner === null || item.type === 'folder') continue;
@@ -290,6 +307,19 @@ export async function planRestore(input: PlanInput): Promise<PlanningState> {
   };
 }
 
+/** A backed-up user's counterpart: the target user with the same email (or, on the same instance, the same id). */
+function targetUser(
+  id: string,
+  emails: ReadonlyMap<string, string>,
+  target: TargetIndex,
+  sameInstance: boolean,
+): string | undefined {
+  const email = emails.get(id);
+  const byEmail = email === undefined ? undefined : target.userByEmail.get(email);
+  if (byEmail !== undefined) return byEmail;
+  return sameInstance && target.userIds.has(id) ? id : undefined;
+}
+
 function isLookmlDashboard(item: SourceItem): boolean {
   return item.type === 'dashboard' && item.id.includes('::');
 }
@@ -297,6 +327,15 @@ function isLookmlDashboard(item: SourceItem): boolean {
 function decide(item: PlannedItem, trashed: boolean, map: IdMapper, policy: ConflictPolicy): void {
   const wanted = comparable(item.type, item.content, map);
   const current = comparable(item.type, item.targetContent ?? {}, (_type, id) => id);
+  let kept = '';
+  if (item.type === 'folder_access' && !wanted.inherits && !current.inherits) {
+    // A restore never deletes: rows the target has for others stay, and do not make it differ.
+    const wantedRows = new Set(array(wanted.access).map(principalOf));
+    const rows = array(current.access);
+    const others = rows.filter((row) => !wantedRows.has(principalOf(row)));
+    current.access = rows.filter((row) => wantedRows.has(principalOf(row)));
+    if (others.length > 0) kept = `; ${String(others.length)} more in the target, kept`;
+  }
   const equal = canonical(wanted) === canonical(current);
   if (trashed) {
     item.action = 'undelete';
@@ -305,11 +344,11 @@ function decide(item: PlannedItem, trashed: boolean, map: IdMapper, policy: Conf
   }
   if (equal) {
     item.action = 'skip';
-    item.reason = 'identical';
+    item.reason = `identical${kept}`;
     return;
   }
   const fields = differingFields(wanted, current);
-  const what = `differs: ${fields.slice(0, 4).join(', ')}${fields.length > 4 ? ', …' : ''}`;
+  const what = `differs: ${fields.slice(0, 4).join(', ')}${fields.length > 4 ? ', …' : ''}${kept}`;
   if (!item.selected) {
     item.action = 'skip';
     item.reason = `a dependency that exists (${what}); left as it is`;
@@ -320,7 +359,8 @@ function decide(item: PlannedItem, trashed: boolean, map: IdMapper, policy: Conf
     item.reason = `${what}; --on-conflict skip`;
     return;
   }
-  if (policy === 'copy' && item.type !== 'folder') {
+  // A folder's access has no copy: it is that folder's.
+  if (policy === 'copy' && item.type !== 'folder' && item.type !== 'folder_access') {
     item.action = 'copy';
     item.reason = `${what}; --on-conflict copy`;
     return;
@@ -338,8 +378,10 @@ async function readTarget(
   signal: AbortSignal,
 ): Promise<{ current: Json | null; requests: number }> {
   const current = await readTargetItem(api, type, id, signal);
+  // A user attribute with its group values: 2 requests; a folder's access: 3.
+  const requests = type === 'user_attribute' ? 2 : type === 'folder_access' ? 3 : 1;
   if (current === null || type !== 'dashboard' || !keepsMerges(backedUp)) {
-    return { current, requests: 1 };
+    return { current, requests };
   }
   // Compared with the backup, which keeps each merged tile's merge in the tile.
   return { current, requests: 1 + (await embedMergeResults(api, current, signal)) };
@@ -396,6 +438,10 @@ async function readTargetItem(
           (sdk, o) => sdk.model_set(id, undefined, o),
           signal,
         )) as Json;
+      // Read as a backup keeps them: with their group values, the folder's rows.
+      case 'user_attribute':
+      case 'folder_access':
+        return (await REGISTRY[type].fetchById(api, id, signal)) as Json;
     }
   } catch (error) {
     if (error instanceof NotFoundError) return null;
@@ -428,7 +474,8 @@ function loadSource(input: PlanInput): Source {
       (type === 'look' &&
         (wanted.has('dashboard') || wanted.has('board') || wanted.has('scheduled_plan'))) ||
       (type === 'dashboard' && (wanted.has('board') || wanted.has('scheduled_plan'))) ||
-      ((type === 'permission_set' || type === 'model_set') && wanted.has('role'));
+      ((type === 'permission_set' || type === 'model_set') && wanted.has('role')) ||
+      (type === 'group' && (wanted.has('user_attribute') || wanted.has('folder_access')));
     if (!needed) continue;
     for (const row of content.items(type)) {
       const content = JSON.parse(row.json) as Json;
@@ -493,7 +540,9 @@ function select(source: Source, input: PlanInput): Map<string, SourceItem> {
     for (const [k, candidate] of source.items) {
       if (!wanted.has(candidate.type)) continue;
       const folderId =
-        candidate.type === 'folder' ? candidate.id : text(candidate.content.folder_id);
+        candidate.type === 'folder' || candidate.type === 'folder_access'
+          ? candidate.id
+          : text(candidate.content.folder_id);
       if (folderId !== null && inTree.has(folderId)) {
         selected.set(k, candidate);
         if (candidate.type === 'look' || candidate.type === 'dashboard') contentIds.add(k);
@@ -549,6 +598,13 @@ function dependencies(item: SourceItem, source: Source): ItemRef[] {
       add('model_set', refs2.modelSet);
       break;
     }
+    case 'user_attribute':
+      for (const row of array(c.group_values)) add('group', text(row.group_id));
+      break;
+    case 'folder_access':
+      add('folder', item.id);
+      for (const row of array(c.access)) add('group', text(row.group_id));
+      break;
     case 'permission_set':
     case 'model_set':
     case 'group':
@@ -632,7 +688,11 @@ function stableKeyOf(item: SourceItem, folders: Map<string, Json>): string | nul
     case 'model_set':
     case 'group':
     case 'role':
+    case 'user_attribute':
       return text(c.name);
+    case 'folder_access':
+      // Never created: it is the folder's, whose path finds it.
+      return sourceFolderPath(folders, item.id) ?? null;
   }
 }
 
@@ -648,6 +708,13 @@ function counterpart(
 ): { id: string | null; trashed: boolean } {
   const { mapping, target, sameInstance } = context;
   const key = refKey(item);
+  if (item.type === 'folder_access') {
+    // A folder's access is found where its folder is (mapped before it: folders come first).
+    const folder = mapping.get(`folder:${item.id}`) ?? (sameInstance ? item.id : undefined);
+    return folder !== undefined && target.folders.has(folder)
+      ? { id: folder, trashed: false }
+      : none;
+  }
   const known = (id: string | undefined): { id: string; trashed: boolean } | undefined => {
     if (id === undefined) return undefined;
     if (item.type === 'folder') return target.folders.has(id) ? { id, trashed: false } : undefined;
@@ -705,6 +772,7 @@ function counterpart(
     case 'model_set':
     case 'group':
     case 'role':
+    case 'user_attribute':
       return known(target.byKey(item.type, text(c.name) ?? '')) ?? none;
   }
 }
@@ -758,5 +826,11 @@ export function estimateRequests(item: PlannedItem): number {
     case 'group':
     case 'role':
       return 1;
+    case 'user_attribute':
+      // The attribute, then its group values (set in one request).
+      return 1 + (array(c.group_values).length > 0 || item.action === 'update' ? 1 : 0);
+    case 'folder_access':
+      // Its folder's current access (3 reads), inherits, one write per row.
+      return 3 + 1 + (inheritsAccess(c) ? 0 : array(c.access).length);
   }
 }

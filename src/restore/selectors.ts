@@ -34,6 +34,12 @@ const ALIASES: Record<string, RestoreType> = {
   model_sets: 'model_set',
   'model-set': 'model_set',
   'model-sets': 'model_set',
+  user_attribute: 'user_attribute',
+  user_attributes: 'user_attribute',
+  'user-attribute': 'user_attribute',
+  'user-attributes': 'user_attribute',
+  folder_access: 'folder_access',
+  'folder-access': 'folder_access',
 };
 
 /** A restorable type by any of its names (`dashboards`, `scheduled-plan`, …). */

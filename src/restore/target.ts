@@ -67,7 +67,13 @@ export class TargetIndex {
     if (types.has('dashboard')) loads.push(this.#loadDashboards(signal));
     if (types.has('board')) loads.push(this.#loadBoards(signal));
     if (types.has('scheduled_plan')) loads.push(this.#loadPlans(signal));
-    for (const type of ['permission_set', 'model_set', 'group', 'role'] as const) {
+    for (const type of [
+      'permission_set',
+      'model_set',
+      'group',
+      'role',
+      'user_attribute',
+    ] as const) {
       if (types.has(type)) loads.push(this.#loadByName(type, signal));
     }
     await Promise.all(loads);
@@ -296,7 +302,7 @@ export class TargetIndex {
   }
 
   async #loadByName(
-    type: 'permission_set' | 'model_set' | 'group' | 'role',
+    type: 'permission_set' | 'model_set' | 'group' | 'role' | 'user_attribute',
     signal: AbortSignal,
   ): Promise<void> {
     const add = (row: Json): void => {
@@ -355,7 +361,7 @@ export class TargetIndex {
   }
 }
 
-/** Configuration is matched by name. */
+/** Configuration is matched by name (a folder's access by its folder: nothing to list). */
 const BY_NAME = {
   permission_set: (api: ApiCaller, signal: AbortSignal) =>
     api.call('all_permission_sets', (sdk, o) => sdk.all_permission_sets('id,name', o), signal),
@@ -363,6 +369,12 @@ const BY_NAME = {
     api.call('all_model_sets', (sdk, o) => sdk.all_model_sets('id,name', o), signal),
   role: (api: ApiCaller, signal: AbortSignal) =>
     api.call('all_roles', (sdk, o) => sdk.all_roles({ fields: 'id,name' }, o), signal),
+  user_attribute: (api: ApiCaller, signal: AbortSignal) =>
+    api.call(
+      'all_user_attributes',
+      (sdk, o) => sdk.all_user_attributes({ fields: 'id,name' }, o),
+      signal,
+    ),
 } as const;
 
 export function lookKey(folderId: string, title: string): string {

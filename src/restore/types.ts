@@ -7,7 +7,7 @@ export type Json = Record<string, unknown>;
 
 /**
  * Restorable types, in dependency order (a type only refers to types before it): content, then
- * configuration (permission and model sets, groups, roles).
+ * configuration (permission and model sets, groups, roles, user attributes, folder access).
  */
 export const RESTORE_TYPES = [
   'folder',
@@ -19,6 +19,8 @@ export const RESTORE_TYPES = [
   'model_set',
   'group',
   'role',
+  'user_attribute',
+  'folder_access',
 ] as const;
 export type RestoreType = (typeof RESTORE_TYPES)[number];
 
@@ -37,6 +39,8 @@ export const CONFIGURATION_TYPES: readonly RestoreType[] = [
   'model_set',
   'group',
   'role',
+  'user_attribute',
+  'folder_access',
 ];
 
 /** Backed-up types a restore never writes, and why (reported when asked for). */

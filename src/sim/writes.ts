@@ -359,7 +359,8 @@ export function createWriteHandlers(
         is_embed_shared_root: false,
         is_embed_users_root: false,
         is_personal: false,
-        is_personal_descendant: false,
+        // Inside a personal folder (at any depth), as Looker flags it.
+        is_personal_descendant: isPersonalPlace(folderBase(parent)),
         is_shared_root: false,
         is_users_root: false,
         can: FOLDER_CAN,
@@ -378,6 +379,10 @@ export function createWriteHandlers(
           ]);
         }
         folder.parent_id = body.parent_id;
+        const parent = exists('folder', body.parent_id);
+        if (parent !== undefined && folder.is_personal !== true) {
+          folder.is_personal_descendant = isPersonalPlace(folderBase(parent));
+        }
       }
       if (typeof body.name === 'string') {
         const sibling = siblingNamed(String(folder.parent_id), body.name);
@@ -1151,6 +1156,10 @@ export function createWriteHandlers(
   }
 
   return handlers;
+}
+
+function isPersonalPlace(folder: Json): boolean {
+  return folder.is_personal === true || folder.is_personal_descendant === true;
 }
 
 function array(value: unknown): Json[] {

@@ -56,6 +56,8 @@ describe('restore --from-dir: an exported tree into an empty instance', () => {
           'role',
           'permission_set',
           'model_set',
+          'user_attribute',
+          'folder_access',
         ],
       });
     } finally {

@@ -21,9 +21,14 @@ export function expectRestoredOnce(input: {
 }): void {
   const { a, dbA, dbB, mapping } = input;
   const failures = new Map(input.failures.map((f) => [`${f.type}:${f.id}`, f]));
-  // LookML dashboards' copies go to the Shared folder (B's id 1), as documented.
-  const map = (type: RestoreType, id: string): string | undefined =>
-    type === 'folder' && id === 'lookml' ? '1' : mapping.get(`${type}:${id}`);
+  // LookML dashboards' copies go to the Shared folder (B's id 1), as documented; a folder's
+  // access is its folder's; B is A's twin in people (the same users, by id and email).
+  const map = (type: RestoreType | 'user', id: string): string | undefined =>
+    type === 'user'
+      ? id
+      : type === 'folder' && id === 'lookml'
+        ? '1'
+        : mapping.get(type === 'folder_access' ? `folder:${id}` : `${type}:${id}`);
   const trashedDashboards = new Set([...a.dataset.deletedIds('dashboard')].map(String));
   const trashedLooks = new Set([...a.dataset.deletedIds('look')].map(String));
 

@@ -6,6 +6,7 @@ import {
   identity,
   isSystemFolder,
   queryBody,
+  unmappedUsers,
 } from '../../../src/restore/normalize.js';
 import type { Json } from '../../../src/restore/types.js';
 
@@ -141,5 +142,65 @@ describe('comparison forms', () => {
     expect(isSystemFolder({ name: 'Shared', parent_id: null, is_shared_root: true })).toBe(true);
     expect(isSystemFolder({ name: 'Ada', parent_id: '2', is_personal: true })).toBe(true);
     expect(isSystemFolder({ name: 'Sales', parent_id: '1' })).toBe(false);
+  });
+});
+
+describe('user attributes and folder access', () => {
+  const groups: Record<string, string> = { '3': '30', '4': '40' };
+  const users: Record<string, string> = { '7': '70' };
+  const map = (type: string, id: string): string | undefined =>
+    type === 'group' ? groups[id] : type === 'user' ? users[id] : undefined;
+
+  it('compares an attribute by its settings and its group values in precedence order, groups mapped', () => {
+    const attribute = {
+      id: '9',
+      name: 'region',
+      label: 'Region',
+      type: 'string',
+      default_value: null,
+      is_system: false,
+      can: { show: true },
+      group_values: [
+        { id: 'a', group_id: '4', value: 'west', rank: 2 },
+        { id: 'b', group_id: '3', value: 'east', rank: 1 },
+        { id: 'c', group_id: '5', value: 'north', rank: 3 },
+      ],
+    };
+    expect(comparable('user_attribute', attribute, map)).toEqual({
+      name: 'region',
+      label: 'Region',
+      type: 'string',
+      group_values: [
+        { group_id: '30', value: 'east' },
+        { group_id: '40', value: 'west' },
+        // A group the target lacks stays recognisably unmapped (the item then fails, named).
+        { group_id: 'unmapped:5', value: 'north' },
+      ],
+    });
+  });
+
+  it('compares a folder access by inherits and its rows; a user the target lacks has no row', () => {
+    const own = {
+      id: '12',
+      content_metadata: { id: '100', inherits: false, name: 'Sales' },
+      access: [
+        { id: '2', group_id: '4', user_id: null, permission_type: 'view' },
+        { id: '1', group_id: null, user_id: '7', permission_type: 'edit' },
+        { id: '3', group_id: null, user_id: '8', permission_type: 'view' },
+      ],
+    };
+    expect(comparable('folder_access', own, map)).toEqual({
+      inherits: false,
+      access: [
+        { group_id: '40', permission_type: 'view' },
+        { user_id: '70', permission_type: 'edit' },
+      ],
+    });
+    // The plan warns about that user.
+    expect(unmappedUsers(own, map)).toEqual(['8']);
+    // Inherited access has no rows of its own, whatever the server lists.
+    expect(
+      comparable('folder_access', { ...own, content_metadata: { inherits: true } }, map),
+    ).toEqual({ inherits: true, access: [] });
   });
 });
