@@ -7,7 +7,7 @@ import type { FetchMode } from './listing-trust.js';
  * the benchmarks and the tests. The flags are built from these ranges and defaults.
  */
 export interface ExtractOptions {
-  /** Content types to back up. @default all 12 */
+  /** Content types to back up. @default all 14 */
   types: ContentType[];
   /**
    * Concurrent workers, which is also the most requests lookervault ever has in flight to
