@@ -114,7 +114,7 @@ const met = rows.every((row) => !row.missing && Math.abs(row.errorOfRun) <= 0.15
 const report = [
   '# Progress: the ETA against the actual finish',
   '',
-  `Written by \`node bench/progress-eta.js\`: \`lookervault extract -w ${flags.workers} --fetch ${flags.fetch} --progress-interval 1s\` against \`lookervault sim --dashboards ${flags.dashboards} --latency ${flags.latency}\` (all 12 types), progress lines timestamped on arrival. Run took ${(finishedMs / 1000).toFixed(1)} s. Recorded ${new Date().toISOString()} on ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'CPU'}, Node ${process.version}. Target: the predicted finish within 15% (of the run's duration) from 10% of the run on: ${met ? 'met' : 'not met'}.`,
+  `Written by \`node bench/progress-eta.js\`: \`lookervault extract -w ${flags.workers} --fetch ${flags.fetch} --progress-interval 1s\` against \`lookervault sim --dashboards ${flags.dashboards} --latency ${flags.latency}\` (every content type), progress lines timestamped on arrival. Run took ${(finishedMs / 1000).toFixed(1)} s. Recorded ${new Date().toISOString()} on ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'CPU'}, Node ${process.version}. Target: the predicted finish within 15% (of the run's duration) from 10% of the run on: ${met ? 'met' : 'not met'}.`,
   '',
   '| first line at or past | shown | at s | ETA shown s | actual time left s | predicted finish vs actual (share of the run) | ETA vs actual time left |',
   '|---|---:|---:|---:|---:|---:|---:|',
