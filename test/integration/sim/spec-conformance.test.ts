@@ -546,35 +546,20 @@ describe('every simulated operation answers as the spec declares', () => {
     ).toBe(422);
     expect(await refused('PATCH', '/content_metadata/100000', { inherits: true })).toBe(422);
     await client.write('PATCH', `/content_metadata/${cm}`, { inherits: false });
-    expect(
-      await refused('POST', '/content_metadata_access', {
-        content_metadata_id: cm,
-        permission_type: 'own',
-        group_id: '2',
-      }),
-    ).toBe(422);
-    expect(
-      await refused('POST', '/content_metadata_access', {
-        content_metadata_id: cm,
-        permission_type: 'view',
-        group_id: '2',
-        user_id: '1',
-      }),
-    ).toBe(422);
-    expect(
-      await refused('POST', '/content_metadata_access', {
-        content_metadata_id: cm,
-        permission_type: 'view',
-        group_id: '2',
-      }),
-    ).toBe(200);
-    expect(
-      await refused('POST', '/content_metadata_access', {
-        content_metadata_id: cm,
-        permission_type: 'edit',
-        group_id: '2',
-      }),
-    ).toBe(409);
+    // In order: no such permission; a group and a user at once; fine; that group again.
+    const rows: [Record<string, string>, number][] = [
+      [{ permission_type: 'own', group_id: '2' }, 422],
+      [{ permission_type: 'view', group_id: '2', user_id: '1' }, 422],
+      [{ permission_type: 'view', group_id: '2' }, 200],
+      [{ permission_type: 'edit', group_id: '2' }, 409],
+    ];
+    for (const [row, status] of rows) {
+      const body = { content_metadata_id: cm, ...row };
+      expect({ body, status: await refused('POST', '/content_metadata_access', body) }).toEqual({
+        body,
+        status,
+      });
+    }
     expect(await refused('PUT', '/content_metadata_access/123', { permission_type: 'edit' })).toBe(
       404,
     );
