@@ -15,7 +15,7 @@ export interface TagCost {
   slotMs: number;
   requests: number;
   /** The same over the last `windowMs` (less while the run is younger). */
-  recent: { slotMs: number; requests: number; coveredMs: number };
+  recent: { slotMs: number; requests: number };
 }
 
 export interface RequestCostsOptions {
@@ -56,7 +56,7 @@ export class RequestCosts {
   cost(tag: string): TagCost {
     const counters = this.tags.get(tag);
     if (counters === undefined) {
-      return { slotMs: 0, requests: 0, recent: { slotMs: 0, requests: 0, coveredMs: 0 } };
+      return { slotMs: 0, requests: 0, recent: { slotMs: 0, requests: 0 } };
     }
     const at = this.now();
     return {
@@ -65,7 +65,6 @@ export class RequestCosts {
       recent: {
         slotMs: counters.slotMeter.sample(at).count,
         requests: counters.requestMeter.sample(at).count,
-        coveredMs: this.coveredMs(at),
       },
     };
   }

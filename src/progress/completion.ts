@@ -35,7 +35,19 @@ export function typeShare(type: TypeProgress): number | null {
   return Math.min(1, type.stored / type.expected);
 }
 
+/** A frame asks twice (the header and the type rows): the same snapshot gives the same answer. */
+const computed = new WeakMap<ProgressSnapshot, Completion>();
+
 export function completion(snapshot: ProgressSnapshot): Completion {
+  let result = computed.get(snapshot);
+  if (result === undefined) {
+    result = compute(snapshot);
+    computed.set(snapshot, result);
+  }
+  return result;
+}
+
+function compute(snapshot: ProgressSnapshot): Completion {
   let done = 0;
   let total = 0;
   let rate = 0;

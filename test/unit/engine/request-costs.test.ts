@@ -21,7 +21,7 @@ describe('RequestCosts', () => {
     expect(costs.cost('user')).toEqual({
       slotMs: 0,
       requests: 0,
-      recent: { slotMs: 0, requests: 0, coveredMs: 0 },
+      recent: { slotMs: 0, requests: 0 },
     });
   });
 

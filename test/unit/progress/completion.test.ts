@@ -141,4 +141,11 @@ describe('completion: the share and the time left', () => {
     const unknown = [...base.types, typeProgress('user', { state: 'listing', stored: 10 })];
     expect(completion({ ...base, types: unknown })).toMatchObject({ share: null, leftMs: null });
   });
+
+  it('is worked out once per snapshot (a frame asks for the header and again for the rows)', () => {
+    const snapshot = sharedSlots();
+    expect(completion(snapshot)).toBe(completion(snapshot));
+    expect(completion({ ...snapshot })).not.toBe(completion(snapshot));
+    expect(completion({ ...snapshot })).toEqual(completion(snapshot));
+  });
 });
