@@ -133,6 +133,58 @@ describe('limiter against every server limit model × Retry-After form (virtual 
     },
   );
 
+  // Live sockets are not exact: each leg here takes up to 5 ms longer at random. A bucket of
+  // burst R and a sliding window absorb it; see the jitter table for the two models that do not.
+  it.each([
+    ['token bucket, burst 40', { ...bucket(RATE), retryAfter: 'one' as const }],
+    [
+      'sliding window log',
+      {
+        model: 'sliding-log' as const,
+        requestsPerSecond: RATE,
+        burst: RATE,
+        retryAfter: 'one' as const,
+      },
+    ],
+  ])('%s with 5 ms of network jitter: still near the ideal', async (_, limit) => {
+    const result = await simulateLimitedServer({ limit, workers: 8, items: 4_000, jitterMs: 5 });
+    expect(result.windowViolations).toBe(0);
+    expect(result.startsInsidePauses).toBe(0);
+    expect(result.efficiency).toBeGreaterThanOrEqual(0.93);
+  });
+
+  // `LIMITER_SIM_REPORT=1` prints the jitter table in bench/results/limiter-models.md.
+  if (process.env.LIMITER_SIM_REPORT === '1') {
+    it('reports the models under network jitter', async () => {
+      const lines = [
+        '| server limit | Retry-After | jitter ms | % of ideal | bound % | 429s | paused s | in window |',
+        '|---|---|---|---|---|---|---|---|',
+      ];
+      for (const jitterMs of [0, 2, 5]) {
+        for (const [name, form, limit] of cases) {
+          if (form !== 'one') continue;
+          const r = await simulateLimitedServer({
+            limit,
+            workers: 8,
+            items: itemsFor(limit),
+            jitterMs,
+          });
+          // A bucket of burst 1 refuses two arrivals closer than 1/R: arrivals that wander by
+          // j ms cannot be sent closer than 1/R + j apart without refusals.
+          const bound =
+            limit.model === 'token-bucket' && limit.burst === 1
+              ? (100 / (1 + (RATE * jitterMs) / 1000)).toFixed(1)
+              : '–';
+          lines.push(
+            `| ${name} | ${form} | ${jitterMs} | ${(r.efficiency * 100).toFixed(1)} | ${bound} | ${r.rateLimited} | ${(r.pausedTotalMs / 1000).toFixed(1)} | ${r.startsInsidePauses + r.windowViolations} |`,
+          );
+        }
+      }
+      process.stdout.write(`${lines.join('\n')}\n`);
+      expect(lines.length).toBeGreaterThan(2);
+    }, 300_000);
+  }
+
   // `LIMITER_SIM_REPORT=1` prints the table in bench/results/limiter-models.md.
   if (process.env.LIMITER_SIM_REPORT === '1') {
     it('reports every combination', async () => {

@@ -7,6 +7,7 @@ import {
   retryAfterHeader,
   type ResolvedRateLimit,
 } from '../../../src/sim/behaviour/rate-limit.js';
+import { Rng } from '../../../src/sim/prng.js';
 import { FakeClock } from './fake-clock.js';
 
 /**
@@ -23,6 +24,8 @@ export interface LimitScenario {
   oneWayMs?: number;
   /** Server time for an accepted request, ms (a 429 costs none). @default 20 */
   serviceMs?: number;
+  /** Each network leg takes up to this much longer, at random (seeded): live sockets' jitter. @default 0 */
+  jitterMs?: number;
   limiter?: Omit<LimiterOptions, 'maxConcurrent' | 'now' | 'setTimer'>;
 }
 
@@ -96,17 +99,21 @@ export async function simulateLimitedServer(scenario: LimitScenario): Promise<Li
   const windows: { end: number }[] = [];
   let windowViolations = 0;
 
+  const jitter = new Rng(7);
+  const leg = (): number =>
+    oneWayMs + (scenario.jitterMs ? Math.floor(jitter.float() * (scenario.jitterMs + 1)) : 0);
   const request = async (): Promise<void> => {
     requests += 1;
-    const arrivesAt = clock.now() + oneWayMs;
+    const outbound = leg();
+    const arrivesAt = clock.now() + outbound;
     if (windows.some((w) => arrivesAt < w.end)) windowViolations += 1;
-    await clock.delay(oneWayMs);
+    await clock.delay(outbound);
     const arrivedAt = clock.now();
     const admitted = server.take(arrivedAt);
     if (admitted.ok) {
       await clock.delay(serviceMs);
       server.release();
-      await clock.delay(oneWayMs);
+      await clock.delay(leg());
       return;
     }
     rateLimited += 1;
@@ -115,7 +122,7 @@ export async function simulateLimitedServer(scenario: LimitScenario): Promise<Li
       admitted.waitMs,
       arrivedAt,
     );
-    await clock.delay(oneWayMs);
+    await clock.delay(leg());
     if (windowMs !== undefined) {
       windows.push({ end: arrivedAt + windowMs });
       if (windows.length > 64) windows.shift();
