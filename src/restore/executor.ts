@@ -302,9 +302,8 @@ async function writeFolderAccess(item: PlannedItem, context: ExecutorContext): P
         sdk.update_content_metadata(metadataId, { inherits: wanted.inherits === true }, o),
       signal,
     );
-    if (wanted.inherits === true) return folderId;
     // Rows it has of its own now (none, or a copy of what it inherited).
-    current = await read();
+    if (wanted.inherits !== true) current = await read();
   }
   if (wanted.inherits === true) return folderId;
   const existing = new Map(current.rows.map((row) => [principalOf(row), row]));

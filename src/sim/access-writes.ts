@@ -96,16 +96,6 @@ export function createAccessWriteHandlers(dataset: Dataset, spec: Spec): Record<
     return undefined;
   }
 
-  /** Looker fixes who sees the Users root and personal folders (and what is inside them). */
-  function fixedAccess(folder: number): boolean {
-    const item = dataset.item('folder', folder, 'summary');
-    return (
-      item.is_personal === true ||
-      item.is_personal_descendant === true ||
-      item.is_users_root === true
-    );
-  }
-
   const handlers: Record<string, Handler> = {
     create_user_attribute: (call) => {
       const value = body(call);
@@ -186,7 +176,7 @@ export function createAccessWriteHandlers(dataset: Dataset, spec: Spec): Record<
       const access = dataset.folderAccess(folder);
       if (typeof value.inherits === 'boolean' && value.inherits !== access.inherits) {
         const root = dataset.item('folder', folder, 'summary').parent_id == null;
-        if (fixedAccess(folder) || (root && value.inherits)) {
+        if (dataset.accessIsFixed(folder) || (root && value.inherits)) {
           return validationFailed([
             {
               field: 'inherits',
@@ -233,7 +223,7 @@ export function createAccessWriteHandlers(dataset: Dataset, spec: Spec): Record<
       } else if (user !== null && dataset.find('user', user) === undefined) {
         errors.push({ field: 'user_id', code: 'invalid', message: 'User not found.' });
       }
-      if (access.inherits || fixedAccess(folder)) {
+      if (access.inherits || dataset.accessIsFixed(folder)) {
         errors.push({
           field: 'content_metadata_id',
           code: 'invalid',

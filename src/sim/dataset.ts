@@ -743,14 +743,19 @@ export class Dataset implements SimDataset {
   }
 
   accessFolderIds(): string[] {
-    return this.ids('folder').filter((id) => {
-      const folder = this.item('folder', this.find('folder', id) as number, 'summary');
-      return !(
-        folder.is_personal === true ||
-        folder.is_personal_descendant === true ||
-        folder.is_users_root === true
-      );
-    });
+    return this.ids('folder').filter(
+      (id) => !this.accessIsFixed(this.find('folder', id) as number),
+    );
+  }
+
+  /** Looker fixes who sees the Users root and personal folders (and what is inside them). */
+  accessIsFixed(folder: number): boolean {
+    const item = this.item('folder', folder, 'summary');
+    return (
+      item.is_personal === true ||
+      item.is_personal_descendant === true ||
+      item.is_users_root === true
+    );
   }
 
   count(type: SimContentType): number {
