@@ -3,8 +3,9 @@
  * requests start and how long a 429 pauses them is the {@link AdaptiveRatePolicy}'s to say
  * (rclone's lib/pacer: a Pacer and its Calculator).
  *
- * - Concurrency: at most `maxConcurrent` requests in flight (all kinds together); FIFO, with
- *   retries allowed to the front so a page in trouble is not starved behind new work.
+ * - Concurrency: at most `maxConcurrent` requests in flight (all kinds together), or fewer
+ *   when 429s show the server counts requests in flight ({@link ConcurrencyPolicy}); FIFO,
+ *   with retries allowed to the front so a page in trouble is not starved behind new work.
  * - Spacing: starts are spaced `1000 / rate` ms apart on a fixed grid (GCRA with no burst), so
  *   a second holds at most `rate` starts (up to 2 ms of timer lateness is absorbed by the grid
  *   so the average is exact). A rate change moves the grid, it does not restart it.
@@ -20,6 +21,7 @@
  */
 import { RequestAbortedError } from '../errors.js';
 import { abortedError, monotonicNow, realSetTimer, type SetTimer } from './backoff.js';
+import { ConcurrencyPolicy, type ConcurrencyChange, type Refusal } from './concurrency-policy.js';
 import { AdaptiveRatePolicy, type RateChange, type RatePolicyOptions } from './rate-policy.js';
 
 export interface LimiterOptions extends RatePolicyOptions {
@@ -43,6 +45,8 @@ export interface LimiterSnapshot {
   allowedRatePerSecond: number | null;
   /** The user's cap in requests per second; null = none. */
   capRatePerSecond: number | null;
+  /** Requests in flight the server has shown it serves at once; null = none learned. */
+  concurrencyCap: number | null;
   /** When the current pause ends (ms, same clock); null when not paused. */
   pausedUntil: number | null;
   /** Total time new requests were held by Retry-After pauses (ms, union of pauses). */
@@ -75,11 +79,19 @@ export interface RateChangeEvent extends RateChange {
   at: number;
 }
 
+export interface ConcurrencyChangeEvent extends ConcurrencyChange {
+  at: number;
+}
+
 export interface LimiterEvents {
   'request-start': RequestStartEvent;
   pause: PauseEvent;
   'rate-change': RateChangeEvent;
+  'concurrency-change': ConcurrencyChangeEvent;
 }
+
+/** Weight of the latest request in the moving average of time in flight. */
+const LATENCY_WEIGHT = 0.05;
 
 /** Timer lateness (ms) absorbed by the rate grid; see nextStart. */
 const MAX_SLACK_MS = 2;
@@ -87,7 +99,7 @@ const MAX_SLACK_MS = 2;
 type Listener<K extends keyof LimiterEvents> = (event: LimiterEvents[K]) => void;
 
 interface Job {
-  run: (startedAt: number) => void;
+  run: (startedAt: number, ticket: number) => void;
   reject: (error: Error) => void;
   detach: () => void;
 }
@@ -97,9 +109,15 @@ export class RequestGate {
   private readonly clock: () => number;
   private readonly setTimer: SetTimer;
   private readonly policy: AdaptiveRatePolicy;
+  private readonly concurrency = new ConcurrencyPolicy();
 
   private readonly queue: Job[] = [];
   private inFlight = 0;
+  /** When each request in flight (by ticket) started. */
+  private readonly inFlightStarts = new Map<number, number>();
+  /** Time in flight of recent requests (moving average, ms). */
+  private latencyMs = 0;
+  private nextTicket = 0;
   /** Earliest start allowed by the rate (theoretical arrival time of the next start). */
   private nextStartAt = -Infinity;
   private pausedUntil = -Infinity;
@@ -114,6 +132,7 @@ export class RequestGate {
     'request-start': new Set(),
     pause: new Set(),
     'rate-change': new Set(),
+    'concurrency-change': new Set(),
   };
 
   constructor(options: LimiterOptions) {
@@ -133,11 +152,12 @@ export class RequestGate {
 
   /**
    * Runs `fn` when a slot is free, no pause holds and the rate allows; resolves or rejects with
-   * its result. `fn` is called synchronously at the start instant, with that instant. Rejects
-   * with RequestAbortedError if `signal` fires (or the limiter stops) while still queued.
+   * its result. `fn` is called synchronously at the start instant, with that instant and the
+   * start's ticket (for {@link rateLimited}). Rejects with RequestAbortedError if `signal`
+   * fires (or the limiter stops) while still queued.
    */
   schedule<T>(
-    fn: (startedAt: number) => Promise<T>,
+    fn: (startedAt: number, ticket: number) => Promise<T>,
     signal?: AbortSignal,
     options: ScheduleOptions = {},
   ): Promise<T> {
@@ -156,15 +176,15 @@ export class RequestGate {
         reject(abortedError(signal, 'A request waiting for the rate limiter'));
       };
       const job: Job = {
-        run: (startedAt) => {
+        run: (startedAt, ticket) => {
           let result: Promise<T>;
           try {
-            result = fn(startedAt);
+            result = fn(startedAt, ticket);
           } catch (error) {
             result = Promise.reject(toError(error));
           }
           void result.then(resolve, reject).finally(() => {
-            this.finished();
+            this.finished(ticket);
           });
         },
         reject,
@@ -180,12 +200,20 @@ export class RequestGate {
   }
 
   /**
-   * A 429 came back for a request started at `startedAt` (gate clock). Pauses new starts for
-   * the time the policy gives and applies its new rate.
+   * A 429 came back for a request started at `startedAt` (gate clock) with `ticket`, still in
+   * flight. Pauses new starts for the time the policy gives and applies its new rate and cap.
+   * Without the ticket the concurrency cap learns nothing from it.
    */
-  rateLimited(retryAfterMs: number | undefined, startedAt: number): void {
+  rateLimited(retryAfterMs: number | undefined, startedAt: number, ticket?: number): void {
     const now = this.clock();
-    const decision = this.policy.rateLimited(now, retryAfterMs, startedAt);
+    const refusal = this.policy.isNewEpisode(startedAt) ? this.refusalOf(ticket, now) : undefined;
+    const probe = refusal !== undefined && this.concurrency.isProbe(now, refusal);
+    const decision = this.policy.rateLimited(now, retryAfterMs, startedAt, {
+      lowerRate: !probe,
+      ...(refusal && this.latencyMs > 0
+        ? { slowStartFrom: (refusal.overlap * 1000) / this.latencyMs / 2 }
+        : {}),
+    });
     const until = now + decision.pauseMs;
     if (until > this.pausedUntil) {
       if (now >= this.pausedUntil) {
@@ -196,17 +224,27 @@ export class RequestGate {
       this.emit('pause', { from: now, until, retryAfterMs, newEpisode: decision.newEpisode });
     }
     if (decision.change) this.applyRate(decision.change, now);
+    if (refusal) {
+      const rate = this.policy.rate;
+      const rateFloor = rate === null ? 0 : Math.ceil((rate * this.latencyMs) / 1000);
+      const change = this.concurrency.refused(now, refusal, rateFloor);
+      if (change) this.emit('concurrency-change', { at: now, ...change });
+      if (change?.reason === 'confirmed') {
+        const released = this.policy.release(now);
+        if (released) this.applyRate(released, now);
+      }
+    }
     this.dispatch();
   }
 
-  /** A request came back without a 429: feeds the policy's estimate and its increase. */
+  /** A request came back without a 429: feeds the policies' estimates and their increases. */
   succeeded(): void {
     const now = this.clock();
     const change = this.policy.succeeded(now, this.pausedUntil);
-    if (change) {
-      this.applyRate(change, now);
-      this.dispatch();
-    }
+    if (change) this.applyRate(change, now);
+    const capChange = this.concurrency.succeeded(now, this.pausedUntil);
+    if (capChange) this.emit('concurrency-change', { at: now, ...capChange });
+    if (change || capChange) this.dispatch();
   }
 
   snapshot(): LimiterSnapshot {
@@ -220,6 +258,7 @@ export class RequestGate {
       queued: this.queue.length,
       allowedRatePerSecond: this.policy.rate,
       capRatePerSecond: this.policy.cap,
+      concurrencyCap: this.concurrency.cap,
       pausedUntil: now < this.pausedUntil ? this.pausedUntil : null,
       pausedTotalMs: this.pausedClosedMs + openMs,
       rateLimitedCount: this.policy.rateLimitedCount,
@@ -253,7 +292,8 @@ export class RequestGate {
     if (this.dispatching || this.stopped) return;
     this.dispatching = true;
     try {
-      while (this.queue.length > 0 && this.inFlight < this.maxConcurrent) {
+      const slots = Math.min(this.maxConcurrent, this.concurrency.cap ?? Infinity);
+      while (this.queue.length > 0 && this.inFlight < slots) {
         const now = this.clock();
         if (now < this.pausedUntil) {
           this.arm(this.pausedUntil, now);
@@ -268,9 +308,14 @@ export class RequestGate {
         if (job === undefined) return;
         job.detach();
         this.inFlight += 1;
+        const ticket = this.nextTicket++;
+        this.inFlightStarts.set(ticket, now);
         this.nextStartAt = this.nextStart(now);
         this.emit('request-start', { at: now, inFlight: this.inFlight });
-        job.run(now);
+        job.run(now, ticket);
+      }
+      if (this.queue.length > 0 && this.inFlight < this.maxConcurrent) {
+        this.concurrency.held(this.clock());
       }
     } finally {
       this.dispatching = false;
@@ -290,8 +335,35 @@ export class RequestGate {
     return (now - this.nextStartAt <= slack ? this.nextStartAt : now) + interval;
   }
 
-  private finished(): void {
+  /**
+   * What the requests in flight say about a 429 for the one with `ticket`. Starts in the same
+   * millisecond count as before it: which of them reached the server first is not known.
+   */
+  private refusalOf(ticket: number | undefined, now: number): Refusal | undefined {
+    const startedAt = ticket === undefined ? undefined : this.inFlightStarts.get(ticket);
+    if (ticket === undefined || startedAt === undefined) return undefined;
+    let overlap = 0;
+    for (const [other, otherStartedAt] of this.inFlightStarts) {
+      if (other !== ticket && otherStartedAt <= startedAt) overlap += 1;
+    }
+    return {
+      overlap,
+      othersInFlight: this.inFlightStarts.size - 1,
+      recentSuccesses: this.policy.lastSecondSuccesses(now),
+    };
+  }
+
+  private finished(ticket: number): void {
     this.inFlight -= 1;
+    const startedAt = this.inFlightStarts.get(ticket);
+    this.inFlightStarts.delete(ticket);
+    if (startedAt !== undefined) {
+      const latency = this.clock() - startedAt;
+      this.latencyMs =
+        this.latencyMs === 0
+          ? latency
+          : this.latencyMs + LATENCY_WEIGHT * (latency - this.latencyMs);
+    }
     if (this.inFlight === 0 && this.idleWaiters.length > 0) {
       for (const resolve of this.idleWaiters.splice(0)) resolve();
     }

@@ -54,6 +54,13 @@ export interface RateChange {
   reason: 'decrease' | 'increase' | 'unlimited';
 }
 
+export interface RefusalHints {
+  /** @default true */
+  lowerRate?: boolean;
+  /** @default 1 (request per second) */
+  slowStartFrom?: number;
+}
+
 export interface RateLimitedDecision {
   /** No request may start for this long from now. */
   pauseMs: number;
@@ -185,21 +192,48 @@ export class AdaptiveRatePolicy {
     return this.counts.increases;
   }
 
+  /**
+   * The 429s were a concurrency limit's, not a rate's (the gate's cap explains them): the rate
+   * goes back to the user's cap, or to none.
+   */
+  release(now: number): RateChange | undefined {
+    if (this.current === this.cap) return undefined;
+    return this.setRate(this.cap, this.cap === null ? 'unlimited' : 'increase', now);
+  }
+
+  /** Requests that came back without a 429 in the last second. */
+  lastSecondSuccesses(now: number): number {
+    return this.lastSecond.sample(now).count;
+  }
+
   /** The rate held a request back at `now` (the increase only climbs while it matters). */
   held(now: number): void {
     this.lastHeldAt = now;
   }
 
-  /** A 429 came back at `now` for a request started at `startedAt`. */
+  /**
+   * Whether a 429 for a request started at `startedAt` begins a new episode. Strictly after: a
+   * request started in the very millisecond the episode began was sent before its 429 was
+   * processed (no start can follow an announced pause in the same instant).
+   */
+  isNewEpisode(startedAt: number): boolean {
+    return this.episodeStartedAt === null || startedAt > this.episodeStartedAt;
+  }
+
+  /**
+   * A 429 came back at `now` for a request started at `startedAt`. `lowerRate: false` when
+   * something else explains it (the concurrency cap's probe): it pauses, but keeps the rate.
+   * `slowStartFrom`: where slow start may begin, when it must (the rate the requests in flight
+   * at the refusal were getting through, halved); at least 1/s.
+   */
   rateLimited(
     now: number,
     retryAfterMs: number | undefined,
     startedAt: number,
+    { lowerRate = true, slowStartFrom = SLOW_START_RATE }: RefusalHints = {},
   ): RateLimitedDecision {
     this.counts.rateLimited += 1;
-    // Strictly after: a request started in the very millisecond the episode began was sent
-    // before its 429 was processed (no start can follow an announced pause in the same instant).
-    const newEpisode = this.episodeStartedAt === null || startedAt > this.episodeStartedAt;
+    const newEpisode = this.isNewEpisode(startedAt);
     if (newEpisode) this.episodesWithoutSuccess += 1;
     const pauseMs =
       retryAfterMs === undefined
@@ -208,7 +242,9 @@ export class AdaptiveRatePolicy {
             this.backoffBaseMs * 2 ** Math.max(0, this.episodesWithoutSuccess - 1),
           )
         : Math.min(this.maxPauseMs, Math.max(0, retryAfterMs));
-    const change = newEpisode ? this.decrease(now, pauseMs) : undefined;
+    let change: RateChange | undefined;
+    if (newEpisode && lowerRate) change = this.decrease(now, pauseMs, slowStartFrom);
+    else if (newEpisode) this.episodeStartedAt = now;
     this.pauseEndsAt = Math.max(this.pauseEndsAt, now + pauseMs);
     return { pauseMs, newEpisode, ...(change ? { change } : {}) };
   }
@@ -267,7 +303,7 @@ export class AdaptiveRatePolicy {
     return step;
   }
 
-  private decrease(now: number, pauseMs: number): RateChange | undefined {
+  private decrease(now: number, pauseMs: number, slowStartFrom: number): RateChange | undefined {
     const before = this.current;
     const previousEpisodeAt = this.episodeStartedAt;
     this.episodeStartedAt = now;
@@ -291,7 +327,11 @@ export class AdaptiveRatePolicy {
         // Too few successes to say anything (a burst of one, a concurrency limit): pace from a
         // low rate and double it while responses are clean, so the limit is found in seconds.
         this.slowStart = true;
-        cut = { rate: SLOW_START_RATE, ceiling: null, close: false };
+        cut = {
+          rate: Math.max(SLOW_START_RATE, Math.min(this.cap ?? Infinity, slowStartFrom)),
+          ceiling: null,
+          close: false,
+        };
       } else {
         cut = first;
       }

@@ -105,7 +105,7 @@ export class RequestRunner {
       if (isAborted(signal)) throw abortedError(signal, operation);
       try {
         return await this.limiter.schedule(
-          (startedAt) => this.attempt(operation, invoke, signal, startedAt),
+          (startedAt, ticket) => this.attempt(operation, invoke, signal, startedAt, ticket),
           signal,
           { front: failures + rateLimited > 0 },
         );
@@ -162,6 +162,7 @@ export class RequestRunner {
     invoke: (signal: AbortSignal | undefined) => Promise<T>,
     signal: AbortSignal | undefined,
     startedAt: number,
+    ticket: number,
   ): Promise<T> {
     this.metrics?.requestStarted(operation);
     try {
@@ -172,7 +173,7 @@ export class RequestRunner {
     } catch (error) {
       const outcome = outcomeOf(error, signal);
       if (error instanceof RateLimitedError)
-        this.limiter.rateLimited(error.retryAfterMs, startedAt);
+        this.limiter.rateLimited(error.retryAfterMs, startedAt, ticket);
       else if (error instanceof NotFoundError || error instanceof ClientRequestError) {
         this.limiter.succeeded();
       }

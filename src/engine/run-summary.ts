@@ -89,6 +89,8 @@ export const runSummarySchema = z.object({
   rateLimited: count,
   rateLimitPausedMs: count,
   finalRatePerSecond: z.number().nullable(),
+  /** Requests in flight the limiter allowed at the end, learned from a server that limits concurrency; absent or null = none. */
+  finalConcurrencyCap: z.number().int().positive().nullable().optional(),
   retries: count,
   failedPages: count,
   failedItems: count,

@@ -100,6 +100,7 @@ export function buildSummary(input: SummaryInput): RunSummary {
     rateLimitPausedMs: Math.round(limiter.pausedTotalMs),
     finalRatePerSecond:
       limiter.allowedRatePerSecond === null ? null : round(limiter.allowedRatePerSecond, 2),
+    finalConcurrencyCap: limiter.concurrencyCap,
     retries: metrics.retries,
     failedPages,
     failedItems: totals.failed,

@@ -199,10 +199,12 @@ function rateLimitFact(summary: RunSummary, style: Style): string {
     return finalRate === null ? 'none' : `none, ${finalRate}`;
   }
   const hits = `${formatCount(summary.rateLimited)} × 429`;
+  const cap = summary.finalConcurrencyCap ?? null;
   return [
     summary.rateLimited > 0 ? style.yellow(hits) : hits,
     `paused ${formatDuration(summary.rateLimitPausedMs)} for Retry-After`,
     finalRate ?? 'no rate limit in force at the end',
+    ...(cap === null ? [] : [`at most ${cap} requests at once (the server limits concurrency)`]),
   ].join(', ');
 }
 

@@ -115,7 +115,9 @@ describe('limiter against every server limit model × Retry-After form (virtual 
     limit.model === 'concurrency' ? 20_000 : 4_000;
 
   // Regression guards below the recorded figures (bench/results/limiter-models.md): a burst
-  // of 1 and a concurrency limit are found by slow start, which costs a few seconds.
+  // of 1 is found by slow start, which costs a few seconds; against a concurrency limit on
+  // this link (legs half the service time) pacing the rate beats the cap it learns, which the
+  // rate then outgrows.
   const floorFor = (limit: ResolvedRateLimit): number =>
     limit.model === 'concurrency' || (limit.model === 'token-bucket' && limit.burst === 1)
       ? 0.87
@@ -152,6 +154,77 @@ describe('limiter against every server limit model × Retry-After form (virtual 
     expect(result.startsInsidePauses).toBe(0);
     expect(result.efficiency).toBeGreaterThanOrEqual(0.93);
   });
+
+  // A server that serves C at once and refuses the next with a 429. Pacing starts cannot meet
+  // it when arrivals wander (any bunching is refused); the gate learns C from the 429s and
+  // keeps at most C in flight. The yardstick is a client told C (`--workers C`): on a fast link
+  // nothing can keep C slots busier without sending into a slot before its answer has left.
+  const concurrencyLinks: [string, Omit<LimitScenario, 'limit' | 'workers'>, number, number][] = [
+    [
+      'a fast link (1 ms each way, 20 ms service, 5 ms jitter)',
+      { items: 16_000, oneWayMs: 1, serviceMs: 20, jitterMs: 5 },
+      4,
+      8,
+    ],
+    [
+      'a slow one (25 ms each way, 250 ms service, 5 ms jitter)',
+      { items: 8_000, oneWayMs: 25, serviceMs: 250, jitterMs: 5 },
+      8,
+      32,
+    ],
+  ];
+  it.each(concurrencyLinks)(
+    'a concurrency limit answering 429 on %s: learns the limit, within 10%% of a client told it',
+    async (_, link, maxConcurrent, workers) => {
+      const limit: ResolvedRateLimit = { model: 'concurrency', maxConcurrent, retryAfter: 'one' };
+      const learned = await simulateLimitedServer({ ...link, limit, workers });
+      const told = await simulateLimitedServer({ ...link, limit, workers: maxConcurrent });
+      expect(told.rateLimited).toBe(0);
+      expect(learned.finalConcurrencyCap).toBe(maxConcurrent);
+      expect(learned.windowViolations).toBe(0);
+      expect(learned.startsInsidePauses).toBe(0);
+      expect(learned.achievedPerSecond / told.achievedPerSecond).toBeGreaterThanOrEqual(0.9);
+      // Found in the first seconds; after that only the probes (30 s, then 60 s…) are refused.
+      const confirmed = learned.concurrencyChanges.find((c) => c.reason === 'confirmed');
+      expect(confirmed?.at).toBeLessThan(10_000);
+      expect(learned.rateLimited).toBeLessThanOrEqual(40);
+    },
+  );
+
+  // `LIMITER_SIM_REPORT=1` prints the concurrency table in bench/results/limiter-models.md.
+  if (process.env.LIMITER_SIM_REPORT === '1') {
+    it('reports a concurrency limit, learned and told', async () => {
+      const lines = [
+        '| link | C | workers | Retry-After | learned /s | told C /s | learned ÷ told | % of slots busy | 429s | cap at the end | confirmed at s | in window |',
+        '|---|---|---|---|---|---|---|---|---|---|---|---|',
+      ];
+      const links: [string, Omit<LimitScenario, 'limit' | 'workers'>, number, number][] = [
+        ['10 ms each way, 20 ms service (the table above)', { items: 20_000 }, 4, 8],
+        ['10 ms, 20 ms, 5 ms jitter', { items: 20_000, jitterMs: 5 }, 4, 8],
+        ['1 ms, 20 ms', { items: 16_000, oneWayMs: 1, serviceMs: 20 }, 4, 8],
+        ...concurrencyLinks.map(
+          ([name, link, c, w]) => [name, link, c, w] as (typeof concurrencyLinks)[number],
+        ),
+      ];
+      for (const [name, link, maxConcurrent, workers] of links) {
+        for (const form of FORMS) {
+          const limit: ResolvedRateLimit = {
+            model: 'concurrency',
+            maxConcurrent,
+            retryAfter: form,
+          };
+          const r = await simulateLimitedServer({ ...link, limit, workers });
+          const told = await simulateLimitedServer({ ...link, limit, workers: maxConcurrent });
+          const confirmed = r.concurrencyChanges.find((c) => c.reason === 'confirmed');
+          lines.push(
+            `| ${name} | ${maxConcurrent} | ${workers} | ${form} | ${r.achievedPerSecond.toFixed(1)} | ${told.achievedPerSecond.toFixed(1)} | ${((r.achievedPerSecond / told.achievedPerSecond) * 100).toFixed(1)}% | ${(r.efficiency * 100).toFixed(1)} | ${r.rateLimited} | ${r.finalConcurrencyCap ?? 'none'} | ${confirmed ? (confirmed.at / 1000).toFixed(1) : '–'} | ${r.startsInsidePauses + r.windowViolations} |`,
+          );
+        }
+      }
+      process.stdout.write(`${lines.join('\n')}\n`);
+      expect(lines.length).toBeGreaterThan(2);
+    }, 600_000);
+  }
 
   // `LIMITER_SIM_REPORT=1` prints the jitter table in bench/results/limiter-models.md.
   if (process.env.LIMITER_SIM_REPORT === '1') {

@@ -2,6 +2,7 @@ import { RequestAbortedError } from '../../../src/errors.js';
 import { describe, expect, it } from '@jest/globals';
 import {
   RequestGate,
+  type ConcurrencyChangeEvent,
   type LimiterOptions,
   type PauseEvent,
   type RateChangeEvent,
@@ -338,6 +339,89 @@ describe('RequestGate', () => {
       await clock.runUntilSettled(job);
     }
     expect(limiter.snapshot().allowedRatePerSecond).toBe(2);
+  });
+
+  it('learns a concurrency limit from its 429s: caps requests in flight, probes one more, confirms', async () => {
+    const clock = new FakeClock();
+    // Starts 1 ms apart: when the fifth is refused, the four ahead of it are being served and
+    // the three after it have not reached the server.
+    const { limiter, starts, pauses } = limiterOn(clock, { maxConcurrent: 8, ratePerSecond: 1000 });
+    const concurrency: ConcurrencyChangeEvent[] = [];
+    limiter.on('concurrency-change', (e) => concurrency.push(e));
+    let serving = 0;
+    let peakAfterFirstPause = 0;
+    const jobs = Array.from({ length: 300 }, () =>
+      limiter
+        .schedule(async (startedAt, ticket) => {
+          serving += 1;
+          if (pauses.length > 0) peakAfterFirstPause = Math.max(peakAfterFirstPause, serving);
+          if (serving > 4) {
+            await clock.delay(5);
+            serving -= 1;
+            limiter.rateLimited(1000, startedAt, ticket);
+            throw new Error('429');
+          }
+          await clock.delay(50);
+          serving -= 1;
+          limiter.succeeded();
+        })
+        .catch(() => 'refused'),
+    );
+    await clock.runUntilSettled(Promise.all(jobs));
+
+    expect(concurrency.map((c) => [c.from, c.to, c.reason])).toEqual([
+      [null, 4, 'adopted'],
+      [4, 5, 'raised'],
+      [5, 4, 'confirmed'],
+    ]);
+    expect(startsInsidePauses(starts, pauses)).toEqual([]);
+    // The probe is the only request sent beyond the limit after the first pause.
+    expect(peakAfterFirstPause).toBe(5);
+    const snapshot = limiter.snapshot();
+    expect(snapshot.concurrencyCap).toBe(4);
+    // The probe's 429 pauses, but the rate is not lowered for it.
+    expect(snapshot.decreases).toBe(0);
+    expect(snapshot.allowedRatePerSecond).toBe(1000);
+  });
+
+  it('a 429 for a lone request proves a rate limit: no concurrency cap, then or later', async () => {
+    const clock = new FakeClock();
+    const { limiter } = limiterOn(clock, { maxConcurrent: 8 });
+    const concurrency: ConcurrencyChangeEvent[] = [];
+    limiter.on('concurrency-change', (e) => concurrency.push(e));
+    const lone = limiter.schedule(async (startedAt, ticket) => {
+      await clock.delay(5);
+      limiter.rateLimited(100, startedAt, ticket);
+    });
+    await clock.runUntilSettled(lone);
+    await clock.advance(200);
+    // Later, a refusal with four ahead of it: a concurrency limit would be capped, not this.
+    let index = 0;
+    const jobs = Array.from({ length: 5 }, () =>
+      limiter.schedule(async (startedAt, ticket) => {
+        const mine = index++;
+        await clock.delay(mine === 4 ? 5 : 50);
+        if (mine === 4) limiter.rateLimited(100, startedAt, ticket);
+        else limiter.succeeded();
+      }),
+    );
+    await clock.runUntilSettled(Promise.all(jobs));
+    expect(concurrency).toEqual([]);
+    expect(limiter.snapshot().concurrencyCap).toBeNull();
+  });
+
+  it('a 429 without its ticket teaches the cap nothing', async () => {
+    const clock = new FakeClock();
+    const { limiter } = limiterOn(clock, { maxConcurrent: 8 });
+    const jobs = Array.from({ length: 5 }, (_, i) =>
+      limiter.schedule(async (startedAt) => {
+        await clock.delay(i === 4 ? 5 : 50);
+        if (i === 4) limiter.rateLimited(100, startedAt);
+        else limiter.succeeded();
+      }),
+    );
+    await clock.runUntilSettled(Promise.all(jobs));
+    expect(limiter.snapshot()).toMatchObject({ rateLimitedCount: 1, concurrencyCap: null });
   });
 
   it('abort while queued rejects promptly with RequestAbortedError and never runs the request', async () => {

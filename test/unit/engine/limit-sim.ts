@@ -1,6 +1,11 @@
 import { RateLimitedError } from '../../../src/looker/errors.js';
 import { parseRetryAfter } from '../../../src/looker/response-errors.js';
-import { RequestGate, type LimiterOptions, type PauseEvent } from '../../../src/engine/gate.js';
+import {
+  RequestGate,
+  type ConcurrencyChangeEvent,
+  type LimiterOptions,
+  type PauseEvent,
+} from '../../../src/engine/gate.js';
 import { RequestRunner } from '../../../src/engine/request-runner.js';
 import {
   createRequestLimit,
@@ -47,6 +52,9 @@ export interface LimitResult {
   startsInsidePauses: number;
   /** Requests sent after a 429 was received that reach the server inside its Retry-After window (must be 0). */
   windowViolations: number;
+  /** The gate's concurrency cap as it changed (ms from the start of the run). */
+  concurrencyChanges: ConcurrencyChangeEvent[];
+  finalConcurrencyCap: number | null;
 }
 
 /** A virtual wall clock that is not on a whole second, so fixed windows and HTTP dates are not aligned with the run. */
@@ -91,6 +99,8 @@ export async function simulateLimitedServer(scenario: LimitScenario): Promise<Li
     peakInFlight = Math.max(peakInFlight, e.inFlight);
   });
   limiter.on('pause', (e) => pauses.push(e));
+  const concurrencyChanges: ConcurrencyChangeEvent[] = [];
+  limiter.on('concurrency-change', (e) => concurrencyChanges.push({ ...e, at: e.at - EPOCH_MS }));
 
   const server = createRequestLimit(scenario.limit, clock.now());
   let requests = 0;
@@ -160,5 +170,7 @@ export async function simulateLimitedServer(scenario: LimitScenario): Promise<Li
     peakInFlight,
     startsInsidePauses,
     windowViolations,
+    concurrencyChanges,
+    finalConcurrencyCap: snapshot.concurrencyCap,
   };
 }

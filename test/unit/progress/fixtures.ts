@@ -161,6 +161,7 @@ export function summary(overrides: Partial<RunSummary> = {}): RunSummary {
     rateLimited: 37,
     rateLimitPausedMs: 62_000,
     finalRatePerSecond: 40,
+    finalConcurrencyCap: null,
     retries: 52,
     failedPages: 1,
     failedItems: 3,

@@ -174,3 +174,20 @@ describe('formatSummary without rate limiting', () => {
     );
   });
 });
+
+describe('formatSummary with a concurrency cap learned from 429s', () => {
+  it('says how many requests at once the server allowed', () => {
+    const text = formatSummary(
+      summary({
+        rateLimited: 6,
+        rateLimitPausedMs: 5000,
+        finalRatePerSecond: null,
+        finalConcurrencyCap: 4,
+      }),
+      { color: false },
+    );
+    expect(text).toMatch(
+      /^Rate limits +6 × 429, paused 5 s for Retry-After, no rate limit in force at the end, at most 4 requests at once \(the server limits concurrency\)$/m,
+    );
+  });
+});

@@ -1,0 +1,125 @@
+/**
+ * How many requests may be in flight at once when the server limits concurrency rather than
+ * rate. Some servers refuse the request one too many with a 429 instead of queueing it; pacing
+ * starts cannot help there (any bunching of arrivals is refused, at any rate), a cap on
+ * requests in flight can: a client with at most C requests out is never refused by a server
+ * that serves C at once, since a request occupies the server only while the client waits.
+ *
+ * What a 429 tells: the requests started no later than the refused one and still unanswered
+ * when its 429 arrives were the ones the server was serving (its `overlap`). A concurrency
+ * limit refuses only with C in service, whatever the rate; a rate limit refuses at its rate,
+ * whatever is in flight. So:
+ * - A refusal with nothing else in flight proves a rate limit: no cap, for good.
+ * - A cap is adopted only when two episodes in a row are refused at the same overlap, the
+ *   second at a lower rate (successes in the last second) than the first: lowering the rate
+ *   did not help, the count did not move. Rate limits refuse near one rate, so they do not
+ *   adopt a cap (the rate policy handles them alone).
+ * - Once adopted, a refusal lowers the cap to its overlap; while the cap holds requests back
+ *   and nothing is refused it goes up by one after a second, and a refusal right after such a
+ *   raise, with the client at its cap, shows the raise was one too many: the cap goes back,
+ *   confirmed, and the next raise waits 30 s, doubled per confirmation up to 5 minutes. That
+ *   refusal is the cap's probe, not a sign the rate is too high: the rate is not lowered.
+ */
+
+/** A refusal this soon after a raise, with the client at its cap, blames the raise. */
+const PROBE_WINDOW_MS = 1000;
+/** Clean time, with the cap holding requests back, before an unconfirmed cap goes up by one. */
+const UNCONFIRMED_HOLD_MS = 1000;
+/** Clean time before a confirmed cap is probed; doubled per confirmation. */
+const CONFIRMED_HOLD_MS = 30_000;
+const CONFIRMED_HOLD_MAX_MS = 300_000;
+
+/** What the client saw when the first 429 of an episode came back. */
+export interface Refusal {
+  /** Requests started no later than the refused one and still unanswered. */
+  overlap: number;
+  /** Requests in flight besides the refused one, whenever they started. */
+  othersInFlight: number;
+  /** Requests that succeeded in the last second. */
+  recentSuccesses: number;
+}
+
+export interface ConcurrencyChange {
+  from: number | null;
+  to: number | null;
+  reason: 'adopted' | 'refused' | 'raised' | 'confirmed' | 'rate-limit';
+}
+
+export class ConcurrencyPolicy {
+  private current: number | null = null;
+  /** A refusal with nothing else in flight: the server limits rate, not concurrency. */
+  private rateLimitProven = false;
+  private holdMs = UNCONFIRMED_HOLD_MS;
+  private raisedAt = -Infinity;
+  private changedAt = -Infinity;
+  private heldAt = -Infinity;
+
+  /** Requests in flight allowed by what the server has shown; null = no cap. */
+  get cap(): number | null {
+    return this.current;
+  }
+
+  /** The cap held a request back at `now` (it only goes up while it matters). */
+  held(now: number): void {
+    this.heldAt = now;
+  }
+
+  /**
+   * Whether the first 429 of an episode, back at `now`, is the cap's probe: it came right
+   * after a raise, with the client at its cap. The rate is not lowered for it.
+   */
+  isProbe(now: number, refusal: Refusal): boolean {
+    return (
+      !this.rateLimitProven &&
+      this.current !== null &&
+      refusal.othersInFlight > 0 &&
+      refusal.overlap === this.current - 1 &&
+      now - this.raisedAt < PROBE_WINDOW_MS
+    );
+  }
+
+  /**
+   * The first 429 of an episode came back at `now`. `rateFloor`: requests in flight the rate
+   * now allowed keeps busy on average (rate × latency, rounded up); the cap never goes under
+   * it, so against a rate limit it stays above what the rate lets through and costs nothing.
+   */
+  refused(now: number, refusal: Refusal, rateFloor: number): ConcurrencyChange | undefined {
+    if (this.rateLimitProven) return undefined;
+    if (refusal.othersInFlight === 0) {
+      this.rateLimitProven = true;
+      return this.current === null ? undefined : this.set(null, 'rate-limit', now);
+    }
+    if (this.isProbe(now, refusal)) {
+      this.holdMs = Math.min(
+        CONFIRMED_HOLD_MAX_MS,
+        this.holdMs < CONFIRMED_HOLD_MS ? CONFIRMED_HOLD_MS : this.holdMs * 2,
+      );
+      return this.set(refusal.overlap, 'confirmed', now);
+    }
+    this.holdMs = UNCONFIRMED_HOLD_MS;
+    const cap = Math.max(1, refusal.overlap, rateFloor);
+    if (this.current !== null && cap >= this.current) return undefined;
+    return this.set(cap, this.current === null ? 'adopted' : 'refused', now);
+  }
+
+  /** A request came back at `now` without a 429; the gate is paused until `pausedUntil`. */
+  succeeded(now: number, pausedUntil: number): ConcurrencyChange | undefined {
+    if (this.current === null || now < pausedUntil) return undefined;
+    const cleanSince = Math.max(this.changedAt, pausedUntil);
+    if (now - cleanSince < this.holdMs || this.heldAt < cleanSince) return undefined;
+    const change = this.set(this.current + 1, 'raised', now);
+    this.raisedAt = now;
+    return change;
+  }
+
+  private set(
+    to: number | null,
+    reason: ConcurrencyChange['reason'],
+    now: number,
+  ): ConcurrencyChange {
+    const from = this.current;
+    this.current = to;
+    this.changedAt = now;
+    return { from, to, reason };
+  }
+}
