@@ -4,6 +4,8 @@
 // extracts --dashboards dashboards one request each (--fetch by-id) with 8 workers, against one
 // limit model and Retry-After form, and compares the run with the ideal: the requests the server
 // accepted beyond its free burst at R per second (rate models), or at C / latency (concurrency).
+// The concurrency limit is also run with -w C, a client told the limit (never refused): the
+// learned run is reported as a share of it.
 // Run `npm run build` first. The virtual-time table of every combination comes from
 // `LIMITER_SIM_REPORT=1 npx jest test/unit/engine/gate-sim.test.ts` (bench/results/limiter-models.md).
 //
@@ -49,19 +51,8 @@ async function simStats(sim) {
   return response.json();
 }
 
-const results = [];
-for (const combo of combos) {
-  const count = combo.concurrency ? dashboards * 5 : dashboards;
-  const simArgs = combo.concurrency
-    ? [
-        '--concurrency-limit',
-        String(CONCURRENCY),
-        '--retry-after',
-        'one',
-        '--latency',
-        String(CONCURRENCY_LATENCY_MS),
-      ]
-    : ['--rate-limit', String(rate), ...combo.sim];
+/** One extract against a fresh simulator: the run's JSON summary and the simulator's counters. */
+async function extractAgainst(simArgs, count, workers) {
   const sim = await startSim(['--dashboards', String(count), ...simArgs]);
   const dir = mkdtempSync(path.join(os.tmpdir(), 'lookervault-limits-'));
   try {
@@ -76,32 +67,57 @@ for (const combo of combos) {
       '--types',
       'dashboards',
       '-w',
-      '8',
+      String(workers),
     ]);
-    const stats = await simStats(sim);
-    const accepted = stats.requests.total - stats.rateLimited - stats.logins - stats.logouts;
-    const free = combo.concurrency ? 0 : (combo.burst ?? rate);
-    const perSecond = combo.concurrency ? (CONCURRENCY * 1000) / CONCURRENCY_LATENCY_MS : rate;
-    const idealMs = (Math.max(0, accepted - free) / perSecond) * 1000;
-    const durationMs = json.summary?.durationMs ?? json.durationMs;
-    const record = {
-      combo: combo.name,
-      accepted,
-      rateLimited: stats.rateLimited,
-      retryAfterViolations: stats.retryAfterViolations,
-      durationMs: Math.round(durationMs),
-      wallMs: Math.round(wallMs),
-      idealMs: Math.round(idealMs),
-      ofIdeal: Math.round((idealMs / durationMs) * 1000) / 10,
-    };
-    results.push(record);
-    console.log(
-      `${combo.name.padEnd(32)} ${String(accepted).padStart(6)} accepted  ${(durationMs / 1000).toFixed(1)} s (ideal ${(idealMs / 1000).toFixed(1)} s, ${record.ofIdeal}%)  429s ${stats.rateLimited}  inside a window ${stats.retryAfterViolations}`,
-    );
+    return { json, wallMs, stats: await simStats(sim) };
   } finally {
     rmSync(dir, { recursive: true, force: true });
     await stopSim(sim);
   }
+}
+
+const results = [];
+for (const combo of combos) {
+  const count = combo.concurrency ? dashboards * 5 : dashboards;
+  const simArgs = combo.concurrency
+    ? [
+        '--concurrency-limit',
+        String(CONCURRENCY),
+        '--retry-after',
+        'one',
+        '--latency',
+        String(CONCURRENCY_LATENCY_MS),
+      ]
+    : ['--rate-limit', String(rate), ...combo.sim];
+  const { json, wallMs, stats } = await extractAgainst(simArgs, count, 8);
+  const accepted = stats.requests.total - stats.rateLimited - stats.logins - stats.logouts;
+  const free = combo.concurrency ? 0 : (combo.burst ?? rate);
+  const perSecond = combo.concurrency ? (CONCURRENCY * 1000) / CONCURRENCY_LATENCY_MS : rate;
+  const idealMs = (Math.max(0, accepted - free) / perSecond) * 1000;
+  const durationMs = json.summary?.durationMs ?? json.durationMs;
+  const record = {
+    combo: combo.name,
+    accepted,
+    rateLimited: stats.rateLimited,
+    retryAfterViolations: stats.retryAfterViolations,
+    durationMs: Math.round(durationMs),
+    wallMs: Math.round(wallMs),
+    idealMs: Math.round(idealMs),
+    ofIdeal: Math.round((idealMs / durationMs) * 1000) / 10,
+    finalConcurrencyCap: json.finalConcurrencyCap ?? null,
+  };
+  let told = '';
+  if (combo.concurrency) {
+    const reference = await extractAgainst(simArgs, count, CONCURRENCY);
+    record.toldDurationMs = Math.round(reference.json.durationMs);
+    record.toldRateLimited = reference.stats.rateLimited;
+    record.ofTold = Math.round((record.toldDurationMs / durationMs) * 1000) / 10;
+    told = `  told -w ${CONCURRENCY}: ${(record.toldDurationMs / 1000).toFixed(1)} s, learned ${record.ofTold}% of it, cap ${record.finalConcurrencyCap}`;
+  }
+  results.push(record);
+  console.log(
+    `${combo.name.padEnd(32)} ${String(accepted).padStart(6)} accepted  ${(durationMs / 1000).toFixed(1)} s (ideal ${(idealMs / 1000).toFixed(1)} s, ${record.ofIdeal}%)  429s ${stats.rateLimited}  inside a window ${stats.retryAfterViolations}${told}`,
+  );
 }
 writeFileSync(
   flags.out,
