@@ -35,6 +35,7 @@ import {
   type FolderScope,
 } from './scope.js';
 import { buildSummary } from './summary-builder.js';
+import { storedChildIds } from './stored-children.js';
 import { describeRunScope } from '../progress/event-lines.js';
 import { UnitProcessor } from './unit-processor.js';
 
@@ -347,12 +348,7 @@ export class Extraction implements ProgressSource {
   /** How many children the stored parents list (explores of the models): the type's total. */
   private childCount(ctx: RunContext, listing: ChildListing, parentIds: readonly string[]): number {
     let count = 0;
-    for (const parentId of parentIds) {
-      const parsed = this.registry[listing.parent].parseItem(
-        ctx.ledger.storedJson(listing.parent, parentId),
-      );
-      if (parsed.ok) count += listing.childIds(parsed).length;
-    }
+    for (const parentId of parentIds) count += storedChildIds(ctx, listing, parentId).length;
     return count;
   }
 

@@ -29,6 +29,7 @@ import type { RunContext } from './run-context.js';
 import { wholePageSize } from './options.js';
 import type { ApiCaller } from '../looker/client.js';
 import { isScopedType } from './scope.js';
+import { storedChildIds } from './stored-children.js';
 import {
   type ChildrenUnit,
   type IdsUnit,
@@ -306,12 +307,7 @@ export class UnitProcessor {
   private async storeChildren(workerId: number, unit: ChildrenUnit): Promise<void> {
     const listing = this.spec(unit).listing;
     if (listing.kind !== 'children') throw new Error(`${unit.type} is not listed from a parent`);
-    const parentJson = this.ctx.ledger.storedJson(listing.parent, unit.parentId);
-    const parsedParent =
-      parentJson === undefined
-        ? undefined
-        : this.ctx.registry[listing.parent].parseItem(parentJson);
-    const childIds = parsedParent?.ok ? listing.childIds(parsedParent) : [];
+    const childIds = storedChildIds(this.ctx, listing, unit.parentId);
     let toFetch = childIds;
     let seen: string[] = [];
     if (this.ctx.run.incremental.has(unit.type)) {
@@ -431,12 +427,7 @@ export class UnitProcessor {
     if (scope !== undefined && isScopedType(unit.type) && listing.kind === 'children') {
       // A scope's folder access: that of the scope's folders, which this run stored.
       const parents = ctx.ledger.idsInRun(ctx.run.runId, listing.parent);
-      return parents.flatMap((parentId) => {
-        const parsed = ctx.registry[listing.parent].parseItem(
-          ctx.ledger.storedJson(listing.parent, parentId),
-        );
-        return parsed.ok ? listing.childIds(parsed) : [];
-      });
+      return parents.flatMap((parentId) => storedChildIds(ctx, listing, parentId));
     }
     const scoped = ctx.scopeIds.get(unit.type);
     return scoped ? scoped(this.api(unit), ctx.signal) : spec.listIds(this.api(unit), ctx.signal);
