@@ -10,15 +10,15 @@
  * limit refuses only with C in service, whatever the rate; a rate limit refuses at its rate,
  * whatever is in flight. So:
  * - A refusal with nothing else in flight proves a rate limit: no cap, for good.
- * - A cap is adopted only when two episodes in a row are refused at the same overlap, the
- *   second at a lower rate (successes in the last second) than the first: lowering the rate
- *   did not help, the count did not move. Rate limits refuse near one rate, so they do not
- *   adopt a cap (the rate policy handles them alone).
- * - Once adopted, a refusal lowers the cap to its overlap; while the cap holds requests back
- *   and nothing is refused it goes up by one after a second, and a refusal right after such a
- *   raise, with the client at its cap, shows the raise was one too many: the cap goes back,
- *   confirmed, and the next raise waits 30 s, doubled per confirmation up to 5 minutes. That
- *   refusal is the cap's probe, not a sign the rate is too high: the rate is not lowered.
+ * - Any other refusal caps requests in flight at its overlap (never raising the cap), but
+ *   never under what the rate now allowed keeps busy (rate × time in flight): against a rate
+ *   limit the cap then stays above what the rate lets through, and the rate policy rules.
+ * - While the cap holds requests back and nothing is refused it goes up by one after a second;
+ *   a refusal right after such a raise, with the client at its cap, shows the raise was one
+ *   too many: the cap goes back, confirmed, and the next raise waits 30 s, doubled per
+ *   confirmation up to 5 minutes. That refusal is the cap's probe, not a sign the rate is too
+ *   high: the gate does not lower the rate for it, and lifts the rate limit the earlier
+ *   refusals set (they were the concurrency limit's).
  */
 
 /** A refusal this soon after a raise, with the client at its cap, blames the raise. */
@@ -35,8 +35,6 @@ export interface Refusal {
   overlap: number;
   /** Requests in flight besides the refused one, whenever they started. */
   othersInFlight: number;
-  /** Requests that succeeded in the last second. */
-  recentSuccesses: number;
 }
 
 export interface ConcurrencyChange {

@@ -206,7 +206,7 @@ export class RequestGate {
    */
   rateLimited(retryAfterMs: number | undefined, startedAt: number, ticket?: number): void {
     const now = this.clock();
-    const refusal = this.policy.isNewEpisode(startedAt) ? this.refusalOf(ticket, now) : undefined;
+    const refusal = this.policy.isNewEpisode(startedAt) ? this.refusalOf(ticket) : undefined;
     const probe = refusal !== undefined && this.concurrency.isProbe(now, refusal);
     const decision = this.policy.rateLimited(now, retryAfterMs, startedAt, {
       lowerRate: !probe,
@@ -339,18 +339,14 @@ export class RequestGate {
    * What the requests in flight say about a 429 for the one with `ticket`. Starts in the same
    * millisecond count as before it: which of them reached the server first is not known.
    */
-  private refusalOf(ticket: number | undefined, now: number): Refusal | undefined {
+  private refusalOf(ticket: number | undefined): Refusal | undefined {
     const startedAt = ticket === undefined ? undefined : this.inFlightStarts.get(ticket);
     if (ticket === undefined || startedAt === undefined) return undefined;
     let overlap = 0;
     for (const [other, otherStartedAt] of this.inFlightStarts) {
       if (other !== ticket && otherStartedAt <= startedAt) overlap += 1;
     }
-    return {
-      overlap,
-      othersInFlight: this.inFlightStarts.size - 1,
-      recentSuccesses: this.policy.lastSecondSuccesses(now),
-    };
+    return { overlap, othersInFlight: this.inFlightStarts.size - 1 };
   }
 
   private finished(ticket: number): void {

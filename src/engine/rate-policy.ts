@@ -201,11 +201,6 @@ export class AdaptiveRatePolicy {
     return this.setRate(this.cap, this.cap === null ? 'unlimited' : 'increase', now);
   }
 
-  /** Requests that came back without a 429 in the last second. */
-  lastSecondSuccesses(now: number): number {
-    return this.lastSecond.sample(now).count;
-  }
-
   /** The rate held a request back at `now` (the increase only climbs while it matters). */
   held(now: number): void {
     this.lastHeldAt = now;

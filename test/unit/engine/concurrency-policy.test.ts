@@ -4,7 +4,6 @@ import { ConcurrencyPolicy, type Refusal } from '../../../src/engine/concurrency
 const refusal = (overlap: number, othersInFlight = overlap): Refusal => ({
   overlap,
   othersInFlight,
-  recentSuccesses: 100,
 });
 
 /**
