@@ -45,6 +45,8 @@ export interface ConcurrencyChange {
 
 export class ConcurrencyPolicy {
   private current: number | null = null;
+  /** The cap a probe last confirmed (the server refused one more), until a refusal moves it. */
+  private confirmed: number | null = null;
   /** A refusal with nothing else in flight: the server limits rate, not concurrency. */
   private rateLimitProven = false;
   private holdMs = UNCONFIRMED_HOLD_MS;
@@ -55,6 +57,14 @@ export class ConcurrencyPolicy {
   /** Requests in flight allowed by what the server has shown; null = no cap. */
   get cap(): number | null {
     return this.current;
+  }
+
+  /**
+   * The number of requests in flight the server has shown it serves at once: a cap a probe
+   * confirmed. An unconfirmed cap may be a rate limit's count, so it is not reported.
+   */
+  get confirmedCap(): number | null {
+    return this.confirmed;
   }
 
   /** The cap held a request back at `now` (it only goes up while it matters). */
@@ -85,6 +95,7 @@ export class ConcurrencyPolicy {
     if (this.rateLimitProven) return undefined;
     if (refusal.othersInFlight === 0) {
       this.rateLimitProven = true;
+      this.confirmed = null;
       return this.current === null ? undefined : this.set(null, 'rate-limit', now);
     }
     if (this.isProbe(now, refusal)) {
@@ -92,11 +103,13 @@ export class ConcurrencyPolicy {
         CONFIRMED_HOLD_MAX_MS,
         this.holdMs < CONFIRMED_HOLD_MS ? CONFIRMED_HOLD_MS : this.holdMs * 2,
       );
+      this.confirmed = refusal.overlap;
       return this.set(refusal.overlap, 'confirmed', now);
     }
     this.holdMs = UNCONFIRMED_HOLD_MS;
     const cap = Math.max(1, refusal.overlap, rateFloor);
     if (this.current !== null && cap >= this.current) return undefined;
+    this.confirmed = null;
     return this.set(cap, this.current === null ? 'adopted' : 'refused', now);
   }
 

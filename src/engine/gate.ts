@@ -45,7 +45,7 @@ export interface LimiterSnapshot {
   allowedRatePerSecond: number | null;
   /** The user's cap in requests per second; null = none. */
   capRatePerSecond: number | null;
-  /** Requests in flight the server has shown it serves at once; null = none learned. */
+  /** Requests in flight the server has shown it serves at once (a confirmed cap); null = none. */
   concurrencyCap: number | null;
   /** When the current pause ends (ms, same clock); null when not paused. */
   pausedUntil: number | null;
@@ -258,7 +258,7 @@ export class RequestGate {
       queued: this.queue.length,
       allowedRatePerSecond: this.policy.rate,
       capRatePerSecond: this.policy.cap,
-      concurrencyCap: this.concurrency.cap,
+      concurrencyCap: this.concurrency.confirmedCap,
       pausedUntil: now < this.pausedUntil ? this.pausedUntil : null,
       pausedTotalMs: this.pausedClosedMs + openMs,
       rateLimitedCount: this.policy.rateLimitedCount,

@@ -89,7 +89,7 @@ export const runSummarySchema = z.object({
   rateLimited: count,
   rateLimitPausedMs: count,
   finalRatePerSecond: z.number().nullable(),
-  /** Requests in flight the limiter allowed at the end, learned from a server that limits concurrency; absent or null = none. */
+  /** Requests in flight the server was shown to serve at once (a confirmed cap); absent or null = none. */
   finalConcurrencyCap: z.number().int().positive().nullable().optional(),
   retries: count,
   failedPages: count,

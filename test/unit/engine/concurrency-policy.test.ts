@@ -32,6 +32,8 @@ describe('ConcurrencyPolicy', () => {
     const change = policy.refused(1000, refusal(4, 5), 0);
     expect(change).toEqual({ from: null, to: 4, reason: 'adopted' });
     expect(policy.cap).toBe(4);
+    // Not reported until a probe confirms it: the count may be a rate limit's.
+    expect(policy.confirmedCap).toBeNull();
   });
 
   it('never caps under what the allowed rate keeps in flight (a rate limit pays nothing for it)', () => {
@@ -80,6 +82,7 @@ describe('ConcurrencyPolicy', () => {
       to: 4,
       reason: 'confirmed',
     });
+    expect(policy.confirmedCap).toBe(4);
     // 29.9 s clean and held: still 4; at 30 s: 5.
     const pausedUntil = raisedAt + 1050;
     let now = pausedUntil;
@@ -92,6 +95,8 @@ describe('ConcurrencyPolicy', () => {
     policy.held(now);
     policy.succeeded(now, pausedUntil);
     expect(policy.cap).toBe(5);
+    // Probing: the cap is 5 for a moment, the confirmed one still 4.
+    expect(policy.confirmedCap).toBe(4);
     policy.refused(now + 20, refusal(4), 0);
     expect(policy.cap).toBe(4);
     const second = now + 1020;
@@ -101,6 +106,10 @@ describe('ConcurrencyPolicy', () => {
     policy.held(second + 60_000);
     policy.succeeded(second + 60_000, second);
     expect(policy.cap).toBe(5);
+    // A refusal below the confirmed cap, not a probe's: the limit moved, unconfirmed.
+    policy.refused(second + 62_000, refusal(2), 0);
+    expect(policy.cap).toBe(2);
+    expect(policy.confirmedCap).toBeNull();
   });
 
   it('a refusal that is not the probe (below the cap, or late) lowers the cap and is not explained by it', () => {

@@ -195,7 +195,7 @@ describe('limiter against every server limit model × Retry-After form (virtual 
   if (process.env.LIMITER_SIM_REPORT === '1') {
     it('reports a concurrency limit, learned and told', async () => {
       const lines = [
-        '| link | C | workers | Retry-After | learned /s | told C /s | learned ÷ told | % of slots busy | 429s | cap at the end | confirmed at s | in window |',
+        '| link | C | workers | Retry-After | learned /s | told C /s | learned ÷ told | % of slots busy | 429s | confirmed cap at the end | confirmed at s | in window |',
         '|---|---|---|---|---|---|---|---|---|---|---|---|',
       ];
       const links: [string, Omit<LimitScenario, 'limit' | 'workers'>, number, number][] = [

@@ -54,6 +54,7 @@ export interface LimitResult {
   windowViolations: number;
   /** The gate's concurrency cap as it changed (ms from the start of the run). */
   concurrencyChanges: ConcurrencyChangeEvent[];
+  /** The cap the gate reports at the end: one a probe confirmed. */
   finalConcurrencyCap: number | null;
 }
 
