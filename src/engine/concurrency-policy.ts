@@ -81,6 +81,7 @@ export class ConcurrencyPolicy {
       !this.rateLimitProven &&
       this.current !== null &&
       refusal.othersInFlight > 0 &&
+      refusal.overlap >= 1 &&
       refusal.overlap === this.current - 1 &&
       now - this.raisedAt < PROBE_WINDOW_MS
     );
@@ -118,9 +119,7 @@ export class ConcurrencyPolicy {
     if (this.current === null || now < pausedUntil) return undefined;
     const cleanSince = Math.max(this.changedAt, pausedUntil);
     if (now - cleanSince < this.holdMs || this.heldAt < cleanSince) return undefined;
-    const change = this.set(this.current + 1, 'raised', now);
-    this.raisedAt = now;
-    return change;
+    return this.set(this.current + 1, 'raised', now);
   }
 
   private set(
@@ -131,6 +130,8 @@ export class ConcurrencyPolicy {
     const from = this.current;
     this.current = to;
     this.changedAt = now;
+    // Only a refusal right after a raise, with nothing changed since, is that raise's probe.
+    this.raisedAt = reason === 'raised' ? now : -Infinity;
     return { from, to, reason };
   }
 }

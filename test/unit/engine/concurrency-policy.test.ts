@@ -133,3 +133,22 @@ describe('ConcurrencyPolicy', () => {
     expect(policy.cap).toBe(5);
   });
 });
+
+describe('ConcurrencyPolicy never caps at zero', () => {
+  it('a refusal lowering the cap right after a raise ends that raise’s probe window', () => {
+    const policy = new ConcurrencyPolicy();
+    policy.refused(0, refusal(3), 0);
+    const raisedAt = cleanHeld(policy, 0, 10);
+    expect(policy.cap).toBe(4);
+    // Not the probe (two under the cap): lowered to 1.
+    policy.refused(raisedAt + 10, refusal(1, 3), 0);
+    expect(policy.cap).toBe(1);
+    // A refusal with none ahead of it but others behind, still within a second of the raise:
+    // not a probe of the old raise, and never a cap of 0.
+    const lone = refusal(0, 2);
+    expect(policy.isProbe(raisedAt + 20, lone)).toBe(false);
+    policy.refused(raisedAt + 20, lone, 0);
+    expect(policy.cap).toBe(1);
+    expect(policy.confirmedCap).toBeNull();
+  });
+});
